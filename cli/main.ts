@@ -1,4 +1,27 @@
-// The `parley` command line: parses the sub-command and hands over to its module.
-const [command] = process.argv.slice(2);
-console.error(`parley: unknown command ${JSON.stringify(command ?? '')}`);
-process.exit(2);
+// The `parley` command line: picks the sub-command and hands the remaining arguments to its module.
+// Each sub-command lives in its own file under cli/ and exports `run(args: string[]): Promise<number>`.
+
+const commands: Record<string, { module: string; summary: string }> = {
+};
+
+function usage(): string {
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(12)}${c.summary}`);
+  return ['usage: parley <command> [options]', '', 'commands:', ...lines].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h') {
+    console.log(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    console.error(`parley: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  const mod = (await import(command.module)) as { run(args: string[]): Promise<number> };
+  return mod.run(rest);
+}
+
+process.exitCode = await main(process.argv.slice(2));
