@@ -34,6 +34,8 @@ export interface StepModel<S = unknown> {
   step(prevTokens: Int32Array, state: S): Promise<StepOutput<S>>;
   /** A new state whose row i is row `indices[i]` of `state` (rows may repeat; beams, batching). */
   reorder(state: S, indices: ArrayLike<number>): S;
+  /** One state holding the rows of `states` in order (requests joining a running batch). */
+  concat(states: S[]): S;
   /** Free what a state holds (tensors, buffers). Using a released state is an error. */
   release(state: S): void;
   /**
