@@ -1,0 +1,47 @@
+// Seedable pseudo-random numbers (mulberry32): reproducible initialisation, dropout seeds, data order.
+// The whole generator state is one 32-bit integer, so a checkpoint can save and restore it exactly.
+
+export class Random {
+  private s: number;
+
+  constructor(seed: number) {
+    this.s = seed >>> 0;
+  }
+
+  /** The generator's state, to save in a checkpoint. */
+  get state(): number {
+    return this.s;
+  }
+
+  set state(value: number) {
+    this.s = value >>> 0;
+  }
+
+  /** A uniform float in [0, 1). */
+  next(): number {
+    this.s = (this.s + 0x6d2b79f5) >>> 0;
+    let t = this.s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+
+  /** A uniform integer in [0, n). */
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+
+  /** A fresh 31-bit seed, for tfjs ops that take their own seed. */
+  seed(): number {
+    return Math.floor(this.next() * 2147483647);
+  }
+
+  /** Shuffle in place (Fisher–Yates). */
+  shuffle<T>(items: T[]): T[] {
+    for (let i = items.length - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      [items[i], items[j]] = [items[j]!, items[i]!];
+    }
+    return items;
+  }
+}
