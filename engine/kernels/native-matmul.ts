@@ -1,7 +1,7 @@
 // Native float32 GEMM through onnxruntime-node's MLAS kernels: cached one-node MatMul sessions run
 // synchronously through the package's internal binding (a tfjs kernel must return synchronously).
 import { createRequire } from 'node:module';
-import { matMulModelBytes } from './onnx-matmul-model.ts';
+import { gemmModelBytes, matMulModelBytes } from './onnx-matmul-model.ts';
 
 /** The binding's synchronous run (dist/binding.js) is internal API: checked against this version. */
 export const PINNED_ORT_VERSION = '1.30.0';
@@ -31,6 +31,8 @@ export interface NativeMatMul {
   readonly threads: number;
   /** out = a · b with numpy batch broadcasting; rank 2 or 3, written in place into out.data. */
   run(a: GemmOperand, b: GemmOperand, out: GemmOperand): void;
+  /** out [m, n] = op(a) · op(b) for rank-2 operands, op transposing as asked (in MLAS, not in JS). */
+  gemm(a: GemmOperand, b: GemmOperand, out: GemmOperand, transpose: { a: boolean; b: boolean }): void;
   dispose(): void;
 }
 
@@ -71,18 +73,25 @@ export function loadNativeMatMul(options: NativeMatMulOptions = {}): NativeMatMu
     // Spinning workers steal the core the JS thread needs between kernels: two threads end slower.
     extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
   };
-  const sessions = new Map<number, BindingSession>();
-  const sessionFor = (rank: 2 | 3): BindingSession => {
-    let s = sessions.get(rank);
+  const sessions = new Map<string, BindingSession>();
+  const sessionFor = (key: string, model: () => Uint8Array): BindingSession => {
+    let s = sessions.get(key);
     if (!s) {
-      const bytes = matMulModelBytes(rank);
+      const bytes = model();
       s = new binding.binding.InferenceSession();
       s.loadModel(bytes.buffer, bytes.byteOffset, bytes.byteLength, sessionOptions);
-      sessions.set(rank, s);
+      sessions.set(key, s);
     }
     return s;
   };
   const runOptions = {};
+  // Passing a preallocated output makes ORT write straight into out.data (no copy back).
+  const runSession = (session: BindingSession, a: GemmOperand, b: GemmOperand, out: GemmOperand) =>
+    session.run(
+      { A: new ort.Tensor('float32', a.data, a.dims), B: new ort.Tensor('float32', b.data, b.dims) },
+      { Y: new ort.Tensor('float32', out.data, out.dims) },
+      runOptions,
+    );
   return {
     version,
     threads,
@@ -91,12 +100,14 @@ export function loadNativeMatMul(options: NativeMatMulOptions = {}): NativeMatMu
       if ((rank !== 2 && rank !== 3) || b.dims.length !== rank || out.dims.length !== rank) {
         throw new Error(`native matmul: ranks ${a.dims.length}/${b.dims.length}/${out.dims.length} unsupported`);
       }
-      // Passing a preallocated output makes ORT write straight into out.data (no copy back).
-      sessionFor(rank).run(
-        { A: new ort.Tensor('float32', a.data, a.dims), B: new ort.Tensor('float32', b.data, b.dims) },
-        { Y: new ort.Tensor('float32', out.data, out.dims) },
-        runOptions,
-      );
+      runSession(sessionFor(`matmul${rank}`, () => matMulModelBytes(rank)), a, b, out);
+    },
+    gemm(a, b, out, transpose) {
+      if (a.dims.length !== 2 || b.dims.length !== 2 || out.dims.length !== 2) {
+        throw new Error(`native gemm: ranks ${a.dims.length}/${b.dims.length}/${out.dims.length} are not 2`);
+      }
+      const key = `gemm${+transpose.a}${+transpose.b}`;
+      runSession(sessionFor(key, () => gemmModelBytes(transpose.a, transpose.b)), a, b, out);
     },
     dispose() {
       for (const s of sessions.values()) s.dispose();

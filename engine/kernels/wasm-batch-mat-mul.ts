@@ -30,55 +30,76 @@ function transposeLast2(x: tf.TensorInfo, backend: BackendWasm): tf.TensorInfo {
 
 const sizeOf = (dims: readonly number[]): number => dims.reduce((p, d) => p * d, 1);
 
+type Transposes = { transposeA: boolean; transposeB: boolean };
+
 /**
- * a [...batchA, m, k] · b [...batchB, k, n] on ORT, for untransposed float32 inputs whose flattened
- * batches are equal or 1 (what a rank-3 MatMul broadcasts). Returns null when the shape does not fit.
+ * op(a) [...batchA, m, k] · op(b) [...batchB, k, n] on ORT, for float32 inputs whose flattened batches
+ * are equal or 1 (what a rank-3 MatMul broadcasts); null when the shape does not fit. Unbatched
+ * products go to Gemm with its transA/transB; batched ones are transposed on wasm first.
  */
-function nativeMatMul(a: tf.TensorInfo, b: tf.TensorInfo, backend: BackendWasm): tf.TensorInfo | null {
+function nativeMatMul(a: tf.TensorInfo, b: tf.TensorInfo, t: Transposes, backend: BackendWasm): tf.TensorInfo | null {
   const native = state.native!;
-  const [m, k] = a.shape.slice(-2) as [number, number];
-  const n = b.shape[b.shape.length - 1]!;
+  const [a0, a1] = a.shape.slice(-2) as [number, number];
+  const [b0, b1] = b.shape.slice(-2) as [number, number];
+  const [m, k] = t.transposeA ? [a1, a0] : [a0, a1];
+  const n = t.transposeB ? b0 : b1;
   const batchA = sizeOf(a.shape.slice(0, -2));
   const batchB = sizeOf(b.shape.slice(0, -2));
   if (batchA !== batchB && batchA !== 1 && batchB !== 1) return null;
   if (m * k * n === 0) return null;
   const outer = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
   const batch = Math.max(batchA, batchB);
-  const rank3 = batch > 1;
-  const out = backend.makeOutput([...outer, m, n], 'float32');
-  // Views only after makeOutput: a malloc may grow the heap and detach older views.
-  const view = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
-  native.run(
-    { data: view(a), dims: rank3 ? [batchA, m, k] : [m, k] },
-    { data: view(b), dims: rank3 ? [batchB, k, n] : [k, n] },
-    { data: view(out), dims: rank3 ? [batch, m, n] : [m, n] },
-  );
-  return out;
-}
-
-function batchMatMul(args: KernelArgs): tf.TensorInfo {
-  const orig = original!.kernelFunc;
-  const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
-  const { transposeA, transposeB } = args.attrs as unknown as tf.BatchMatMulAttrs;
-  const backend = args.backend as BackendWasm;
-  if (state.route === 'original' || a.dtype !== 'float32' || b.dtype !== 'float32') {
-    return orig(args) as tf.TensorInfo;
+  // Views only after every malloc (makeOutput, transposes): a malloc may grow the heap and detach them.
+  const view = (x: tf.TensorInfo) => backend.typedArrayFromHeap(x) as Float32Array;
+  if (batch === 1) {
+    const out = backend.makeOutput([...outer, m, n], 'float32');
+    const transpose = { a: t.transposeA, b: t.transposeB };
+    native.gemm({ data: view(a), dims: [a0, a1] }, { data: view(b), dims: [b0, b1] }, { data: view(out), dims: [m, n] }, transpose);
+    return out;
   }
-  const rows = transposeA ? a.shape[a.shape.length - 1]! : a.shape[a.shape.length - 2]!;
-  const useNative = state.route === 'native' && state.native !== null && rows >= state.minRows;
-  if (!transposeA && !transposeB && !useNative) return orig(args) as tf.TensorInfo;
-
-  const a2 = transposeA ? transposeLast2(a, backend) : a; // [..., m, k]
-  const b2 = transposeB ? transposeLast2(b, backend) : b; // [..., k, n]
+  const a2 = t.transposeA ? transposeLast2(a, backend) : a; // [..., m, k]
+  const b2 = t.transposeB ? transposeLast2(b, backend) : b; // [..., k, n]
   try {
-    const viaNative = useNative ? nativeMatMul(a2, b2, backend) : null;
-    if (viaNative) return viaNative;
-    const attrs = { transposeA: false, transposeB: false };
-    return orig({ inputs: { a: a2, b: b2 }, backend, attrs }) as tf.TensorInfo;
+    const out = backend.makeOutput([...outer, m, n], 'float32');
+    native.run(
+      { data: view(a2), dims: [batchA, m, k] },
+      { data: view(b2), dims: [batchB, k, n] },
+      { data: view(out), dims: [batch, m, n] },
+    );
+    return out;
   } finally {
     if (a2 !== a) backend.disposeData(a2.dataId);
     if (b2 !== b) backend.disposeData(b2.dataId);
   }
+}
+
+/** Transposes on wasm, then the package's kernel on its XNNPACK path. */
+function transposeThenOriginal(a: tf.TensorInfo, b: tf.TensorInfo, t: Transposes, backend: BackendWasm): tf.TensorInfo {
+  const a2 = t.transposeA ? transposeLast2(a, backend) : a; // [..., m, k]
+  const b2 = t.transposeB ? transposeLast2(b, backend) : b; // [..., k, n]
+  try {
+    const attrs = { transposeA: false, transposeB: false };
+    return original!.kernelFunc({ inputs: { a: a2, b: b2 }, backend, attrs }) as tf.TensorInfo;
+  } finally {
+    if (a2 !== a) backend.disposeData(a2.dataId);
+    if (b2 !== b) backend.disposeData(b2.dataId);
+  }
+}
+
+function batchMatMul(args: KernelArgs): tf.TensorInfo {
+  const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+  const t = args.attrs as unknown as Transposes;
+  const backend = args.backend as BackendWasm;
+  if (state.route === 'original' || a.dtype !== 'float32' || b.dtype !== 'float32') {
+    return original!.kernelFunc(args) as tf.TensorInfo;
+  }
+  const rows = t.transposeA ? a.shape[a.shape.length - 1]! : a.shape[a.shape.length - 2]!;
+  if (state.route === 'native' && state.native !== null && rows >= state.minRows) {
+    const out = nativeMatMul(a, b, t, backend);
+    if (out) return out;
+  }
+  if (!t.transposeA && !t.transposeB) return original!.kernelFunc(args) as tf.TensorInfo;
+  return transposeThenOriginal(a, b, t, backend);
 }
 
 /**

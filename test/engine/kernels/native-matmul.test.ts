@@ -50,6 +50,27 @@ describe('native matmul through the onnxruntime-node binding', () => {
     }
   });
 
+  it('folds transposes into Gemm for rank-2 operands', () => {
+    const [m, k, n] = [12, 7, 10];
+    const a = randomValues(m * k, 5); // [m, k]
+    const b = randomValues(k * n, 6); // [k, n]
+    const want = reference(a, b, { ba: 1, bb: 1, m, k, n });
+    const transposed = (x: Float32Array, rows: number, cols: number) =>
+      Float32Array.from({ length: rows * cols }, (_, i) => x[(i % rows) * cols + Math.floor(i / rows)]!);
+    const aT = transposed(a, m, k); // [k, m]
+    const bT = transposed(b, k, n); // [n, k]
+    for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+      const out = new Float32Array(m * n);
+      native.gemm(
+        { data: ta ? aT : a, dims: ta ? [k, m] : [m, k] },
+        { data: tb ? bT : b, dims: tb ? [n, k] : [k, n] },
+        { data: out, dims: [m, n] },
+        { a: ta, b: tb },
+      );
+      expect(relativeError(out, want), `transposeA=${ta} transposeB=${tb}`).toBeLessThan(1e-5);
+    }
+  });
+
   it('refuses ranks it has no session for', () => {
     const x = new Float32Array(8);
     expect(() => native.run({ data: x, dims: [2, 2, 2, 1] }, { data: x, dims: [2, 2, 1, 2] }, { data: x, dims: [2, 2, 2, 2] })).toThrow(/unsupported/);

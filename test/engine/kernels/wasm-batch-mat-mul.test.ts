@@ -33,6 +33,10 @@ function counting(native: NativeMatMul): NativeMatMul & { calls: number } {
     wrapped.calls++;
     native.run(a, b, out);
   };
+  wrapped.gemm = (a, b, out, transpose) => {
+    wrapped.calls++;
+    native.gemm(a, b, out, transpose);
+  };
   return wrapped;
 }
 
@@ -81,7 +85,12 @@ describe('BatchMatMul on wasm', () => {
     void tf.setBackend('wasm');
     const a = tf.tensor(plain([32, 24], 5).values, [32, 24]);
     const b = tf.tensor(plain([40, 24], 6).values, [40, 24]);
-    const step = () => tf.tidy(() => tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.matMul(x, y, false, true)))([a, b])).forEach((g) => g.dispose());
+    const a3 = tf.tensor(plain([2, 16, 8], 7).values, [2, 16, 8]);
+    const b3 = tf.tensor(plain([2, 12, 8], 8).values, [2, 12, 8]);
+    // Unbatched (Gemm) and batched (transpose + MatMul) products, forward and backward.
+    const loss = (x: tf.Tensor, y: tf.Tensor, x3: tf.Tensor, y3: tf.Tensor) =>
+      tf.add(tf.sum(tf.matMul(x, y, false, true)), tf.sum(tf.matMul(x3, y3, false, true))) as tf.Scalar;
+    const step = () => tf.tidy(() => tf.grads(loss)([a, b, a3, b3])).forEach((g) => g.dispose());
     for (const route of ['transpose', 'native'] as WasmMatMulRoute[]) {
       setWasmMatMulRoute({ route, native });
       step();
@@ -92,6 +101,6 @@ describe('BatchMatMul on wasm', () => {
       expect(after.numBytes).toBe(before.numBytes);
       expect(after.ids).toBe(before.ids);
     }
-    tf.dispose([a, b]);
+    tf.dispose([a, b, a3, b3]);
   });
 });
