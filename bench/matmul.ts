@@ -31,6 +31,7 @@ const configs: Config[] = [
 
 const MIN_SECONDS = 0.4;
 const MIN_ITERATIONS = 3;
+const WARM_SECONDS = 0.2;
 
 function flops(s: Shape): number {
   const m = s.transposeA ? s.a[1] : s.a[0];
@@ -50,7 +51,8 @@ function time(s: Shape): number {
     c.dispose();
     return (performance.now() - t0) / 1000;
   };
-  once(); // warm-up: kernel setup, ORT session creation
+  // Warm-up: kernel setup, ORT session creation, heap growth, JIT.
+  for (let warm = 0, i = 0; warm < WARM_SECONDS || i < 1; i++) warm += once();
   const samples: number[] = [];
   for (let total = 0; total < MIN_SECONDS || samples.length < MIN_ITERATIONS; ) {
     samples.push(once());

@@ -26,13 +26,19 @@ export interface GemmOperand {
   dims: readonly number[];
 }
 
+export interface GemmOperands {
+  a: GemmOperand;
+  b: GemmOperand;
+  out: GemmOperand;
+}
+
 export interface NativeMatMul {
   readonly version: string;
   readonly threads: number;
   /** out = a · b with numpy batch broadcasting; rank 2 or 3, written in place into out.data. */
-  run(a: GemmOperand, b: GemmOperand, out: GemmOperand): void;
+  run(operands: GemmOperands): void;
   /** out [m, n] = op(a) · op(b) for rank-2 operands, op transposing as asked (in MLAS, not in JS). */
-  gemm(a: GemmOperand, b: GemmOperand, out: GemmOperand, transpose: { a: boolean; b: boolean }): void;
+  gemm(operands: GemmOperands & { transposeA: boolean; transposeB: boolean }): void;
   dispose(): void;
 }
 
@@ -86,7 +92,7 @@ export function loadNativeMatMul(options: NativeMatMulOptions = {}): NativeMatMu
   };
   const runOptions = {};
   // Passing a preallocated output makes ORT write straight into out.data (no copy back).
-  const runSession = (session: BindingSession, a: GemmOperand, b: GemmOperand, out: GemmOperand) =>
+  const runSession = (session: BindingSession, { a, b, out }: GemmOperands) =>
     session.run(
       { A: new ort.Tensor('float32', a.data, a.dims), B: new ort.Tensor('float32', b.data, b.dims) },
       { Y: new ort.Tensor('float32', out.data, out.dims) },
@@ -95,19 +101,21 @@ export function loadNativeMatMul(options: NativeMatMulOptions = {}): NativeMatMu
   return {
     version,
     threads,
-    run(a, b, out) {
+    run(operands) {
+      const { a, b, out } = operands;
       const rank = a.dims.length;
       if ((rank !== 2 && rank !== 3) || b.dims.length !== rank || out.dims.length !== rank) {
         throw new Error(`native matmul: ranks ${a.dims.length}/${b.dims.length}/${out.dims.length} unsupported`);
       }
-      runSession(sessionFor(`matmul${rank}`, () => matMulModelBytes(rank)), a, b, out);
+      runSession(sessionFor(`matmul${rank}`, () => matMulModelBytes(rank)), operands);
     },
-    gemm(a, b, out, transpose) {
+    gemm(operands) {
+      const { a, b, out, transposeA, transposeB } = operands;
       if (a.dims.length !== 2 || b.dims.length !== 2 || out.dims.length !== 2) {
         throw new Error(`native gemm: ranks ${a.dims.length}/${b.dims.length}/${out.dims.length} are not 2`);
       }
-      const key = `gemm${+transpose.a}${+transpose.b}`;
-      runSession(sessionFor(key, () => gemmModelBytes(transpose.a, transpose.b)), a, b, out);
+      const key = `gemm${+transposeA}${+transposeB}`;
+      runSession(sessionFor(key, () => gemmModelBytes(transposeA, transposeB)), operands);
     },
     dispose() {
       for (const s of sessions.values()) s.dispose();

@@ -30,19 +30,26 @@ function transposeLast2(x: tf.TensorInfo, backend: BackendWasm): tf.TensorInfo {
 
 const sizeOf = (dims: readonly number[]): number => dims.reduce((p, d) => p * d, 1);
 
-type Transposes = { transposeA: boolean; transposeB: boolean };
+interface MatMulCall {
+  a: tf.TensorInfo;
+  b: tf.TensorInfo;
+  transposeA: boolean;
+  transposeB: boolean;
+  backend: BackendWasm;
+}
 
 /**
  * op(a) [...batchA, m, k] · op(b) [...batchB, k, n] on ORT, for float32 inputs whose flattened batches
  * are equal or 1 (what a rank-3 MatMul broadcasts); null when the shape does not fit. Unbatched
  * products go to Gemm with its transA/transB; batched ones are transposed on wasm first.
  */
-function nativeMatMul(a: tf.TensorInfo, b: tf.TensorInfo, t: Transposes, backend: BackendWasm): tf.TensorInfo | null {
+function nativeMatMul(call: MatMulCall): tf.TensorInfo | null {
+  const { a, b, transposeA, transposeB, backend } = call;
   const native = state.native!;
   const [a0, a1] = a.shape.slice(-2) as [number, number];
   const [b0, b1] = b.shape.slice(-2) as [number, number];
-  const [m, k] = t.transposeA ? [a1, a0] : [a0, a1];
-  const n = t.transposeB ? b0 : b1;
+  const [m, k] = transposeA ? [a1, a0] : [a0, a1];
+  const n = transposeB ? b0 : b1;
   const batchA = sizeOf(a.shape.slice(0, -2));
   const batchB = sizeOf(b.shape.slice(0, -2));
   if (batchA !== batchB && batchA !== 1 && batchB !== 1) return null;
@@ -53,19 +60,24 @@ function nativeMatMul(a: tf.TensorInfo, b: tf.TensorInfo, t: Transposes, backend
   const view = (x: tf.TensorInfo) => backend.typedArrayFromHeap(x) as Float32Array;
   if (batch === 1) {
     const out = backend.makeOutput([...outer, m, n], 'float32');
-    const transpose = { a: t.transposeA, b: t.transposeB };
-    native.gemm({ data: view(a), dims: [a0, a1] }, { data: view(b), dims: [b0, b1] }, { data: view(out), dims: [m, n] }, transpose);
+    native.gemm({
+      a: { data: view(a), dims: [a0, a1] },
+      b: { data: view(b), dims: [b0, b1] },
+      out: { data: view(out), dims: [m, n] },
+      transposeA,
+      transposeB,
+    });
     return out;
   }
-  const a2 = t.transposeA ? transposeLast2(a, backend) : a; // [..., m, k]
-  const b2 = t.transposeB ? transposeLast2(b, backend) : b; // [..., k, n]
+  const a2 = transposeA ? transposeLast2(a, backend) : a; // [..., m, k]
+  const b2 = transposeB ? transposeLast2(b, backend) : b; // [..., k, n]
   try {
     const out = backend.makeOutput([...outer, m, n], 'float32');
-    native.run(
-      { data: view(a2), dims: [batchA, m, k] },
-      { data: view(b2), dims: [batchB, k, n] },
-      { data: view(out), dims: [batch, m, n] },
-    );
+    native.run({
+      a: { data: view(a2), dims: [batchA, m, k] },
+      b: { data: view(b2), dims: [batchB, k, n] },
+      out: { data: view(out), dims: [batch, m, n] },
+    });
     return out;
   } finally {
     if (a2 !== a) backend.disposeData(a2.dataId);
@@ -74,9 +86,10 @@ function nativeMatMul(a: tf.TensorInfo, b: tf.TensorInfo, t: Transposes, backend
 }
 
 /** Transposes on wasm, then the package's kernel on its XNNPACK path. */
-function transposeThenOriginal(a: tf.TensorInfo, b: tf.TensorInfo, t: Transposes, backend: BackendWasm): tf.TensorInfo {
-  const a2 = t.transposeA ? transposeLast2(a, backend) : a; // [..., m, k]
-  const b2 = t.transposeB ? transposeLast2(b, backend) : b; // [..., k, n]
+function transposeThenOriginal(call: MatMulCall): tf.TensorInfo {
+  const { a, b, transposeA, transposeB, backend } = call;
+  const a2 = transposeA ? transposeLast2(a, backend) : a; // [..., m, k]
+  const b2 = transposeB ? transposeLast2(b, backend) : b; // [..., k, n]
   try {
     const attrs = { transposeA: false, transposeB: false };
     return original!.kernelFunc({ inputs: { a: a2, b: b2 }, backend, attrs }) as tf.TensorInfo;
@@ -88,18 +101,19 @@ function transposeThenOriginal(a: tf.TensorInfo, b: tf.TensorInfo, t: Transposes
 
 function batchMatMul(args: KernelArgs): tf.TensorInfo {
   const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
-  const t = args.attrs as unknown as Transposes;
+  const { transposeA, transposeB } = args.attrs as unknown as tf.BatchMatMulAttrs;
   const backend = args.backend as BackendWasm;
+  const call: MatMulCall = { a, b, transposeA, transposeB, backend };
   if (state.route === 'original' || a.dtype !== 'float32' || b.dtype !== 'float32') {
     return original!.kernelFunc(args) as tf.TensorInfo;
   }
-  const rows = t.transposeA ? a.shape[a.shape.length - 1]! : a.shape[a.shape.length - 2]!;
+  const rows = transposeA ? a.shape[a.shape.length - 1]! : a.shape[a.shape.length - 2]!;
   if (state.route === 'native' && state.native !== null && rows >= state.minRows) {
-    const out = nativeMatMul(a, b, t, backend);
+    const out = nativeMatMul(call);
     if (out) return out;
   }
-  if (!t.transposeA && !t.transposeB) return original!.kernelFunc(args) as tf.TensorInfo;
-  return transposeThenOriginal(a, b, t, backend);
+  if (!transposeA && !transposeB) return original!.kernelFunc(args) as tf.TensorInfo;
+  return transposeThenOriginal(call);
 }
 
 /**

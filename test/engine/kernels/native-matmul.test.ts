@@ -35,7 +35,7 @@ describe('native matmul through the onnxruntime-node binding', () => {
     const a = randomValues(m * k, 1);
     const b = randomValues(k * n, 2);
     const out = new Float32Array(m * n);
-    native.run({ data: a, dims: [m, k] }, { data: b, dims: [k, n] }, { data: out, dims: [m, n] });
+    native.run({ a: { data: a, dims: [m, k] }, b: { data: b, dims: [k, n] }, out: { data: out, dims: [m, n] } });
     expect(relativeError(out, reference(a, b, { ba: 1, bb: 1, m, k, n }))).toBeLessThan(1e-5);
   });
 
@@ -45,7 +45,11 @@ describe('native matmul through the onnxruntime-node binding', () => {
       const a = randomValues(ba * m * k, 3);
       const b = randomValues(bb * k * n, 4);
       const out = new Float32Array(Math.max(ba, bb) * m * n);
-      native.run({ data: a, dims: [ba, m, k] }, { data: b, dims: [bb, k, n] }, { data: out, dims: [Math.max(ba, bb), m, n] });
+      native.run({
+        a: { data: a, dims: [ba, m, k] },
+        b: { data: b, dims: [bb, k, n] },
+        out: { data: out, dims: [Math.max(ba, bb), m, n] },
+      });
       expect(relativeError(out, reference(a, b, { ba, bb, m, k, n }))).toBeLessThan(1e-5);
     }
   });
@@ -61,18 +65,21 @@ describe('native matmul through the onnxruntime-node binding', () => {
     const bT = transposed(b, k, n); // [n, k]
     for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
       const out = new Float32Array(m * n);
-      native.gemm(
-        { data: ta ? aT : a, dims: ta ? [k, m] : [m, k] },
-        { data: tb ? bT : b, dims: tb ? [n, k] : [k, n] },
-        { data: out, dims: [m, n] },
-        { a: ta, b: tb },
-      );
+      native.gemm({
+        a: { data: ta ? aT : a, dims: ta ? [k, m] : [m, k] },
+        b: { data: tb ? bT : b, dims: tb ? [n, k] : [k, n] },
+        out: { data: out, dims: [m, n] },
+        transposeA: ta,
+        transposeB: tb,
+      });
       expect(relativeError(out, want), `transposeA=${ta} transposeB=${tb}`).toBeLessThan(1e-5);
     }
   });
 
   it('refuses ranks it has no session for', () => {
     const x = new Float32Array(8);
-    expect(() => native.run({ data: x, dims: [2, 2, 2, 1] }, { data: x, dims: [2, 2, 1, 2] }, { data: x, dims: [2, 2, 2, 2] })).toThrow(/unsupported/);
+    const bad = { a: { data: x, dims: [2, 2, 2, 1] }, b: { data: x, dims: [2, 2, 1, 2] }, out: { data: x, dims: [2, 2, 2, 2] } };
+    expect(() => native.run(bad)).toThrow(/unsupported/);
+    expect(() => native.gemm({ ...bad, transposeA: false, transposeB: false })).toThrow(/are not 2/);
   });
 });

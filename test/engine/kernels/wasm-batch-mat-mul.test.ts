@@ -29,13 +29,13 @@ const cases: Case[] = [
 /** Wraps the real native GEMM to count how often the route is taken. */
 function counting(native: NativeMatMul): NativeMatMul & { calls: number } {
   const wrapped = { ...native, calls: 0 };
-  wrapped.run = (a, b, out) => {
+  wrapped.run = (operands) => {
     wrapped.calls++;
-    native.run(a, b, out);
+    native.run(operands);
   };
-  wrapped.gemm = (a, b, out, transpose) => {
+  wrapped.gemm = (operands) => {
     wrapped.calls++;
-    native.gemm(a, b, out, transpose);
+    native.gemm(operands);
   };
   return wrapped;
 }
