@@ -1,6 +1,6 @@
 // Replacement BatchMatMul for the tfjs wasm backend. The original kernel runs XNNPACK only for
-// untransposed operands and a scalar triple loop otherwise; this one transposes first (wasm
-// Transpose) and optionally sends matmuls of >= minRows rows to onnxruntime's native GEMM.
+// unbatched untransposed operands and a scalar triple loop otherwise; this one transposes first (wasm
+// Transpose) and optionally sends products of >= minRows output rows to onnxruntime's native GEMM.
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { NativeMatMul } from './native-matmul.ts';
@@ -107,7 +107,9 @@ function batchMatMul(args: KernelArgs): tf.TensorInfo {
   if (state.route === 'original' || a.dtype !== 'float32' || b.dtype !== 'float32') {
     return original!.kernelFunc(args) as tf.TensorInfo;
   }
-  const rows = transposeA ? a.shape[a.shape.length - 1]! : a.shape[a.shape.length - 2]!;
+  // Output rows over the whole batch: the package's batched kernel is the scalar loop even untransposed.
+  const m = transposeA ? a.shape[a.shape.length - 1]! : a.shape[a.shape.length - 2]!;
+  const rows = m * Math.max(sizeOf(a.shape.slice(0, -2)), sizeOf(b.shape.slice(0, -2)));
   if (state.route === 'native' && state.native !== null && rows >= state.minRows) {
     const out = nativeMatMul(call);
     if (out) return out;

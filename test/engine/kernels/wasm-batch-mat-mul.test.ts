@@ -22,6 +22,7 @@ const cases: Case[] = [
   { a: [2, 3, 10, 6], b: [2, 3, 6, 5], transposeA: false, transposeB: false }, // two batch dims
   { a: [4, 20, 7], b: [7, 9], transposeA: false, transposeB: false }, // b broadcast over a's batch
   { a: [9, 7], b: [4, 7, 5], transposeA: false, transposeB: false }, // a broadcast over b's batch
+  { a: [6, 2, 5], b: [6, 5, 3], transposeA: false, transposeB: false }, // 2 rows × batch 6 = 12 rows
   { a: [3, 7], b: [7, 40], transposeA: false, transposeB: false }, // 3 rows: decoding stays on wasm
   { a: [7, 3], b: [40, 7], transposeA: true, transposeB: true },
 ];
@@ -62,7 +63,10 @@ describe('BatchMatMul on wasm', () => {
         const [cpu] = runOn('cpu', inputs, f);
         expect(relativeError(wasm!, cpu!), JSON.stringify(c)).toBeLessThan(1e-5);
       });
-      const bigEnough = cases.filter((c) => (c.transposeA ? c.a.at(-1)! : c.a.at(-2)!) >= 8).length;
+      const batch = (c: Case) => Math.max(c.a.slice(0, -2).reduce((p, d) => p * d, 1), c.b.slice(0, -2).reduce((p, d) => p * d, 1));
+      const rows = (c: Case) => (c.transposeA ? c.a.at(-1)! : c.a.at(-2)!) * batch(c);
+      const bigEnough = cases.filter((c) => rows(c) >= 8).length;
+      expect(bigEnough).toBeLessThan(cases.length);
       expect(seen.calls).toBe(route === 'native' ? bigEnough : 0);
     });
   }
