@@ -6,19 +6,21 @@ import { setWasmMatMulRoute, type WasmMatMulRoute } from '../engine/kernels/wasm
 
 interface Shape {
   name: string;
-  a: [number, number];
-  b: [number, number];
+  a: number[];
+  b: number[];
   transposeA: boolean;
   transposeB: boolean;
 }
 
-// x·W, its two gradients (dx = dy·Wᵀ, dW = xᵀ·dy), a whole batch×time slab, and a decoding step.
+// x·W, its two gradients (dx = dy·Wᵀ, dW = xᵀ·dy), a whole batch×time slab, a decoding step, and
+// batched attention scores.
 const shapes: Shape[] = [
   { name: 'x[64,256]·W[256,768]', a: [64, 256], b: [256, 768], transposeA: false, transposeB: false },
   { name: 'dy[64,768]·W[256,768]ᵀ', a: [64, 768], b: [256, 768], transposeA: false, transposeB: true },
   { name: 'x[64,256]ᵀ·dy[64,768]', a: [64, 256], b: [64, 768], transposeA: true, transposeB: false },
   { name: 'x[1280,256]·W[256,768]', a: [1280, 256], b: [256, 768], transposeA: false, transposeB: false },
   { name: 'x[4,256]·W[256,768]', a: [4, 256], b: [256, 768], transposeA: false, transposeB: false },
+  { name: 'q[64,20,256]·k[64,20,256]ᵀ', a: [64, 20, 256], b: [64, 20, 256], transposeA: false, transposeB: true },
 ];
 
 type Config = { backend: 'cpu' } | { backend: 'wasm'; route: WasmMatMulRoute };
@@ -34,10 +36,12 @@ const MIN_ITERATIONS = 3;
 const WARM_SECONDS = 0.2;
 
 function flops(s: Shape): number {
-  const m = s.transposeA ? s.a[1] : s.a[0];
-  const k = s.transposeA ? s.a[0] : s.a[1];
-  const n = s.transposeB ? s.b[0] : s.b[1];
-  return 2 * m * k * n;
+  const [a0, a1] = s.a.slice(-2) as [number, number];
+  const [b0, b1] = s.b.slice(-2) as [number, number];
+  const [m, k] = s.transposeA ? [a1, a0] : [a0, a1];
+  const n = s.transposeB ? b0 : b1;
+  const batch = Math.max(...[s.a, s.b].map((d) => d.slice(0, -2).reduce((p, x) => p * x, 1)));
+  return 2 * batch * m * k * n;
 }
 
 /** Median seconds of one matmul, run until MIN_SECONDS and MIN_ITERATIONS are both reached. */
