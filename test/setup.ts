@@ -1,5 +1,8 @@
-// Loaded before every test file: tfjs gradients and the cpu backend, which tests use unless they pick another.
+// Loaded before every test file: tfjs gradients and the cpu backend. Test files that need another
+// backend call initBackend themselves (it has not been called yet when they start).
 import * as tf from '@tensorflow/tfjs-core';
-import '../engine/tfjs-setup.ts';
+import '@tensorflow/tfjs-backend-cpu';
+import { registerCoreGradients } from '../engine/kernels/core-gradients.ts';
 
+await registerCoreGradients();
 await tf.setBackend('cpu');
