@@ -1,5 +1,6 @@
 // Sampling one token from a (masked) row of log-probabilities: temperature, top-k (Fan et al. 2018) and
-// nucleus/top-p (Holtzman et al. 2020), drawn with a seeded PRNG. Only the candidates are ever sorted.
+// nucleus/top-p (Holtzman et al. 2020; applied after top-k, to the renormalised k best, as Hugging Face
+// does), drawn with a seeded PRNG. Only the candidates are ever sorted.
 import type { Prng } from './prng.ts';
 import { TopK } from './select.ts';
 
