@@ -14,7 +14,8 @@ export interface DecodingOptions {
   strategy: Strategy;
   /** Hypotheses kept per step (beam, diverse-beam). */
   beamSize: number;
-  /** Hypotheses returned (beam: at most beamSize; sample: independent samples drawn). */
+  /** Hypotheses returned (beam: at most beamSize; sample: independent samples drawn); with mmiBidi,
+   *  the size of the n-best list that is reranked. */
   nBest: number;
   /** Output tokens, EOS excluded. The effective bounds also honour the ratios of the source length. */
   minLength: number;
@@ -149,7 +150,7 @@ export function parseDecodingOptions(input: unknown = {}): DecodingOptions {
       throw new DecodingOptionsError(key, `only used by strategy ${strategies.map((s) => `'${s}'`).join(' or ')}, not '${options.strategy}'`);
     }
   }
-  if (!('returnNBest' in given)) options.returnNBest = options.nBest > 1;
+  if (!('returnNBest' in given)) options.returnNBest = options.nBest > 1 && !options.mmiBidi;
   checkCombinations(options);
   return options;
 }
@@ -164,7 +165,7 @@ function checkCombinations(o: DecodingOptions): void {
   if ((o.strategy === 'beam' || o.strategy === 'diverse-beam') && o.nBest > o.beamSize) {
     throw new DecodingOptionsError('nBest', `${o.nBest} exceeds beamSize ${o.beamSize}`);
   }
-  if (o.nBest > 1 && !o.returnNBest) throw new DecodingOptionsError('returnNBest', `false, but nBest is ${o.nBest}`);
+  if (o.nBest > 1 && !o.returnNBest && !o.mmiBidi) throw new DecodingOptionsError('returnNBest', `false, but nBest is ${o.nBest}`);
   if (o.strategy === 'diverse-beam') {
     if (o.beamGroups < 2) throw new DecodingOptionsError('beamGroups', "'diverse-beam' needs at least 2 groups");
     if (o.beamSize % o.beamGroups !== 0) throw new DecodingOptionsError('beamSize', `${o.beamSize} is not a multiple of beamGroups ${o.beamGroups}`);

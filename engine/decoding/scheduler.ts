@@ -215,7 +215,8 @@ export class DecodeScheduler<S> {
     try {
       let hyps = job.search.finished();
       const bidi = job.options.mmiBidi;
-      if (bidi) hyps = await rerankBidi(this.config.backwardModel!, job.request.source, hyps, bidi.lambda);
+      // MMI-bidi reranks the n-best list (Li et al. 2016), so nBest sets the size of the candidate pool.
+      if (bidi) hyps = await rerankBidi(this.config.backwardModel!, job.request.source, hyps.slice(0, job.options.nBest), bidi.lambda);
       const end = performance.now();
       const timing = {
         queuedMs: job.admittedAt - job.submittedAt,
