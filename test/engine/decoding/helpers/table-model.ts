@@ -24,6 +24,8 @@ export interface TableModelSpec {
   /** Attention over the source for the step that predicts the token after `prefix`. */
   attention?(source: number[], prefix: number[]): number[];
   unconditional?: boolean;
+  /** Wait this long in every step (for time limits and cancellation mid-decode). */
+  delayMs?: number;
 }
 
 export class TableModel implements StepModel<TableState> {
@@ -64,6 +66,8 @@ export class TableModel implements StepModel<TableState> {
   async step(prevTokens: Int32Array, state: TableState): Promise<StepOutput<TableState>> {
     this.use(state);
     if (prevTokens.length !== state.rows.length) throw new Error(`step: ${prevTokens.length} tokens for ${state.rows.length} rows`);
+    if (this.spec.delayMs) await new Promise((r) => setTimeout(r, this.spec.delayMs));
+    this.use(state);
     this.steps++;
     this.stepRows.push(state.rows.length);
     const V = this.vocabSize;
