@@ -2,7 +2,7 @@
 // join with StepModel.concat and leave by reorder; an optional second lane runs the unconditional LM
 // for MMI-antiLM. Every state the runner creates or receives is released exactly once.
 import type { Search, StepView } from './search.ts';
-import type { StepModel } from './step-model.ts';
+import type { StepModel, StepOutput } from './step-model.ts';
 
 export interface RunnerEntry {
   search: Search;
@@ -72,10 +72,7 @@ export class BatchRunner<S> {
       offset += m.rows;
     }
     const lmPrev = this.lm.state === null ? null : this.lmPrevTokens();
-    const [out, lmOut] = await Promise.all([
-      this.model.step(prev, this.main.state),
-      lmPrev ? this.model.step(lmPrev, this.lm.state!) : Promise.resolve(null),
-    ]);
+    const [out, lmOut] = await this.stepLanes(prev, lmPrev);
     this.model.release(this.main.state);
     this.main.state = out.state;
     if (lmOut) {
@@ -108,6 +105,18 @@ export class BatchRunner<S> {
     this.regroup(this.main, (e) => parentsOf.get(e)!);
     this.regroup(this.lm, (e) => (e.search.needsLm ? parentsOf.get(e)! : new Int32Array(0)));
     return [...left, ...finished];
+  }
+
+  /** Step both lanes; if either fails, release what the other produced before rethrowing. */
+  private async stepLanes(prev: Int32Array, lmPrev: Int32Array | null): Promise<[StepOutput<S>, StepOutput<S> | null]> {
+    const [main, lm] = await Promise.allSettled([
+      this.model.step(prev, this.main.state!),
+      lmPrev ? this.model.step(lmPrev, this.lm.state!) : Promise.resolve(null),
+    ]);
+    if (main.status === 'fulfilled' && lm.status === 'fulfilled') return [main.value, lm.value];
+    if (main.status === 'fulfilled') this.model.release(main.value.state);
+    if (lm.status === 'fulfilled' && lm.value) this.model.release(lm.value.state);
+    throw main.status === 'rejected' ? main.reason : (lm as PromiseRejectedResult).reason;
   }
 
   private lmPrevTokens(): Int32Array {

@@ -190,8 +190,13 @@ export class DecodeScheduler<S> {
       this.active.add(job);
     }
     const encoded = await this.model.encode(joining.map((j) => j.request.source));
-    const lengths = this.model.sourceLengths(encoded);
-    joining.forEach((job, i) => (job.search = this.createSearch(job, lengths[i]!)));
+    try {
+      const lengths = this.model.sourceLengths(encoded);
+      joining.forEach((job, i) => (job.search = this.createSearch(job, lengths[i]!)));
+    } catch (error) {
+      this.model.release(encoded);
+      throw error;
+    }
     await this.runner.admit(joining, encoded);
   }
 

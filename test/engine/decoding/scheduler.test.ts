@@ -129,3 +129,17 @@ describe('streaming', () => {
     expect(model.live.size).toBe(0);
   });
 });
+
+describe('failures', () => {
+  it('fails every request in the batch when a step fails, and releases every state', async () => {
+    for (const failAtStep of [1, 3]) {
+      const model = new TableModel({ vocabSize: 6, next: () => logNormalise([0, 0, 0.01, 0.3, 0.3, 0.39]), failAtStep, unconditional: true });
+      const requests = [
+        { source: [4], options: { beamSize: 3, maxLength: 8 } },
+        { source: [5, 4], options: { strategy: 'greedy', maxLength: 8, mmiAntiLm: { lambda: 0.5, gamma: 4 } } },
+      ];
+      await expect(decode(model, requests)).rejects.toThrow('step failed');
+      expect(model.live.size).toBe(0);
+    }
+  });
+});

@@ -26,6 +26,8 @@ export interface TableModelSpec {
   unconditional?: boolean;
   /** Wait this long in every step (for time limits and cancellation mid-decode). */
   delayMs?: number;
+  /** Throw from this step call on (1-based), to test failure paths. */
+  failAtStep?: number;
 }
 
 export class TableModel implements StepModel<TableState> {
@@ -68,6 +70,7 @@ export class TableModel implements StepModel<TableState> {
     if (prevTokens.length !== state.rows.length) throw new Error(`step: ${prevTokens.length} tokens for ${state.rows.length} rows`);
     if (this.spec.delayMs) await new Promise((r) => setTimeout(r, this.spec.delayMs));
     this.use(state);
+    if (this.spec.failAtStep !== undefined && this.steps + 1 >= this.spec.failAtStep) throw new Error('step failed');
     this.steps++;
     this.stepRows.push(state.rows.length);
     const V = this.vocabSize;
