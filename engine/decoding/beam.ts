@@ -114,9 +114,17 @@ export class BeamSearch implements Search {
       const base = this.scores[r]!;
       const off = j * V;
       if (this.diversity > 0) {
-        for (let v = 0; v < V; v++) topk.push(base + ranking[off + v]! - this.diversity * this.tokenCounts[v]!, off + v);
+        const counts = this.tokenCounts;
+        const lambda = this.diversity;
+        for (let v = 0; v < V; v++) {
+          const x = base + ranking[off + v]! - lambda * counts[v]!;
+          if (x >= topk.floor) topk.push(x, off + v);
+        }
       } else {
-        for (let v = 0; v < V; v++) topk.push(base + ranking[off + v]!, off + v);
+        for (let v = 0; v < V; v++) {
+          const x = base + ranking[off + v]!;
+          if (x >= topk.floor) topk.push(x, off + v);
+        }
       }
     }
     const n = topk.drain(this.candValues, this.candIds);

@@ -5,6 +5,8 @@ export class RowHistory {
   rows = 0;
   len = 0;
   private cap = 16;
+  /** Whether any step brought attention (models without attention leave the buffer unused). */
+  private attended = false;
   tokens: Int32Array;
   logps: Float32Array;
   /** [rows, cap, srcLen] when attention is kept. */
@@ -45,6 +47,7 @@ export class RowHistory {
    */
   advance(count: number, parents: Int32Array, tokens: Int32Array, logps: Float32Array, att: { data: Float32Array; offset(parent: number): number } | null): void {
     const len = this.len;
+    if (att) this.attended = true;
     if (len + 1 > this.cap) this.grow();
     const cap = this.cap;
     const S = this.srcLen;
@@ -102,7 +105,7 @@ export class RowHistory {
   }
 
   rowAttention(r: number): number[][] | undefined {
-    if (!this.attention) return undefined;
+    if (!this.attention || !this.attended) return undefined;
     const S = this.srcLen;
     const out: number[][] = [];
     for (let t = 0; t < this.len; t++) out.push(Array.from(this.attention.subarray((r * this.cap + t) * S, (r * this.cap + t + 1) * S)));

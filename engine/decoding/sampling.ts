@@ -13,14 +13,12 @@ export interface SamplerOptions {
 export class Sampler {
   private readonly ids: Int32Array;
   private readonly weights: Float64Array;
-  private readonly heap: Int32Array;
   private readonly topK: TopK | null;
   private readonly topKValues: Float64Array;
 
   constructor(private readonly vocabSize: number, private readonly options: SamplerOptions, private readonly prng: Prng) {
     this.ids = new Int32Array(vocabSize);
     this.weights = new Float64Array(vocabSize);
-    this.heap = new Int32Array(options.topK > 0 ? 0 : vocabSize);
     this.topK = options.topK > 0 ? new TopK(Math.min(options.topK, vocabSize)) : null;
     this.topKValues = new Float64Array(this.topK ? this.topK.capacity : 0);
   }
@@ -40,7 +38,7 @@ export class Sampler {
       total += w;
     }
     let count = n;
-    if (this.options.topP < 1) count = this.nucleus(row, start, n, total);
+    if (this.options.topP < 1) count = this.nucleus(n, total);
     let mass = 0;
     for (let i = 0; i < count; i++) mass += weights[i]!;
     const u = this.prng.next() * mass;
@@ -56,7 +54,11 @@ export class Sampler {
   private candidates(row: Float32Array, start: number): number {
     const { ids } = this;
     if (this.topK) {
-      for (let v = 0; v < this.vocabSize; v++) this.topK.push(row[start + v]!, v);
+      const topK = this.topK;
+      for (let v = 0; v < this.vocabSize; v++) {
+        const x = row[start + v]!;
+        if (x >= topK.floor) topK.push(x, v);
+      }
       return this.topK.drain(this.topKValues, ids);
     }
     let n = 0;
@@ -65,58 +67,64 @@ export class Sampler {
   }
 
   /**
-   * Reorder the candidates so that the nucleus (the smallest best-first prefix whose probability reaches
-   * topP) comes first, and return its size. Under top-k the candidates are already sorted; otherwise a
-   * max-heap pops only as many tokens as the nucleus holds.
+   * Reorder the candidates so that the nucleus (the smallest set of most likely tokens whose probability
+   * reaches topP) comes first, and return its size. Under top-k the candidates are already sorted;
+   * otherwise a quickselect on probability mass finds the set in expected O(vocab) without sorting.
    */
-  private nucleus(row: Float32Array, start: number, n: number, total: number): number {
+  private nucleus(n: number, total: number): number {
     const { ids, weights, options } = this;
-    const target = options.topP * total;
+    let need = options.topP * total;
     if (this.topK) {
-      let acc = 0;
       for (let i = 0; i < n; i++) {
-        acc += weights[i]!;
-        if (acc >= target) return i + 1;
+        need -= weights[i]!;
+        if (need <= 0) return i + 1;
       }
       return n;
     }
-    const heap = this.heap;
-    const better = (a: number, b: number): boolean => {
-      const va = row[start + ids[a]!]!;
-      const vb = row[start + ids[b]!]!;
-      return va > vb || (va === vb && ids[a]! < ids[b]!);
-    };
-    for (let i = 0; i < n; i++) heap[i] = i;
-    const down = (i: number, size: number): void => {
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= size) return;
-        let c = l;
-        if (l + 1 < size && better(heap[l + 1]!, heap[l]!)) c = l + 1;
-        if (!better(heap[c]!, heap[i]!)) return;
-        const t = heap[i]!;
-        heap[i] = heap[c]!;
-        heap[c] = t;
-        i = c;
+    let lo = 0;
+    let hi = n;
+    while (hi > lo && need > 0) {
+      // Three-way partition of [lo, hi) around the pivot: heavier | equal | lighter.
+      const pivot = weights[lo + ((hi - lo) >> 1)]!;
+      let gt = lo;
+      let i = lo;
+      let lt = hi;
+      let massGt = 0;
+      let massEq = 0;
+      while (i < lt) {
+        const w = weights[i]!;
+        if (w > pivot) {
+          this.swap(i++, gt++);
+          massGt += w;
+        } else if (w < pivot) {
+          this.swap(i, --lt);
+        } else {
+          i++;
+          massEq += w;
+        }
       }
-    };
-    for (let i = (n >> 1) - 1; i >= 0; i--) down(i, n);
-    const chosenIds: number[] = [];
-    const chosenWeights: number[] = [];
-    let size = n;
-    let acc = 0;
-    while (size > 0 && acc < target) {
-      const top = heap[0]!;
-      chosenIds.push(ids[top]!);
-      chosenWeights.push(weights[top]!);
-      acc += weights[top]!;
-      heap[0] = heap[--size]!;
-      down(0, size);
+      if (massGt >= need) {
+        hi = gt;
+      } else if (massGt + massEq >= need) {
+        need -= massGt;
+        let k = gt;
+        while (need > 0 && k < lt) need -= weights[k++]!;
+        return k;
+      } else {
+        need -= massGt + massEq;
+        lo = lt;
+      }
     }
-    for (let i = 0; i < chosenIds.length; i++) {
-      ids[i] = chosenIds[i]!;
-      weights[i] = chosenWeights[i]!;
-    }
-    return chosenIds.length;
+    return Math.max(lo, 1);
+  }
+
+  private swap(a: number, b: number): void {
+    const { ids, weights } = this;
+    const id = ids[a]!;
+    ids[a] = ids[b]!;
+    ids[b] = id;
+    const w = weights[a]!;
+    weights[a] = weights[b]!;
+    weights[b] = w;
   }
 }

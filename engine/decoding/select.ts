@@ -23,6 +23,11 @@ export class TopK {
   private readonly values: Float64Array;
   private readonly ids: Int32Array;
   private size = 0;
+  /**
+   * The value a candidate must reach to be kept (-Infinity until full). Hot loops test it inline before
+   * calling `push`, which keeps the common case (rejection) to one comparison.
+   */
+  floor = -Infinity;
 
   constructor(readonly capacity: number) {
     this.values = new Float64Array(capacity);
@@ -31,6 +36,7 @@ export class TopK {
 
   reset(): void {
     this.size = 0;
+    this.floor = -Infinity;
   }
 
   get count(): number {
@@ -56,10 +62,12 @@ export class TopK {
       }
       values[i] = value;
       ids[i] = id;
+      if (this.size === this.capacity) this.floor = values[0]!;
       return;
     }
     if (TopK.worse(value, id, values[0]!, ids[0]!)) return;
     this.siftDown(value, id, this.size);
+    this.floor = values[0]!;
   }
 
   /** Replace the root (the worst kept) with (value, id) and restore the heap over `n` items. */
@@ -90,6 +98,7 @@ export class TopK {
       const last = --this.size;
       if (last > 0) this.siftDown(this.values[last]!, this.ids[last]!, last);
     }
+    this.floor = -Infinity;
     return n;
   }
 }

@@ -76,6 +76,12 @@ describe('length and coverage penalties', () => {
     r!.attention!.forEach((row, t) => row.forEach((a, i) => expect(a).toBeCloseTo(attentionOf(source, r!.tokens.slice(0, t))[i]!, 6)));
   });
 
+  it('returns no attention when the model has none', async () => {
+    const model = new TableModel({ vocabSize: V, next: randomNext(V, 5) });
+    const [r] = await decode(model, [{ source, options: { beamSize: 2, returnAttention: true, maxLength: 4 } }]);
+    expect(r!.attention).toBeUndefined();
+  });
+
   it('refuses a coverage penalty when the model has no attention', async () => {
     const model = new TableModel({ vocabSize: V, next: randomNext(V, 5) });
     await expect(decode(model, [{ source, options: { coveragePenalty: 1 } }])).rejects.toThrow(/coveragePenalty/);
