@@ -1,6 +1,7 @@
 // Beam search with width k (as fairseq: 2k candidates per step, EOS counts only within the top k), and
 // diverse beam search: G groups of k/G beams, each group's scores lowered by λ for every time an earlier
-// group chose the same token at this step (Hamming diversity, Vijayakumar et al. 2016).
+// group chose the same token at this step (Hamming diversity, Vijayakumar et al. 2016). Live beams are
+// ranked by their cumulative score; length and coverage penalties score hypotheses as they finish.
 import type { Hypothesis, PartialHypothesis } from './results.ts';
 import { RowHistory } from './row-history.ts';
 import { TopK } from './select.ts';
@@ -84,7 +85,7 @@ export class BeamSearch implements Search {
     }
     for (const t of chosenTokens) this.tokenCounts[t] = 0;
     const parents = this.parents.slice(0, kept);
-    hist.advance(kept, parents, this.picked, this.pickedLogps, attentionSource(view));
+    hist.advance({ count: kept, parents, tokens: this.picked, logps: this.pickedLogps }, attentionSource(view));
     [this.scores, this.nextScores] = [this.nextScores, this.scores];
     this.groupRows = nextGroupRows;
     this.steps++;

@@ -80,7 +80,7 @@ export class IndependentSearch implements Search {
       kept++;
     }
     const parents = this.parents.slice(0, kept);
-    hist.advance(kept, parents, this.picked, this.pickedLogps, attentionSource(view));
+    hist.advance({ count: kept, parents, tokens: this.picked, logps: this.pickedLogps }, attentionSource(view));
     [this.scores, this.nextScores] = [this.nextScores, this.scores];
     this.steps++;
     return parents;

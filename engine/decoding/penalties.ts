@@ -18,12 +18,11 @@ export function lengthNormalised(logProb: number, length: number, penalty: Lengt
 }
 
 /**
- * cp(X;Y) = β·Σ_i log(min(Σ_j p_ij, 1)), from the summed attention of source position i over the output
- * tokens. `coverage` holds Σ_j p_ij for `srcLen` positions starting at `offset`.
+ * Σ_i log(min(Σ_j p_ij, 1)): the GNMT coverage term before β, from `coverage[i]` = the attention that
+ * source position i received summed over the output tokens.
  */
-export function coveragePenalty(coverage: Float64Array, offset: number, srcLen: number, beta: number): number {
-  if (beta === 0) return 0;
+export function coverageSum(coverage: Float64Array): number {
   let sum = 0;
-  for (let i = 0; i < srcLen; i++) sum += Math.log(Math.max(Math.min(coverage[offset + i]!, 1), COVERAGE_FLOOR));
-  return beta * sum;
+  for (let i = 0; i < coverage.length; i++) sum += Math.log(Math.max(Math.min(coverage[i]!, 1), COVERAGE_FLOOR));
+  return sum;
 }

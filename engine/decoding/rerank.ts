@@ -37,7 +37,8 @@ export async function scoreTargets<S>(model: StepModel<S>, sources: number[][], 
  * Rerank candidates for `source` by score + λ·log p(S|T). An empty candidate cannot be encoded as a
  * backward source and explains nothing: it gets log p(S|T) = -Infinity.
  */
-export async function rerankBidi<S>(backward: StepModel<S>, source: number[], candidates: Hypothesis[], lambda: number): Promise<Hypothesis[]> {
+export async function rerankBidi<S>(job: { backward: StepModel<S>; source: number[]; candidates: Hypothesis[]; lambda: number }): Promise<Hypothesis[]> {
+  const { backward, source, candidates, lambda } = job;
   const scorable = candidates.filter((h) => h.tokens.length > 0);
   const scores = await scoreTargets(backward, scorable.map((h) => h.tokens), scorable.map(() => source));
   const backwardOf = new Map(scorable.map((h, i) => [h, scores[i]!]));

@@ -1,6 +1,18 @@
 // The tokens, per-token log-probabilities, attention rows and coverage sums of the live rows of one
 // search, in typed arrays that grow by doubling. Each step builds the next rows from their parents.
 
+export interface NextRows {
+  count: number;
+  parents: Int32Array;
+  tokens: Int32Array;
+  logps: Float32Array;
+}
+
+export interface AttentionSource {
+  data: Float32Array;
+  offset(parent: number): number;
+}
+
 export class RowHistory {
   rows = 0;
   len = 0;
@@ -42,10 +54,11 @@ export class RowHistory {
   }
 
   /**
-   * Make row i of the next step a copy of row parents[i] plus one token. `attRows` holds the step's
-   * attention, row p's weights at attOffsets[p] (parent-local), or is null.
+   * Make row i of the next step a copy of row parents[i] plus tokens[i] (log-probability logps[i]).
+   * `att` holds the step's attention (parent p's weights from att.offset(p)), or is null.
    */
-  advance(count: number, parents: Int32Array, tokens: Int32Array, logps: Float32Array, att: { data: Float32Array; offset(parent: number): number } | null): void {
+  advance(next: NextRows, att: AttentionSource | null): void {
+    const { count, parents, tokens, logps } = next;
     const len = this.len;
     if (att) this.attended = true;
     if (len + 1 > this.cap) this.grow();

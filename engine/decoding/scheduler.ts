@@ -221,7 +221,10 @@ export class DecodeScheduler<S> {
       let hyps = job.search.finished();
       const bidi = job.options.mmiBidi;
       // MMI-bidi reranks the n-best list (Li et al. 2016), so nBest sets the size of the candidate pool.
-      if (bidi) hyps = await rerankBidi(this.config.backwardModel!, job.request.source, hyps.slice(0, job.options.nBest), bidi.lambda);
+      if (bidi) {
+        const candidates = hyps.slice(0, job.options.nBest);
+        hyps = await rerankBidi({ backward: this.config.backwardModel!, source: job.request.source, candidates, lambda: bidi.lambda });
+      }
       const end = performance.now();
       const timing = {
         queuedMs: job.admittedAt - job.submittedAt,

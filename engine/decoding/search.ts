@@ -2,9 +2,9 @@
 // adjustment), the Search interface the batch runner drives, and finishing a row into a hypothesis.
 import { applyConstraints, type RowConstraints } from './blocking.ts';
 import { DecodingOptionsError, type DecodingOptions } from './options.ts';
-import { coveragePenalty, lengthNormalised } from './penalties.ts';
+import { coverageSum, lengthNormalised } from './penalties.ts';
 import type { Hypothesis, PartialHypothesis } from './results.ts';
-import type { RowHistory } from './row-history.ts';
+import type { AttentionSource, RowHistory } from './row-history.ts';
 import type { SpecialIds } from './step-model.ts';
 
 export interface SearchSetup {
@@ -90,7 +90,7 @@ export class SearchCore {
     const src = (view.row0 + r) * V;
     const masked = this.masked.subarray(slot * V, (slot + 1) * V);
     masked.set(view.logProbs.subarray(src, src + V));
-    applyConstraints(masked, hist.tokens, r * hist.stride, hist.len, this.constraints);
+    applyConstraints(masked, { tokens: hist.tokens, start: r * hist.stride, len: hist.len }, this.constraints);
     if (this.ranking !== this.masked) {
       const ranking = this.ranking.subarray(slot * V, (slot + 1) * V);
       if (this.lmActive(hist.len) && view.lmLogProbs) {
@@ -118,7 +118,7 @@ export class SearchCore {
     let logProb = eosLogProb;
     for (const l of tokenLogProbs) logProb += l;
     let score = lengthNormalised(searchScore, hist.len + 1, o.lengthPenalty);
-    if (hist.coverage) score += coveragePenalty(hist.coverage, r * hist.srcLen, hist.srcLen, o.coveragePenalty);
+    if (hist.coverage) score += o.coveragePenalty * coverageSum(hist.coverage.subarray(r * hist.srcLen, (r + 1) * hist.srcLen));
     const h: Hypothesis = { tokens: hist.rowTokens(r), score, logProb, tokenLogProbs, eosLogProb };
     const attention = hist.rowAttention(r);
     if (attention) h.attention = attention;
@@ -131,7 +131,7 @@ export function byScore(a: Hypothesis, b: Hypothesis): number {
 }
 
 /** Attention of a step for search-local row r, or null when the model has none. */
-export function attentionSource(view: StepView): { data: Float32Array; offset(parent: number): number } | null {
+export function attentionSource(view: StepView): AttentionSource | null {
   if (!view.attention) return null;
   const data = view.attention;
   return { data, offset: (parent: number) => (view.row0 + parent) * view.attStride };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decode } from '../../../engine/decoding/index.ts';
-import { COVERAGE_FLOOR, coveragePenalty, lengthNormalised } from '../../../engine/decoding/penalties.ts';
+import { COVERAGE_FLOOR, coverageSum, lengthNormalised } from '../../../engine/decoding/penalties.ts';
 import { enumerate, type Scored } from './helpers/brute-force.ts';
 import { randomNext, TableModel } from './helpers/table-model.ts';
 
@@ -37,7 +37,8 @@ describe('length and coverage penalties', () => {
   it('computes GNMT lp and the word reward as the formulas say', () => {
     expect(lengthNormalised(-3, 4, { kind: 'gnmt', alpha: 0.6 })).toBeCloseTo(-3 / Math.pow(9 / 6, 0.6), 10);
     expect(lengthNormalised(-3, 4, { kind: 'word-reward', reward: 0.5 })).toBeCloseTo(-1, 10);
-    expect(coveragePenalty(Float64Array.from([0.5, 2, 1]), 0, 3, 0.2)).toBeCloseTo(0.2 * Math.log(0.5), 10);
+    expect(coverageSum(Float64Array.from([0.5, 2, 1]))).toBeCloseTo(Math.log(0.5), 10);
+    expect(coverageSum(Float64Array.from([0, 1]))).toBeCloseTo(Math.log(COVERAGE_FLOOR), 10);
   });
 
   it('reorders hypotheses by log P / ((5+|Y|)/6)^α', async () => {
