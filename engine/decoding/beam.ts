@@ -1,7 +1,6 @@
-// Beam search with width k (as fairseq: 2k candidates per step, EOS counts only within the top k), and
-// diverse beam search: G groups of k/G beams, each group's scores lowered by λ for every time an earlier
-// group chose the same token at this step (Hamming diversity, Vijayakumar et al. 2016). Live beams are
-// ranked by their cumulative score; length and coverage penalties score hypotheses as they finish.
+// Beam search of width k as fairseq (2k candidates per step, EOS counts only in the top k; penalties score
+// hypotheses as they finish), and diverse beam search: G groups of k/G beams, a group's scores lowered by λ
+// per earlier group's choice of the same token at this step (Hamming diversity, Vijayakumar et al. 2016).
 import type { Hypothesis, PartialHypothesis } from './results.ts';
 import { RowHistory } from './row-history.ts';
 import { TopK } from './select.ts';
