@@ -1,0 +1,17 @@
+// The decoding public surface: options, one-shot and streaming decode, the continuous-batching
+// scheduler, teacher-forced scoring, result types and the step-model contract.
+export {
+  parseDecodingOptions,
+  defaultDecodingOptions,
+  DecodingOptionsError,
+  type DecodingOptions,
+  type DecodingOptionsInput,
+  type Strategy,
+  type LengthPenalty,
+} from './options.ts';
+export { decode, decodeStream, type DecodeContext, type DecodeEvent } from './decode.ts';
+export { DecodeScheduler, type DecodeRequest, type SchedulerOptions } from './scheduler.ts';
+export { SchedulerBusyError, DecodeTimeoutError, DecodeAbortedError, SchedulerClosedError } from './errors.ts';
+export { scoreTargets } from './rerank.ts';
+export type { DecodeResult, DecodeTiming, Hypothesis, PartialHypothesis, Detokenize } from './results.ts';
+export type { StepModel, StepOutput, SpecialIds } from './step-model.ts';

@@ -1,0 +1,185 @@
+// Decoding options: one typed object with defaults, validated at the edge. Unknown keys, out-of-range
+// values and options that the chosen strategy would ignore are refused with a message naming the option.
+import { z } from 'zod';
+
+export type Strategy = 'greedy' | 'beam' | 'sample' | 'diverse-beam';
+
+/** GNMT lp(Y) = ((5+|Y|)/6)^α (Wu et al. 2016), or a per-token reward added to the log-probability. */
+export type LengthPenalty =
+  | { kind: 'none' }
+  | { kind: 'gnmt'; alpha: number }
+  | { kind: 'word-reward'; reward: number };
+
+export interface DecodingOptions {
+  strategy: Strategy;
+  /** Hypotheses kept per step (beam, diverse-beam). */
+  beamSize: number;
+  /** Hypotheses returned (beam: at most beamSize; sample: independent samples drawn); with mmiBidi,
+   *  the size of the n-best list that is reranked. */
+  nBest: number;
+  /** Output tokens, EOS excluded. The effective bounds also honour the ratios of the source length. */
+  minLength: number;
+  maxLength: number;
+  minLengthRatio: number | null;
+  maxLengthRatio: number | null;
+  lengthPenalty: LengthPenalty;
+  /** β of the GNMT coverage penalty β·Σ_i log(min(Σ_j p_ij, 1)); 0 turns it off. */
+  coveragePenalty: number;
+  /** No n-gram of this size twice in a hypothesis; 0 turns it off. */
+  noRepeatNgram: number;
+  /** No n-gram of this size copied from the source (or request context); 0 turns it off. */
+  blockSourceNgrams: number;
+  suppressUnk: boolean;
+  /** Token sequences never produced. */
+  blocklist: number[][];
+  temperature: number;
+  /** Sample only among the k most likely tokens; 0 turns it off. */
+  topK: number;
+  /** Sample only from the smallest set of tokens whose probability reaches p; 1 turns it off. */
+  topP: number;
+  /** PRNG seed for sampling; null draws one (and the result reports it). */
+  seed: number | null;
+  /** Diverse beam search (Vijayakumar et al. 2016): groups and Hamming diversity strength. */
+  beamGroups: number;
+  diversityStrength: number;
+  /** Li et al. 2016: score log p(T|S) − λ·log U(T) over the first γ tokens. */
+  mmiAntiLm: { lambda: number; gamma: number } | null;
+  /** Li et al. 2016: rerank candidates by log p(T|S) + λ·log p(S|T) with a backward model. */
+  mmiBidi: { lambda: number } | null;
+  returnAttention: boolean;
+  returnNBest: boolean;
+}
+
+export const MAX_LENGTH_LIMIT = 1024;
+export const MAX_BEAM = 128;
+
+export const defaultDecodingOptions: Readonly<DecodingOptions> = Object.freeze<DecodingOptions>({
+  strategy: 'beam',
+  beamSize: 5,
+  nBest: 1,
+  minLength: 1,
+  maxLength: 100,
+  minLengthRatio: null,
+  maxLengthRatio: null,
+  lengthPenalty: { kind: 'none' },
+  coveragePenalty: 0,
+  noRepeatNgram: 0,
+  blockSourceNgrams: 0,
+  suppressUnk: false,
+  blocklist: [],
+  temperature: 1,
+  topK: 0,
+  topP: 1,
+  seed: null,
+  beamGroups: 1,
+  diversityStrength: 0.5,
+  mmiAntiLm: null,
+  mmiBidi: null,
+  returnAttention: false,
+  returnNBest: false,
+});
+
+const tokenId = z.int().min(0);
+const schema = z.strictObject({
+  strategy: z.enum(['greedy', 'beam', 'sample', 'diverse-beam']),
+  beamSize: z.int().min(1).max(MAX_BEAM),
+  nBest: z.int().min(1).max(MAX_BEAM),
+  minLength: z.int().min(0).max(MAX_LENGTH_LIMIT),
+  maxLength: z.int().min(1).max(MAX_LENGTH_LIMIT),
+  minLengthRatio: z.number().min(0).max(100).nullable(),
+  maxLengthRatio: z.number().gt(0).max(100).nullable(),
+  lengthPenalty: z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('none') }),
+    z.strictObject({ kind: z.literal('gnmt'), alpha: z.number().min(0).max(10) }),
+    z.strictObject({ kind: z.literal('word-reward'), reward: z.number().min(-100).max(100) }),
+  ]),
+  coveragePenalty: z.number().min(0).max(100),
+  noRepeatNgram: z.int().min(0).max(64),
+  blockSourceNgrams: z.int().min(0).max(64),
+  suppressUnk: z.boolean(),
+  blocklist: z.array(z.array(tokenId).min(1).max(64)).max(10_000),
+  temperature: z.number().gt(0).max(100),
+  topK: z.int().min(0).max(1_000_000),
+  topP: z.number().gt(0).max(1),
+  seed: z.int().min(0).max(0xffffffff).nullable(),
+  beamGroups: z.int().min(1).max(MAX_BEAM),
+  diversityStrength: z.number().min(0).max(100),
+  mmiAntiLm: z.strictObject({ lambda: z.number().min(0).max(10), gamma: z.int().min(1).max(MAX_LENGTH_LIMIT) }).nullable(),
+  mmiBidi: z.strictObject({ lambda: z.number().min(0).max(10) }).nullable(),
+  returnAttention: z.boolean(),
+  returnNBest: z.boolean(),
+}).partial();
+
+export type DecodingOptionsInput = z.input<typeof schema>;
+
+/** Raised for invalid options; `option` names the offending option (a dotted path). */
+export class DecodingOptionsError extends Error {
+  readonly option: string;
+  constructor(option: string, message: string) {
+    super(`${option}: ${message}`);
+    this.name = 'DecodingOptionsError';
+    this.option = option;
+  }
+}
+
+const onlyFor: Record<string, Strategy[]> = {
+  beamSize: ['beam', 'diverse-beam'],
+  temperature: ['sample'],
+  topK: ['sample'],
+  topP: ['sample'],
+  seed: ['sample'],
+  beamGroups: ['diverse-beam'],
+  diversityStrength: ['diverse-beam'],
+};
+
+/** Validate untrusted options (e.g. from a request) and fill in the defaults. */
+export function parseDecodingOptions(input: unknown = {}): DecodingOptions {
+  const parsed = schema.safeParse(input ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    if (issue.code === 'unrecognized_keys') {
+      const prefix = issue.path.length > 0 ? `${issue.path.join('.')}.` : '';
+      throw new DecodingOptionsError(prefix + issue.keys.join(', '), 'unknown option');
+    }
+    throw new DecodingOptionsError(issue.path.join('.') || '(options)', issue.message);
+  }
+  const given = parsed.data;
+  const options = { ...defaultDecodingOptions, ...stripUndefined(given) } as DecodingOptions;
+  for (const [key, strategies] of Object.entries(onlyFor)) {
+    if (key in given && !strategies.includes(options.strategy)) {
+      throw new DecodingOptionsError(key, `only used by strategy ${strategies.map((s) => `'${s}'`).join(' or ')}, not '${options.strategy}'`);
+    }
+  }
+  if (!('returnNBest' in given)) options.returnNBest = options.nBest > 1 && !options.mmiBidi;
+  checkCombinations(options);
+  return options;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function checkCombinations(o: DecodingOptions): void {
+  if (o.minLength > o.maxLength) throw new DecodingOptionsError('minLength', `${o.minLength} exceeds maxLength ${o.maxLength}`);
+  if (o.strategy === 'greedy' && o.nBest !== 1) throw new DecodingOptionsError('nBest', "greedy decoding yields one hypothesis; use 'beam' or 'sample'");
+  if ((o.strategy === 'beam' || o.strategy === 'diverse-beam') && o.nBest > o.beamSize) {
+    throw new DecodingOptionsError('nBest', `${o.nBest} exceeds beamSize ${o.beamSize}`);
+  }
+  if (o.nBest > 1 && !o.returnNBest && !o.mmiBidi) throw new DecodingOptionsError('returnNBest', `false, but nBest is ${o.nBest}`);
+  if (o.strategy === 'diverse-beam') {
+    if (o.beamGroups < 2) throw new DecodingOptionsError('beamGroups', "'diverse-beam' needs at least 2 groups");
+    if (o.beamSize % o.beamGroups !== 0) throw new DecodingOptionsError('beamSize', `${o.beamSize} is not a multiple of beamGroups ${o.beamGroups}`);
+  }
+  if (o.mmiBidi && o.strategy === 'greedy') throw new DecodingOptionsError('mmiBidi', 'reranking needs candidates: use beam or sample');
+  if (o.mmiAntiLm && o.mmiAntiLm.gamma > o.maxLength + 1) {
+    throw new DecodingOptionsError('mmiAntiLm.gamma', `${o.mmiAntiLm.gamma} exceeds maxLength + 1`);
+  }
+}
+
+/** Checks that need the model: token ids within the vocabulary, top-k no larger than it. */
+export function checkOptionsAgainstVocab(o: DecodingOptions, vocabSize: number): void {
+  if (o.topK > vocabSize) throw new DecodingOptionsError('topK', `${o.topK} exceeds the vocabulary size ${vocabSize}`);
+  o.blocklist.forEach((seq, i) => {
+    if (seq.some((t) => t >= vocabSize)) throw new DecodingOptionsError(`blocklist.${i}`, `token id outside the vocabulary (size ${vocabSize})`);
+  });
+}
