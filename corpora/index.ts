@@ -15,3 +15,6 @@ export { readTatoeba, englishSide, type TatoebaOptions } from './readers/tatoeba
 export { readPtb } from './readers/ptb.ts';
 export { readPairsTsv, readPairsJsonl, readConversationsJsonl } from './readers/user-pairs.ts';
 export { parseYamlSubset, YamlSubsetError, type YamlValue } from './yaml-subset.ts';
+export { generateSequenceTask, SEQUENCE_TASKS, type SequenceTask, type SequenceTaskOptions, type SyntheticPair } from './generators/sequence-tasks.ts';
+export { generateExecutePrograms, type ExecuteExample, type ExecuteOptions } from './generators/learning-to-execute.ts';
+export { Rng } from './generators/rng.ts';
