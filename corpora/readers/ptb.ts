@@ -7,9 +7,8 @@ import { unreadable, type IssueLog } from '../errors.ts';
 import type { ParseExample } from '../types.ts';
 import { requireSome } from './guard.ts';
 
-/** Top-level bracketed chunks with the line each starts on; an unbalanced tail is reported. */
-function chunks(source: string, file: string, log: IssueLog): { text: string; line: number }[] {
-  const out: { text: string; line: number }[] = [];
+/** Top-level bracketed chunks with the line each starts on, lazily so issues come in file order. */
+function* chunks(source: string, file: string, log: IssueLog): Generator<{ text: string; line: number }> {
   let depth = 0;
   let start = -1;
   let startLine = 1;
@@ -29,14 +28,13 @@ function chunks(source: string, file: string, log: IssueLog): { text: string; li
         continue;
       }
       depth--;
-      if (depth === 0) out.push({ text: source.slice(start, i + 1), line: startLine });
+      if (depth === 0) yield { text: source.slice(start, i + 1), line: startLine };
     } else if (depth === 0 && !/\s/.test(c!)) {
       log.report(file, line, `text outside any tree: "${source.slice(i, i + 20).split('\n')[0]}"`);
       while (i + 1 < source.length && !/[\s()]/.test(source[i + 1]!)) i++;
     }
   }
   if (depth > 0) log.report(file, startLine, `tree never closes (${depth} bracket(s) open at end of file)`);
-  return out;
 }
 
 async function* records(file: string, log: IssueLog): AsyncGenerator<ParseExample> {
