@@ -1,5 +1,6 @@
 // The task-level entry points training and evaluation use: a corpus by name (or a user's file) and a
-// split in, typed examples out, streamed, with bad records going to an IssueLog.
+// split in, typed examples out, streamed, with bad records going to an IssueLog. Every error, bad
+// options included, surfaces when iteration starts.
 import { join } from 'node:path';
 import { conversationPairs } from './dialogue.ts';
 import { CorpusError, IssueLog } from './errors.ts';
@@ -50,7 +51,11 @@ async function* filterSplit<T>(items: AsyncIterable<T>, split: Split, splitOf: (
 }
 
 /** Conversations of a dialogue corpus in one split. */
-export function loadConversations(ref: CorpusRef, options: Omit<DialogueLoadOptions, 'contextTurns'>): AsyncGenerator<Conversation> {
+export async function* loadConversations(ref: CorpusRef, options: Omit<DialogueLoadOptions, 'contextTurns'>): AsyncGenerator<Conversation> {
+  yield* conversationsOf(ref, options);
+}
+
+function conversationsOf(ref: CorpusRef, options: Omit<DialogueLoadOptions, 'contextTurns'>): AsyncGenerator<Conversation> {
   checkSplit(options.split);
   const log = options.log ?? new IssueLog();
   const fractions = options.fractions ?? DEFAULT_FRACTIONS;
@@ -105,7 +110,11 @@ export interface TranslationLoadOptions extends LoadOptions {
 }
 
 /** Sentence pairs of one split; Tatoeba splits by the English sentence. */
-export function loadTranslationPairs(ref: CorpusRef, options: TranslationLoadOptions): AsyncGenerator<TranslationPair> {
+export async function* loadTranslationPairs(ref: CorpusRef, options: TranslationLoadOptions): AsyncGenerator<TranslationPair> {
+  yield* translationPairsOf(ref, options);
+}
+
+function translationPairsOf(ref: CorpusRef, options: TranslationLoadOptions): AsyncGenerator<TranslationPair> {
   checkSplit(options.split);
   const log = options.log ?? new IssueLog();
   const fractions = options.fractions ?? DEFAULT_FRACTIONS;
