@@ -1,6 +1,6 @@
 // The corpora module's public surface: manifest, readers, splits, dialogue pairs, loaders, generators.
 export * from './types.ts';
-export { CORPORA, CORPUS_NAMES, corpusEntry, isCorpusName, type CorpusEntry, type CorpusFormat, type CorpusName } from './manifest.ts';
+export { CHATTERBOT_LANGUAGES, CORPORA, CORPUS_NAMES, corpusEntry, isCorpusName, type CorpusEntry, type CorpusFormat, type CorpusName } from './manifest.ts';
 export { verifyCorpus, sha256File, CorpusChecksumError, type VerifyResult } from './verify.ts';
 export { resolveCorporaDir, repoRoot } from './paths.ts';
 export { CorpusError, IssueLog, formatIssue, type DataIssue } from './errors.ts';

@@ -10,7 +10,7 @@ export interface CorpusEntry {
   name: CorpusName;
   task: Task;
   format: CorpusFormat;
-  /** ISO 639-1 codes; chatterbot's per-language folders are listed by folder name in `variants`. */
+  /** BCP 47 codes; chatterbot's per-language folders are listed by folder name in `variants`. */
   languages: string[];
   licence: string;
   attribution: string;
@@ -34,6 +34,14 @@ function filesOf(name: CorpusName, pattern: RegExp): { checksums: Record<string,
 
 const chatterbotFiles = filesOf('chatterbot', /\.yml$/);
 
+/** ChatterBot's language folders and their BCP 47 codes. */
+export const CHATTERBOT_LANGUAGES: Record<string, string> = {
+  bengali: 'bn', chinese: 'zh', dutch: 'nl', english: 'en', french: 'fr', german: 'de', hebrew: 'he', hindi: 'hi',
+  hinglish: 'hi-Latn', indonesian: 'id', italian: 'it', japanese: 'ja', korean: 'ko', marathi: 'mr', oriya: 'or',
+  persian: 'fa', portuguese: 'pt', russian: 'ru', spanish: 'es', swedish: 'sv', tamil: 'ta', telugu: 'te', thai: 'th',
+  traditionalchinese: 'zh-Hant', turkish: 'tr', ukrainian: 'uk', urdu: 'ur', yoruba: 'yo',
+};
+
 export const CORPORA: Record<CorpusName, CorpusEntry> = {
   'self-dialogue': {
     name: 'self-dialogue',
@@ -51,7 +59,7 @@ export const CORPORA: Record<CorpusName, CorpusEntry> = {
     name: 'chatterbot',
     task: 'chat',
     format: 'chatterbot-yaml',
-    languages: ['en', 'zh', 'fr', 'de', 'es', 'it', 'pt', 'ru', 'ja', 'ko', 'and more'],
+    languages: Object.values(CHATTERBOT_LANGUAGES),
     licence: 'BSD-3-Clause',
     attribution: 'ChatterBot Language Training Corpus, Gunther Cox and contributors',
     upstream: 'https://github.com/gunthercox/chatterbot-corpus',

@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { CORPORA, CORPUS_NAMES, corpusEntry } from '../../corpora/manifest.ts';
+import { CHATTERBOT_LANGUAGES, CORPORA, CORPUS_NAMES, corpusEntry } from '../../corpora/manifest.ts';
 import { repoRoot, resolveCorporaDir } from '../../corpora/paths.ts';
 import { CorpusChecksumError, verifyCorpus } from '../../corpora/verify.ts';
 
@@ -27,6 +27,7 @@ describe('corpus manifest', () => {
     expect(CORPORA.gum.dataFiles.length).toBe(108);
     expect(CORPORA.chatterbot.variants).toContain('english');
     expect(CORPORA.chatterbot.variants!.length).toBe(28);
+    expect(Object.keys(CHATTERBOT_LANGUAGES).sort()).toEqual(CORPORA.chatterbot.variants);
     expect(() => corpusEntry('wikipedia')).toThrow(/unknown corpus "wikipedia"; known: /);
   });
 
