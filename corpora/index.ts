@@ -1,6 +1,6 @@
 // The corpora module's public surface: manifest, readers, splits, dialogue pairs, loaders, generators.
 export * from './types.ts';
-export { CHATTERBOT_LANGUAGES, CORPORA, CORPUS_NAMES, corpusEntry, isCorpusName, type CorpusEntry, type CorpusFormat, type CorpusName } from './manifest.ts';
+export { CHATTERBOT_LANGUAGES, CORPORA, CORPUS_NAMES, corpusEntry, attributionLine, isCorpusName, type CorpusEntry, type CorpusFormat, type CorpusName } from './manifest.ts';
 export { verifyCorpus, sha256File, CorpusChecksumError, type VerifyResult } from './verify.ts';
 export { resolveCorporaDir, repoRoot } from './paths.ts';
 export { CorpusError, IssueLog, formatIssue, type DataIssue } from './errors.ts';
@@ -18,3 +18,4 @@ export { parseYamlSubset, YamlSubsetError, type YamlValue } from './yaml-subset.
 export { generateSequenceTask, SEQUENCE_TASKS, type SequenceTask, type SequenceTaskOptions, type SyntheticPair } from './generators/sequence-tasks.ts';
 export { generateExecutePrograms, type ExecuteExample, type ExecuteOptions } from './generators/learning-to-execute.ts';
 export { Rng } from './generators/rng.ts';
+export { toParsePair, type ParsePair } from './parse-pairs.ts';

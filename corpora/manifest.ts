@@ -142,3 +142,9 @@ export function corpusEntry(name: string): CorpusEntry {
   if (!isCorpusName(name)) throw new Error(`unknown corpus "${name}"; known: ${CORPUS_NAMES.join(', ')}`);
   return CORPORA[name];
 }
+
+/** One line for a model card: what the data is, who made it, under which licence, from where. */
+export function attributionLine(name: string): string {
+  const e = corpusEntry(name);
+  return `${e.name}: ${e.attribution}. Licence: ${e.licence}. Source: ${e.upstream}`;
+}

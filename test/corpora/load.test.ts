@@ -5,7 +5,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { conversationPairs, joinTurns } from '../../corpora/dialogue.ts';
 import { CorpusError, IssueLog } from '../../corpora/errors.ts';
 import { loadConversations, loadDialoguePairs, loadParseExamples, loadTranslationPairs } from '../../corpora/load.ts';
+import { toParsePair } from '../../corpora/parse-pairs.ts';
 import type { Conversation, DialoguePair, Split } from '../../corpora/types.ts';
+import { delinearize } from '../../engine/parsing/linearize.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'parley-load-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -94,6 +96,17 @@ describe('loaders', () => {
     for (const split of splits) pairs += (await all(loadDialoguePairs({ file, format: 'conversations-jsonl' }, { split, contextTurns: 1, log }))).length;
     expect(pairs).toBe(120);
     expect(log.issues[0]).toMatchObject({ file, line: 61 });
+  });
+
+  it('turns GUM test trees into word → bracket-sequence pairs that rebuild the tree', async () => {
+    const examples = await all(loadParseExamples('gum', { split: 'test' }));
+    expect(examples.length).toBe(491);
+    for (const e of examples.slice(0, 50)) {
+      const pair = toParsePair(e);
+      expect(pair.src.split(' ')).toEqual(e.words);
+      expect(pair.tgt.split(' ').filter((t) => t === 'XX').length).toBe(e.words.length);
+      expect(delinearize(pair.tgt.split(' '), pair.words).repaired).toBe(false);
+    }
   });
 
   it('refuses wrong tasks, splits and formats loudly', async () => {

@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { CHATTERBOT_LANGUAGES, CORPORA, CORPUS_NAMES, corpusEntry } from '../../corpora/manifest.ts';
+import { attributionLine, CHATTERBOT_LANGUAGES, CORPORA, CORPUS_NAMES, corpusEntry } from '../../corpora/manifest.ts';
 import { repoRoot, resolveCorporaDir } from '../../corpora/paths.ts';
 import { CorpusChecksumError, verifyCorpus } from '../../corpora/verify.ts';
 
@@ -28,6 +28,7 @@ describe('corpus manifest', () => {
     expect(CORPORA.chatterbot.variants).toContain('english');
     expect(CORPORA.chatterbot.variants!.length).toBe(28);
     expect(Object.keys(CHATTERBOT_LANGUAGES).sort()).toEqual(CORPORA.chatterbot.variants);
+    expect(attributionLine('tatoeba-fra-eng')).toMatch(/tatoeba\.org.*manythings\.org\/anki.*Licence: CC BY 2\.0 FR/);
     expect(() => corpusEntry('wikipedia')).toThrow(/unknown corpus "wikipedia"; known: /);
   });
 
