@@ -11,7 +11,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('corpus manifest', () => {
   it('describes every shared corpus with task, licence, attribution, upstream and data files that exist', () => {
-    expect(CORPUS_NAMES.sort()).toEqual(['chatterbot', 'gum', 'kdconv', 'self-dialogue', 'sgd', 'tatoeba-deu-eng', 'tatoeba-fra-eng']);
+    expect([...CORPUS_NAMES].sort()).toEqual(['chatterbot', 'gum', 'kdconv', 'self-dialogue', 'sgd', 'tatoeba-deu-eng', 'tatoeba-fra-eng']);
     const dir = resolveCorporaDir();
     for (const entry of Object.values(CORPORA)) {
       expect(entry.licence).not.toBe('');
