@@ -68,6 +68,7 @@ export interface Delinearized {
  * unbalanced or mismatched brackets, empty constituents, too many or too few word placeholders.
  * Any token that is not a bracket is a word slot; its text becomes the POS tag (XX or a real tag).
  * Words the sequence did not place are attached, in order, to the outermost constituent.
+ * (Over zero words the result is a childless ROOT: there is nothing to bracket.)
  */
 export function delinearize(tokens: readonly string[], words: readonly string[]): Delinearized {
   const repairs: Repair[] = [];
