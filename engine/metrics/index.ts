@@ -1,0 +1,6 @@
+// Evaluation metrics used by validation and `parley eval`.
+export { corpusBleu, corpusBleuFromLines, spaceTokens, type BleuOptions, type BleuResult } from './bleu.ts';
+export { evalb, sentenceBrackets, type BracketScore } from './evalb.ts';
+export { distinctN, distinct12 } from './distinct.ts';
+export { perplexity, PerplexityMeter } from './perplexity.ts';
+export { fsum } from './fsum.ts';
