@@ -1,0 +1,180 @@
+// Byte-pair-encoding vocabulary learning (Sennrich et al. 2016, "Neural Machine Translation of Rare
+// Words with Subword Units"), as SentencePiece's BPE trainer does it: over counted segments, each merge
+// joining the most frequent adjacent pair. Pair counts are updated incrementally around each merge and
+// kept in a lazily re-checked max-heap, so a merge costs only the words it touches.
+import { PairHeap } from './pair-heap.ts';
+
+export interface LearnBpeOptions {
+  /** Pieces available for characters and merges together. */
+  maxPieces: number;
+  /** Fraction of character occurrences the character set must cover; rarer characters fall back to bytes. */
+  characterCoverage: number;
+  /** Longest piece, in code points. */
+  maxPieceLength: number;
+  /** Strings that must not become pieces (special, user-defined and byte pieces). */
+  reserved: ReadonlySet<string>;
+  /** Characters never admitted to the character set (they always fall back to bytes). */
+  excludedChars: ReadonlySet<string>;
+}
+
+export interface LearnedBpe {
+  /** The character set, most frequent first. */
+  chars: string[];
+  /** New pieces in merge order, most frequent merge first. */
+  merges: string[];
+}
+
+interface Pair {
+  left: number;
+  right: number;
+  key: number;
+  count: number;
+  /** Words that held this pair at some point (may repeat or be stale; merging re-checks). */
+  words: number[];
+  lastWord: number;
+  increasedAt: number;
+}
+
+// Pair key = left * SHIFT + right: exact in a double for symbol ids below 2^26.
+const SHIFT = 2 ** 26;
+
+/** Picks the character set: by frequency (ties by code point) until `coverage` of occurrences is met. */
+export function selectChars(segments: ReadonlyMap<string, number>, options: LearnBpeOptions): string[] {
+  const counts = new Map<string, number>();
+  for (const [segment, freq] of segments) {
+    for (const ch of segment) counts.set(ch, (counts.get(ch) ?? 0) + freq);
+  }
+  const total = [...counts.values()].reduce((a, b) => a + b, 0);
+  const ranked = [...counts].filter(([ch]) => !options.excludedChars.has(ch))
+    .sort((a, b) => b[1] - a[1] || a[0].codePointAt(0)! - b[0].codePointAt(0)!);
+  const chars: string[] = [];
+  let covered = 0;
+  for (const [ch, count] of ranked) {
+    if (chars.length >= options.maxPieces || covered >= options.characterCoverage * total) break;
+    chars.push(ch);
+    covered += count;
+  }
+  return chars;
+}
+
+export function learnBpe(segments: ReadonlyMap<string, number>, options: LearnBpeOptions): LearnedBpe {
+  const chars = selectChars(segments, options);
+  const symbols: string[] = [...chars];
+  const symbolLength: number[] = chars.map(() => 1);
+  const symbolByText = new Map<string, number>(chars.map((ch, i) => [ch, i]));
+
+  const words: number[][] = [];
+  const freqs: number[] = [];
+  for (const [segment, freq] of segments) {
+    // -1 marks a character outside the set: it never joins a pair.
+    words.push(Array.from(segment, (ch) => symbolByText.get(ch) ?? -1));
+    freqs.push(freq);
+  }
+
+  const pairs = new Map<number, Pair>();
+  const heap = new PairHeap<Pair>();
+  let step = 0;
+  const touched: Pair[] = [];
+
+  const addCount = (left: number, right: number, delta: number, word: number): void => {
+    if (left < 0 || right < 0 || symbolLength[left]! + symbolLength[right]! > options.maxPieceLength) return;
+    const key = left * SHIFT + right;
+    let pair = pairs.get(key);
+    if (!pair) {
+      pair = { left, right, key, count: 0, words: [], lastWord: -1, increasedAt: -1 };
+      pairs.set(key, pair);
+    }
+    pair.count += delta;
+    if (delta > 0) {
+      if (pair.lastWord !== word) {
+        pair.words.push(word);
+        pair.lastWord = word;
+      }
+      if (pair.increasedAt !== step) {
+        pair.increasedAt = step;
+        touched.push(pair);
+      }
+    }
+  };
+  const pushTouched = (): void => {
+    for (const pair of touched) if (pair.count > 0) heap.push({ pair, count: pair.count, key: pair.key });
+    touched.length = 0;
+  };
+
+  words.forEach((word, w) => {
+    for (let i = 0; i + 1 < word.length; i++) addCount(word[i]!, word[i + 1]!, freqs[w]!, w);
+  });
+  pushTouched();
+
+  const merges: string[] = [];
+  const wordStamp = new Int32Array(words.length).fill(-1);
+  const budget = options.maxPieces - chars.length;
+  while (merges.length < budget) {
+    const entry = heap.pop();
+    if (!entry) break;
+    const pair = entry.pair;
+    // A stale entry: re-file it at its current count (counts only fall between pushes).
+    if (entry.count !== pair.count) {
+      if (pair.count > 0 && pair.count < entry.count) heap.push({ pair, count: pair.count, key: pair.key });
+      continue;
+    }
+    const text = symbols[pair.left]! + symbols[pair.right]!;
+    if (options.reserved.has(text)) continue;
+    step++;
+    let merged = symbolByText.get(text);
+    if (merged === undefined) {
+      merged = symbols.length;
+      symbols.push(text);
+      symbolLength.push(symbolLength[pair.left]! + symbolLength[pair.right]!);
+      symbolByText.set(text, merged);
+      merges.push(text);
+    }
+    for (const w of pair.words) {
+      if (wordStamp[w] === step) continue;
+      wordStamp[w] = step;
+      words[w] = mergeWord({ word: words[w]!, freq: freqs[w]!, index: w, left: pair.left, right: pair.right, merged }, addCount);
+    }
+    pair.words = [];
+    pair.lastWord = -1;
+    pushTouched();
+  }
+  return { chars, merges };
+}
+
+interface MergeJob {
+  word: number[];
+  freq: number;
+  index: number;
+  left: number;
+  right: number;
+  merged: number;
+}
+
+/** Replaces every (left, right) in a word by `merged`, reporting each pair count change to `addCount`. */
+function mergeWord(job: MergeJob, addCount: (l: number, r: number, delta: number, word: number) => void): number[] {
+  const { word, freq, index, left, right, merged } = job;
+  const out: number[] = [];
+  let i = 0;
+  while (i < word.length) {
+    if (i + 1 < word.length && word[i] === left && word[i + 1] === right) {
+      addCount(left, right, -freq, index);
+      // The neighbour on the left is already in its merged form, so overlapping runs ("aaaa") stay exact.
+      if (out.length > 0) {
+        const prev = out[out.length - 1]!;
+        addCount(prev, left, -freq, index);
+        addCount(prev, merged, freq, index);
+      }
+      if (i + 2 < word.length) {
+        const next = word[i + 2]!;
+        addCount(right, next, -freq, index);
+        addCount(merged, next, freq, index);
+      }
+      out.push(merged);
+      i += 2;
+    } else {
+      out.push(word[i]!);
+      i++;
+    }
+  }
+  return out;
+}
