@@ -88,17 +88,19 @@ export function encodeModelProto(model: ModelProto): Uint8Array {
  */
 export function decodeModelProto(bytes: Uint8Array): ModelProto {
   const type = schema();
-  const message = type.decode(bytes);
-  const object = type.toObject(message, { defaults: true, enums: Number, longs: Number, bytes: Uint8Array, arrays: true });
-  if (!object.trainerSpec) object.trainerSpec = type.lookupType('sentencepiece.TrainerSpec').toObject(
-    type.lookupType('sentencepiece.TrainerSpec').create(), { defaults: true, enums: Number, arrays: true });
-  if (!object.normalizerSpec) object.normalizerSpec = type.lookupType('sentencepiece.NormalizerSpec').toObject(
-    type.lookupType('sentencepiece.NormalizerSpec').create(), { defaults: true, bytes: Uint8Array });
+  const options: protobuf.IConversionOptions = { defaults: true, enums: Number, longs: Number, bytes: Uint8Array, arrays: true };
+  const object = type.toObject(type.decode(bytes), options);
+  // A missing sub-message reads as all defaults, as in the C++ library.
+  for (const [field, name] of [['trainerSpec', 'TrainerSpec'], ['normalizerSpec', 'NormalizerSpec']] as const) {
+    const sub = type.lookupType(`sentencepiece.${name}`);
+    object[field] ??= sub.toObject(sub.create(), options);
+  }
+  // protobufjs hands bytes back as a Node Buffer; callers get a plain Uint8Array.
+  object.normalizerSpec.precompiledCharsmap = Uint8Array.from(object.normalizerSpec.precompiledCharsmap ?? []);
   for (const piece of object.pieces as Record<string, unknown>[]) {
-    // toObject leaves a proto2 field with a declared default at that default only when `defaults` is set.
-    piece.type ??= PieceType.normal;
-    piece.score ??= 0;
     piece.piece ??= '';
+    piece.score ??= 0;
+    piece.type ??= PieceType.normal;
   }
   return object as ModelProto;
 }

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,7 +8,7 @@ import { processorCount } from '../../../engine/tokenizer/sentencepiece-runtime.
 import { SPECIAL_IDS } from '../../../engine/tokenizer/special-tokens.ts';
 import { Tokenizer } from '../../../engine/tokenizer/subword.ts';
 import { trainBpe } from '../../../engine/tokenizer/train-bpe.ts';
-import { UNICODE_SAMPLE, spm, tatoebaSentences } from './corpus.ts';
+import { UNICODE_SAMPLE, repoRoot, spm, tatoebaSentences } from './corpus.ts';
 
 let dir: string;
 let modelPath: string;
@@ -125,5 +126,21 @@ describe('Tokenizer processes', () => {
     await Promise.all([Tokenizer.load(encodeModelProto(other)), Tokenizer.load(encodeModelProto(third))]);
     expect(processorCount()).toBe(count + 2);
     expect(snapshot()).toEqual(before);
+  });
+
+  it('lets an uncaught error in the host crash as plain Node would (exit 1, its own stack)', () => {
+    // emscripten's rethrowing handler, if left in place, turns this into exit status 7.
+    const script = path.join(dir, 'host.mts');
+    writeFileSync(script, [
+      `import { Tokenizer } from ${JSON.stringify(path.join(repoRoot, 'engine/tokenizer/subword.ts'))};`,
+      `const tokenizer = await Tokenizer.load(${JSON.stringify(modelPath)});`,
+      `console.log(tokenizer.encode('ok').length);`,
+      `setTimeout(() => { throw new Error('host boom'); }, 0);`,
+    ].join('\n'));
+    const child = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: repoRoot, encoding: 'utf8' });
+    expect(child.stdout.trim()).not.toBe('0');
+    expect(child.stderr).toContain('Error: host boom');
+    expect(child.stderr.length).toBeLessThan(5000);
+    expect(child.status).toBe(1);
   });
 });
