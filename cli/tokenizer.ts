@@ -136,14 +136,19 @@ async function encode(args: string[]): Promise<number> {
   return 0;
 }
 
+/** The ids of one line of `decode` input: non-negative integers separated by whitespace. */
+export function parseIdLine(line: string, lineNumber: number): number[] {
+  const fields = line.trim() === '' ? [] : line.trim().split(/\s+/);
+  return fields.map((field) => {
+    if (!/^[0-9]+$/.test(field)) throw new Error(`stdin line ${lineNumber}: "${field}" is not a token id`);
+    return Number(field);
+  });
+}
+
 async function decode(args: string[]): Promise<number> {
   const tokenizer = await Tokenizer.load(modelFlag(args));
   await eachStdinLine((line, n) => {
-    const fields = line.trim() === '' ? [] : line.trim().split(/\s+/);
-    const ids = fields.map((field) => {
-      if (!/^[0-9]+$/.test(field)) throw new Error(`stdin line ${n}: "${field}" is not a token id`);
-      return Number(field);
-    });
+    const ids = parseIdLine(line, n);
     try {
       return tokenizer.decode(ids);
     } catch (error) {
