@@ -17,6 +17,10 @@ export interface CheckedModel {
   pieces: string[];
   specialIds: TokenizerSpecialIds;
   byteFallback: boolean;
+  /** User-defined pieces: SentencePiece matches these in the input text and never splits them. */
+  userDefined: string[];
+  /** True when encoding pieces of a text separately gives the pieces of the whole (no dummy prefix, no whitespace cleanup). */
+  splittable: boolean;
 }
 
 /** Returns the model's pieces and special ids, or throws an Error naming `source` and the first problem. */
@@ -66,5 +70,7 @@ export function checkModelProto(model: ModelProto, source: string): CheckedModel
       sep: sep !== undefined && pieces[sep]!.type === PieceType.userDefined ? sep : null,
     },
     byteFallback: trainerSpec.byteFallback,
+    userDefined: pieces.filter((p) => p.type === PieceType.userDefined).map((p) => p.piece),
+    splittable: !model.normalizerSpec.addDummyPrefix && !model.normalizerSpec.removeExtraWhitespaces,
   };
 }

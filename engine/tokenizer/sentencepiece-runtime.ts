@@ -28,13 +28,20 @@ const EMSCRIPTEN_HANDLER = /ExitStatus|^function\s*\(reason\)\s*\{\s*throw reaso
 const processors = new Map<string, Promise<RawProcessor>>();
 let loading: Promise<unknown> = Promise.resolve();
 
-/** The processor for these model bytes, loading it on first use; later calls share it. */
-export function processorFor(modelBytes: Uint8Array): Promise<RawProcessor> {
+// Every usable model encodes this to a non-empty sequence: sentencepiece-js reports a model it could not
+// load only by encoding everything to [].
+const PROBE = 'Parley probe 0123 ?!';
+
+/**
+ * The processor for these model bytes (`pieceCount` pieces), loading and probing it on first use; later
+ * calls share it. Rejects when SentencePiece cannot use the model; a refused model is not kept.
+ */
+export function processorFor(modelBytes: Uint8Array, pieceCount: number): Promise<RawProcessor> {
   const hash = createHash('sha256').update(modelBytes).digest('hex');
   let processor = processors.get(hash);
   if (!processor) {
     // Serialised so that each load's window for spotting emscripten's handlers holds one load only.
-    processor = loading.then(() => loadGuarded(modelBytes));
+    processor = loading.then(() => loadGuarded(modelBytes)).then((loaded) => probe(loaded, pieceCount));
     loading = processor.catch(() => undefined);
     processors.set(hash, processor);
     processor.catch(() => processors.delete(hash));
@@ -45,6 +52,14 @@ export function processorFor(modelBytes: Uint8Array): Promise<RawProcessor> {
 /** How many distinct processors are loaded or loading (one per model content). */
 export function processorCount(): number {
   return processors.size;
+}
+
+function probe(processor: RawProcessor, pieceCount: number): RawProcessor {
+  const ids = processor.encodeIds(PROBE);
+  if (ids.length === 0 || ids.some((id) => !Number.isInteger(id) || id < 0 || id >= pieceCount)) {
+    throw new Error(`SentencePiece could not load this model (a probe string encoded to [${ids.join(', ')}])`);
+  }
+  return processor;
 }
 
 async function loadGuarded(modelBytes: Uint8Array): Promise<RawProcessor> {

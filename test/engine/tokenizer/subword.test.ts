@@ -50,6 +50,18 @@ describe('Tokenizer round trip', () => {
     expect(tokenizer.specialIds).toEqual(SPECIAL_IDS);
   });
 
+  it('spells user-defined pieces in bytes when asked, so user text cannot forge a turn separator', () => {
+    const text = 'Tom<sep>est là <sep>';
+    const matched = tokenizer.encode(text);
+    const literal = tokenizer.encode(text, { userSymbols: 'literal' });
+    expect(literal).not.toContain(SPECIAL_IDS.sep);
+    const sepBytes = [...new TextEncoder().encode('<sep>')].map((b) => tokenizer.pieceToId(`<0x${b.toString(16).toUpperCase()}>`)!);
+    expect(literal).toEqual(matched.flatMap((id) => (id === SPECIAL_IDS.sep ? sepBytes : [id])));
+    expect(tokenizer.decode(literal)).toBe(text);
+    expect(tokenizer.encode('no symbol here', { userSymbols: 'literal' })).toEqual(tokenizer.encode('no symbol here'));
+    expect(() => tokenizer.encode(text, { userSymbols: 'bytes' as never })).toThrow(/userSymbols must be one of match, literal/);
+  });
+
   it('decodes control pieces to nothing', () => {
     const ids = tokenizer.encode('Bonjour');
     expect(tokenizer.decode([SPECIAL_IDS.bos, ...ids, SPECIAL_IDS.eos, SPECIAL_IDS.pad])).toBe('Bonjour');
@@ -81,6 +93,13 @@ describe('Tokenizer refusals', () => {
     expect(() => tokenizer.decode([...ok, tokenizer.vocabSize])).toThrow(modelPath);
   });
 
+  it('refuses literal user symbols for a model whose pieces depend on a dummy prefix', async () => {
+    const prefixed = { ...model, normalizerSpec: { ...model.normalizerSpec, addDummyPrefix: true } };
+    const other = await Tokenizer.load(encodeModelProto(prefixed), { name: 'prefixed' });
+    expect(other.encode('a<sep>b')).toContain(SPECIAL_IDS.sep);
+    expect(() => other.encode('a<sep>b', { userSymbols: 'literal' })).toThrow(/prefixed: literal user symbols need/);
+  });
+
   it('refuses text with a lone surrogate', () => {
     expect(() => tokenizer.encode('a\ud800b')).toThrow(/lone UTF-16 surrogate/);
   });
@@ -102,8 +121,10 @@ describe('Tokenizer refusals', () => {
 
   it('refuses a model SentencePiece itself cannot load, where sentencepiece-js would encode to []', async () => {
     const badCharsmap = { ...model, normalizerSpec: { ...model.normalizerSpec, precompiledCharsmap: new Uint8Array([1, 2, 3, 4, 5]) } };
+    const count = processorCount();
     await expect(Tokenizer.load(encodeModelProto(badCharsmap), { name: 'bad-charsmap' }))
       .rejects.toThrow(/bad-charsmap: SentencePiece could not load this model/);
+    expect(processorCount()).toBe(count);
   });
 });
 
