@@ -4,13 +4,14 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Tokenizer } from '../engine/tokenizer/subword.ts';
-import { trainBpe, vocabListing } from '../engine/tokenizer/train-bpe.ts';
+import { trainSubwordModel, vocabListing } from '../engine/tokenizer/train-model.ts';
 import { encodeModelProto } from '../engine/tokenizer/model-proto.ts';
 
 const USAGE = `usage:
-  parley tokenizer train --input FILE [--input FILE...] --vocab-size N --out DIR
+  parley tokenizer train --input FILE [--input FILE...] --vocab-size N --out DIR [--model-type bpe|unigram]
                          [--character-coverage X] [--max-piece-length N] [--user-symbol S...]
-      trains a byte-fallback BPE model on the files' lines; writes DIR/tokenizer.model and DIR/tokenizer.vocab
+      trains a byte-fallback model (BPE by default) on the files' lines;
+      writes DIR/tokenizer.model and DIR/tokenizer.vocab
   parley tokenizer encode --model FILE.model    stdin lines -> space-separated ids on stdout
   parley tokenizer decode --model FILE.model    stdin lines of space-separated ids -> text on stdout`;
 
@@ -58,6 +59,7 @@ async function train(args: string[]): Promise<number> {
       input: { type: 'string', multiple: true },
       'vocab-size': { type: 'string' },
       out: { type: 'string' },
+      'model-type': { type: 'string' },
       'character-coverage': { type: 'string' },
       'max-piece-length': { type: 'string' },
       'user-symbol': { type: 'string', multiple: true },
@@ -68,6 +70,8 @@ async function train(args: string[]): Promise<number> {
   const vocabSize = positiveInteger('--vocab-size', values['vocab-size']);
   if (vocabSize === undefined) throw new UsageError('train needs --vocab-size N');
   if (values.out === undefined) throw new UsageError('train needs --out DIR');
+  const modelType = values['model-type'] ?? 'bpe';
+  if (modelType !== 'bpe' && modelType !== 'unigram') throw new UsageError(`--model-type must be bpe or unigram, got "${modelType}"`);
   const coverageText = values['character-coverage'];
   const characterCoverage = coverageText === undefined ? undefined : Number(coverageText);
   if (characterCoverage !== undefined && !(characterCoverage > 0 && characterCoverage <= 1)) {
@@ -85,7 +89,8 @@ async function train(args: string[]): Promise<number> {
     for (const line of text.split('\n')) sentences.push(line.endsWith('\r') ? line.slice(0, -1) : line);
   }
   const started = performance.now();
-  const result = trainBpe(sentences, {
+  const result = trainSubwordModel(sentences, {
+    modelType,
     vocabSize,
     ...(characterCoverage !== undefined && { characterCoverage }),
     ...(values['max-piece-length'] !== undefined && { maxPieceLength: positiveInteger('--max-piece-length', values['max-piece-length']) }),
@@ -96,7 +101,7 @@ async function train(args: string[]): Promise<number> {
   const modelPath = join(values.out, 'tokenizer.model');
   await writeFile(modelPath, encodeModelProto(result.model));
   await writeFile(join(values.out, 'tokenizer.vocab'), vocabListing(result.model));
-  console.error(`trained ${result.model.pieces.length} pieces from ${result.sentences} sentences in ${seconds.toFixed(1)} s: ${modelPath}`);
+  console.error(`trained ${result.model.pieces.length} ${modelType} pieces from ${result.sentences} sentences in ${seconds.toFixed(1)} s: ${modelPath}`);
   return 0;
 }
 

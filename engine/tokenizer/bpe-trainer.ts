@@ -2,20 +2,8 @@
 // Words with Subword Units"), as SentencePiece's BPE trainer does it: over counted segments, each merge
 // joining the most frequent adjacent pair. Pair counts are updated incrementally around each merge and
 // kept in a lazily re-checked max-heap, so a merge costs only the words it touches.
+import { selectChars, type LearnOptions } from './char-set.ts';
 import { PairHeap } from './pair-heap.ts';
-
-export interface LearnBpeOptions {
-  /** Pieces available for characters and merges together. */
-  maxPieces: number;
-  /** Fraction of character occurrences the character set must cover; rarer characters fall back to bytes. */
-  characterCoverage: number;
-  /** Longest piece, in code points. */
-  maxPieceLength: number;
-  /** Strings that must not become pieces (special, user-defined and byte pieces). */
-  reserved: ReadonlySet<string>;
-  /** Characters never admitted to the character set (they always fall back to bytes). */
-  excludedChars: ReadonlySet<string>;
-}
 
 export interface LearnedBpe {
   /** The character set, most frequent first. */
@@ -38,26 +26,7 @@ interface Pair {
 // Pair key = left * SHIFT + right: exact in a double for symbol ids below 2^26.
 const SHIFT = 2 ** 26;
 
-/** Picks the character set: by frequency (ties by code point) until `coverage` of occurrences is met. */
-export function selectChars(segments: ReadonlyMap<string, number>, options: LearnBpeOptions): string[] {
-  const counts = new Map<string, number>();
-  for (const [segment, freq] of segments) {
-    for (const ch of segment) counts.set(ch, (counts.get(ch) ?? 0) + freq);
-  }
-  const total = [...counts.values()].reduce((a, b) => a + b, 0);
-  const ranked = [...counts].filter(([ch]) => !options.excludedChars.has(ch))
-    .sort((a, b) => b[1] - a[1] || a[0].codePointAt(0)! - b[0].codePointAt(0)!);
-  const chars: string[] = [];
-  let covered = 0;
-  for (const [ch, count] of ranked) {
-    if (chars.length >= options.maxPieces || covered >= options.characterCoverage * total) break;
-    chars.push(ch);
-    covered += count;
-  }
-  return chars;
-}
-
-export function learnBpe(segments: ReadonlyMap<string, number>, options: LearnBpeOptions): LearnedBpe {
+export function learnBpe(segments: ReadonlyMap<string, number>, options: LearnOptions): LearnedBpe {
   const chars = selectChars(segments, options);
   const symbols: string[] = [...chars];
   const symbolLength: number[] = chars.map(() => 1);

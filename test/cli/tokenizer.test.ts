@@ -23,7 +23,7 @@ beforeAll(() => {
   // Through the real bin/parley.js, so the command table entry is exercised too.
   const trained = parley(['tokenizer', 'train', '--input', path.join(dir, 'en.txt'), '--input', path.join(dir, 'fr.txt'),
     '--vocab-size', '800', '--out', out]);
-  expect(trained.stderr).toMatch(/trained 800 pieces from 3000 sentences/);
+  expect(trained.stderr).toMatch(/trained 800 bpe pieces from 3000 sentences/);
   expect(trained.status).toBe(0);
   modelPath = path.join(out, 'tokenizer.model');
 });
@@ -60,6 +60,8 @@ describe('parley tokenizer train', () => {
     expect(badVocab.stderr).toContain('--vocab-size must be a positive integer, got "8k"');
     const coverage = await runInProcess(['train', '--input', 'x.txt', '--vocab-size', '300', '--out', dir, '--character-coverage', '2']);
     expect(coverage.stderr).toContain('--character-coverage must be a number in (0, 1]');
+    const modelType = await runInProcess(['train', '--input', 'x.txt', '--vocab-size', '300', '--out', dir, '--model-type', 'wordpiece']);
+    expect(modelType.stderr).toContain('--model-type must be bpe or unigram, got "wordpiece"');
     expect((await runInProcess(['train', '--inptu', 'x.txt'])).status).toBe(2);
     expect((await runInProcess(['encode', '--model', modelPath, 'extra'])).status).toBe(2);
     expect((await runInProcess(['encode'])).stderr).toContain('needs --model FILE.model');

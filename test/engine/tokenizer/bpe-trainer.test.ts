@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { learnBpe, selectChars, type LearnBpeOptions } from '../../../engine/tokenizer/bpe-trainer.ts';
+import { learnBpe } from '../../../engine/tokenizer/bpe-trainer.ts';
+import { selectChars, type LearnOptions } from '../../../engine/tokenizer/char-set.ts';
 import { makeSegmenter } from '../../../engine/tokenizer/pretokenize.ts';
 
 function segmentsOf(sentences: string[]): Map<string, number> {
@@ -9,7 +10,7 @@ function segmentsOf(sentences: string[]): Map<string, number> {
   return segments;
 }
 
-function options(overrides: Partial<LearnBpeOptions> = {}): LearnBpeOptions {
+function options(overrides: Partial<LearnOptions> = {}): LearnOptions {
   return { maxPieces: 100, characterCoverage: 1, maxPieceLength: 16, reserved: new Set(), excludedChars: new Set(), ...overrides };
 }
 
@@ -17,7 +18,7 @@ function options(overrides: Partial<LearnBpeOptions> = {}): LearnBpeOptions {
  * Textbook BPE that recounts every pair before each merge, with the trainer's rules: same character set
  * and symbol numbering, most frequent pair first, ties to the smaller (left, right) symbol ids.
  */
-function recountingBpe(segments: Map<string, number>, opts: LearnBpeOptions): { chars: string[]; merges: string[] } {
+function recountingBpe(segments: Map<string, number>, opts: LearnOptions): { chars: string[]; merges: string[] } {
   const chars = selectChars(segments, opts);
   const symbols = [...chars];
   const lengths = chars.map(() => 1);

@@ -5,10 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { checkModelProto } from '../../../engine/tokenizer/model-check.ts';
 import { ModelType, PieceType, decodeModelProto, encodeModelProto, type ModelProto } from '../../../engine/tokenizer/model-proto.ts';
 import { SPECIAL_IDS } from '../../../engine/tokenizer/special-tokens.ts';
-import { trainBpe } from '../../../engine/tokenizer/train-bpe.ts';
+import { trainSubwordModel } from '../../../engine/tokenizer/train-model.ts';
 import { spm, tatoebaSentences } from './corpus.ts';
 
-const trained = trainBpe(tatoebaSentences(0, 800), { vocabSize: 500 }).model;
+const trained = trainSubwordModel(tatoebaSentences(0, 800), { vocabSize: 500 }).model;
 
 describe('ModelProto files', () => {
   it('reads back what it writes', () => {

@@ -7,7 +7,7 @@ import { encodeModelProto, type ModelProto } from '../../../engine/tokenizer/mod
 import { processorCount } from '../../../engine/tokenizer/sentencepiece-runtime.ts';
 import { SPECIAL_IDS } from '../../../engine/tokenizer/special-tokens.ts';
 import { Tokenizer } from '../../../engine/tokenizer/subword.ts';
-import { trainBpe } from '../../../engine/tokenizer/train-bpe.ts';
+import { trainSubwordModel } from '../../../engine/tokenizer/train-model.ts';
 import { UNICODE_SAMPLE, repoRoot, spm, tatoebaSentences } from './corpus.ts';
 
 let dir: string;
@@ -18,7 +18,7 @@ let tokenizer: Tokenizer;
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'parley-subword-'));
   // Train on the first 4000 Tatoeba pairs plus the sample; compare on held-out pairs further down.
-  model = trainBpe([...tatoebaSentences(0, 4000), ...UNICODE_SAMPLE], { vocabSize: 1200 }).model;
+  model = trainSubwordModel([...tatoebaSentences(0, 4000), ...UNICODE_SAMPLE], { vocabSize: 1200 }).model;
   modelPath = path.join(dir, 'tokenizer.model');
   writeFileSync(modelPath, encodeModelProto(model));
   tokenizer = await Tokenizer.load(modelPath);
@@ -84,6 +84,20 @@ describe('Tokenizer against Google spm_encode', () => {
   });
 });
 
+describe('Tokenizer on a unigram model', () => {
+  it('round-trips the unicode sample and matches spm_encode ids', async () => {
+    const unigram = trainSubwordModel([...tatoebaSentences(0, 3000), ...UNICODE_SAMPLE], { vocabSize: 900, modelType: 'unigram' }).model;
+    const file = writeModel('unigram.model', encodeModelProto(unigram));
+    const tok = await Tokenizer.load(file);
+    const lines = [...tatoebaSentences(80_000, 80_100), ...UNICODE_SAMPLE];
+    const expected = spm('spm_encode', [`--model=${file}`, '--output_format=id'], `${lines.join('\n')}\n`).split('\n');
+    lines.forEach((line, i) => {
+      expect(tok.encode(line).join(' '), JSON.stringify(line)).toBe(expected[i]);
+      expect(tok.decode(tok.encode(line))).toBe(line);
+    });
+  });
+});
+
 describe('Tokenizer refusals', () => {
   it('refuses an id outside the vocabulary instead of decoding to ""', () => {
     const ok = tokenizer.encode('bonjour');
@@ -141,8 +155,8 @@ describe('Tokenizer processes', () => {
     const events = ['uncaughtException', 'unhandledRejection', 'exit', 'beforeExit', 'warning'] as const;
     const snapshot = (): Function[][] => events.map((event) => [...(process as NodeJS.EventEmitter).listeners(event)]);
     const before = snapshot();
-    const other = trainBpe(tatoebaSentences(10_000, 10_500), { vocabSize: 400 }).model;
-    const third = trainBpe(tatoebaSentences(20_000, 20_500), { vocabSize: 400 }).model;
+    const other = trainSubwordModel(tatoebaSentences(10_000, 10_500), { vocabSize: 400 }).model;
+    const third = trainSubwordModel(tatoebaSentences(20_000, 20_500), { vocabSize: 400 }).model;
     const count = processorCount();
     await Promise.all([Tokenizer.load(encodeModelProto(other)), Tokenizer.load(encodeModelProto(third))]);
     expect(processorCount()).toBe(count + 2);
