@@ -18,6 +18,13 @@ export function tatoebaSentences(from: number, to: number): string[] {
   return lines.flatMap((line) => line.split('\t').slice(0, 2));
 }
 
+/** Chinese conversation turns from KdConv (dev/test release), conversations [from, to). */
+export function kdconvTurns(from: number, to: number): string[] {
+  const file = path.join(corporaDir(), 'chinese/kdconv-devtest/kdconv_devtest.jsonl');
+  const lines = readFileSync(file, 'utf8').split('\n').filter((line) => line.trim() !== '').slice(from, to);
+  return lines.flatMap((line) => (JSON.parse(line) as { turns: string[] }).turns);
+}
+
 /** Text SentencePiece setups often get wrong: scripts, emoji sequences, both Unicode normal forms, spacing. */
 export const UNICODE_SAMPLE: readonly string[] = [
   '我们明天去北京吧。你觉得怎么样？',

@@ -8,7 +8,7 @@ import { processorCount } from '../../../engine/tokenizer/sentencepiece-runtime.
 import { SPECIAL_IDS } from '../../../engine/tokenizer/special-tokens.ts';
 import { Tokenizer } from '../../../engine/tokenizer/subword.ts';
 import { trainSubwordModel } from '../../../engine/tokenizer/train-model.ts';
-import { UNICODE_SAMPLE, repoRoot, spm, tatoebaSentences } from './corpus.ts';
+import { UNICODE_SAMPLE, kdconvTurns, repoRoot, spm, tatoebaSentences } from './corpus.ts';
 
 let dir: string;
 let modelPath: string;
@@ -81,6 +81,21 @@ describe('Tokenizer against Google spm_encode', () => {
     const ids = lines.map((line) => tokenizer.encode(line).join(' '));
     const expected = spm('spm_decode', [`--model=${modelPath}`, '--input_format=id'], `${ids.join('\n')}\n`).split('\n');
     lines.forEach((line, i) => expect(expected[i]).toBe(line));
+  });
+});
+
+describe('Tokenizer on a Chinese model', () => {
+  it('matches spm_encode ids and round-trips held-out KdConv turns', async () => {
+    const chinese = trainSubwordModel(kdconvTurns(0, 300), { vocabSize: 3000 }).model;
+    const file = writeModel('chinese.model', encodeModelProto(chinese));
+    const tok = await Tokenizer.load(file);
+    const lines = kdconvTurns(800, 815);
+    expect(lines.length).toBeGreaterThan(200);
+    const expected = spm('spm_encode', [`--model=${file}`, '--output_format=id'], `${lines.join('\n')}\n`).split('\n');
+    lines.forEach((line, i) => {
+      expect(tok.encode(line).join(' '), line).toBe(expected[i]);
+      expect(tok.decode(tok.encode(line))).toBe(line);
+    });
   });
 });
 
