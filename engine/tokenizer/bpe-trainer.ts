@@ -45,7 +45,9 @@ export function learnBpe(segments: ReadonlyMap<string, number>, options: LearnOp
   let step = 0;
   const touched: Pair[] = [];
 
-  const addCount = (left: number, right: number, delta: number, word: number): void => {
+  // The word whose pairs are being counted; addCount files it under every pair that gains occurrences.
+  let word = -1;
+  const addCount = (left: number, right: number, delta: number): void => {
     if (left < 0 || right < 0 || symbolLength[left]! + symbolLength[right]! > options.maxPieceLength) return;
     const key = left * SHIFT + right;
     let pair = pairs.get(key);
@@ -70,8 +72,9 @@ export function learnBpe(segments: ReadonlyMap<string, number>, options: LearnOp
     touched.length = 0;
   };
 
-  words.forEach((word, w) => {
-    for (let i = 0; i + 1 < word.length; i++) addCount(word[i]!, word[i + 1]!, freqs[w]!, w);
+  words.forEach((symbols, w) => {
+    word = w;
+    for (let i = 0; i + 1 < symbols.length; i++) addCount(symbols[i]!, symbols[i + 1]!, freqs[w]!);
   });
   pushTouched();
 
@@ -101,7 +104,8 @@ export function learnBpe(segments: ReadonlyMap<string, number>, options: LearnOp
     for (const w of pair.words) {
       if (wordStamp[w] === step) continue;
       wordStamp[w] = step;
-      words[w] = mergeWord({ word: words[w]!, freq: freqs[w]!, index: w, left: pair.left, right: pair.right, merged }, addCount);
+      word = w;
+      words[w] = mergeWord({ word: words[w]!, freq: freqs[w]!, left: pair.left, right: pair.right, merged }, addCount);
     }
     pair.words = [];
     pair.lastWord = -1;
@@ -113,30 +117,29 @@ export function learnBpe(segments: ReadonlyMap<string, number>, options: LearnOp
 interface MergeJob {
   word: number[];
   freq: number;
-  index: number;
   left: number;
   right: number;
   merged: number;
 }
 
 /** Replaces every (left, right) in a word by `merged`, reporting each pair count change to `addCount`. */
-function mergeWord(job: MergeJob, addCount: (l: number, r: number, delta: number, word: number) => void): number[] {
-  const { word, freq, index, left, right, merged } = job;
+function mergeWord(job: MergeJob, addCount: (l: number, r: number, delta: number) => void): number[] {
+  const { word, freq, left, right, merged } = job;
   const out: number[] = [];
   let i = 0;
   while (i < word.length) {
     if (i + 1 < word.length && word[i] === left && word[i + 1] === right) {
-      addCount(left, right, -freq, index);
+      addCount(left, right, -freq);
       // The neighbour on the left is already in its merged form, so overlapping runs ("aaaa") stay exact.
       if (out.length > 0) {
         const prev = out[out.length - 1]!;
-        addCount(prev, left, -freq, index);
-        addCount(prev, merged, freq, index);
+        addCount(prev, left, -freq);
+        addCount(prev, merged, freq);
       }
       if (i + 2 < word.length) {
         const next = word[i + 2]!;
-        addCount(right, next, -freq, index);
-        addCount(merged, next, freq, index);
+        addCount(right, next, -freq);
+        addCount(merged, next, freq);
       }
       out.push(merged);
       i += 2;

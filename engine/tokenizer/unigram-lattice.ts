@@ -19,8 +19,15 @@ function logAddExp(a: number, b: number): number {
   return a > b ? a + Math.log1p(Math.exp(b - a)) : b + Math.log1p(Math.exp(a - b));
 }
 
-/** All pieces of `index` within code points `cps`, ordered by start position (then end). */
-function edgesOf(cps: readonly string[], index: ReadonlyMap<string, number>, maxLength: number, excluded = -2): Edges {
+/** Where lattice edges come from: pieces by string, up to `maxLength` code points, never piece `excluded`. */
+interface EdgeSource {
+  index: ReadonlyMap<string, number>;
+  maxLength: number;
+  excluded?: number;
+}
+
+/** All pieces within code points `cps`, ordered by start position (then end). */
+function edgesOf(cps: readonly string[], { index, maxLength, excluded = -2 }: EdgeSource): Edges {
   const edges: Edges = { starts: [], ends: [], ids: [] };
   for (let i = 0; i < cps.length; i++) {
     let text = '';
@@ -74,10 +81,11 @@ function viterbi(cps: readonly string[], edges: Edges, { scores, unknown }: Scor
   return path.reverse();
 }
 
-/** The best way to spell `piece` with the other pieces (SentencePiece's "alternatives" when pruning). */
-export function viterbiPieces(piece: string, table: ScoreTable, index: ReadonlyMap<string, number>, excluded: number): number[] {
-  const cps = Array.from(piece);
-  return viterbi(cps, edgesOf(cps, index, cps.length, excluded), table).filter((id) => id !== UNKNOWN);
+/** The best way to spell piece `id` with the other pieces (SentencePiece's "alternatives" when pruning). */
+export function viterbiPieces(id: number, vocab: { pieces: readonly ScoredPiece[]; table: ScoreTable; index: ReadonlyMap<string, number> }): number[] {
+  const cps = Array.from(vocab.pieces[id]!.piece);
+  const edges = edgesOf(cps, { index: vocab.index, maxLength: cps.length, excluded: id });
+  return viterbi(cps, edges, vocab.table).filter((piece) => piece !== UNKNOWN);
 }
 
 export class Lattices {
@@ -95,7 +103,7 @@ export class Lattices {
     const { scores, unknown } = scoreTable(pieces);
     const expected = new Float64Array(pieces.length);
     this.segments.forEach((cps, s) => {
-      const edges = edgesOf(cps, index, this.maxLength);
+      const edges = edgesOf(cps, { index, maxLength: this.maxLength });
       const n = edges.ids.length;
       const score = (e: number): number => (edges.ids[e] === UNKNOWN ? unknown : scores[edges.ids[e]!]!);
       const alpha = new Float64Array(cps.length + 1).fill(-Infinity);
@@ -124,7 +132,7 @@ export class Lattices {
     this.segments.forEach((cps, s) => {
       const freq = this.freqs[s]!;
       totalSegmentFreq += freq;
-      const path = viterbi(cps, edgesOf(cps, index, this.maxLength), table).filter((id) => id !== UNKNOWN);
+      const path = viterbi(cps, edgesOf(cps, { index, maxLength: this.maxLength }), table).filter((id) => id !== UNKNOWN);
       for (const id of path) tokenCounts[id] += freq;
       for (const id of new Set(path)) segmentFreqs[id] += freq;
     });

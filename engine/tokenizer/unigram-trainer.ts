@@ -99,7 +99,7 @@ function prune(pieces: ScoredPiece[], lattices: Lattices, chars: ReadonlySet<str
     }
     const freq = tokenCounts[i]!;
     if (freq === 0) return;
-    const alternatives = viterbiPieces(piece, table, index, i);
+    const alternatives = viterbiPieces(i, { pieces, table, index });
     const logProbPiece = Math.log(freq) - Math.log(totalTokens);
     // Without the piece, each of its uses becomes its alternatives: counts move, the total grows.
     const logTotalAlt = Math.log(totalTokens + freq * (alternatives.length - 1));

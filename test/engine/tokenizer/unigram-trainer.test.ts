@@ -46,7 +46,7 @@ describe('unigram lattices', () => {
 
   it('spells a piece with the others when it is left out', () => {
     const index = new Map(pieces.map((p, i) => [p.piece, i]));
-    expect(viterbiPieces('ab', scoreTable(pieces), index, 2)).toEqual([0, 1]);
+    expect(viterbiPieces(2, { pieces, table: scoreTable(pieces), index })).toEqual([0, 1]);
   });
 });
 
