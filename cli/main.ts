@@ -2,6 +2,7 @@
 // Each sub-command lives in its own file under cli/ and exports `run(args: string[]): Promise<number>`.
 
 const commands: Record<string, { module: string; summary: string }> = {
+  tokenizer: { module: './tokenizer.ts', summary: 'train, encode and decode subword models' },
 };
 
 function usage(): string {
