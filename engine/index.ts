@@ -1,0 +1,29 @@
+// The engine's one public surface: the server, CLI and benchmarks import from here only.
+export { initBackend, type BackendInfo, type BackendOptions, type BackendName } from './backend.ts';
+export {
+  modelConfig,
+  validateModelConfig,
+  encoderWidth,
+  presets,
+  ConfigError,
+  type ModelConfig,
+  type ModelConfigOverrides,
+  type Preset,
+  type CellKind,
+} from './config.ts';
+export { Random } from './random.ts';
+export { Seq2Seq } from './models/seq2seq.ts';
+export { TfjsStepModel, type TfjsState } from './models/tfjs-step-model.ts';
+export { prepareSources } from './models/source.ts';
+export { makeBatch, type Example, type TensorBatch } from './training/batch.ts';
+export { Trainer, defaultTrainingOptions, trainingOptionsSchema, type TrainingOptions, type StepReport } from './training/trainer.ts';
+export { learningRateAt, scheduleSchema, type Schedule } from './training/schedule.ts';
+export { maskedCrossEntropy } from './training/loss.ts';
+export { saveModel, loadModel, readModelConfig, type ModelMeta, type Task } from './checkpoint/model-dir.ts';
+export { saveTrainingCheckpoint, loadTrainingCheckpoint, hasTrainingCheckpoint } from './checkpoint/training-state.ts';
+export { CheckpointError } from './checkpoint/weights.ts';
+export { writeFileAtomic } from './checkpoint/atomic.ts';
+export * from './decoding/index.ts';
+export * from './tokenizer/index.ts';
+export * from './metrics/index.ts';
+export * from './parsing/index.ts';
