@@ -17,5 +17,5 @@ export { readPairsTsv, readPairsJsonl, readConversationsJsonl } from './readers/
 export { parseYamlSubset, YamlSubsetError, type YamlValue } from './yaml-subset.ts';
 export { generateSequenceTask, SEQUENCE_TASKS, type SequenceTask, type SequenceTaskOptions, type SyntheticPair } from './generators/sequence-tasks.ts';
 export { generateExecutePrograms, type ExecuteExample, type ExecuteOptions } from './generators/learning-to-execute.ts';
-export { Rng } from './generators/rng.ts';
+export { Random as Rng } from '../engine/random.ts';
 export { toParsePair, type ParsePair } from './parse-pairs.ts';

@@ -1,10 +1,12 @@
-// Seedable pseudo-random numbers (mulberry32): reproducible initialisation, dropout seeds, data order.
+// Seedable pseudo-random numbers (mulberry32): reproducible initialisation, dropout seeds, data order,
+// sampled decodes and synthetic corpora — identical for the same seed on every machine.
 // The whole generator state is one 32-bit integer, so a checkpoint can save and restore it exactly.
 
 export class Random {
   private s: number;
 
   constructor(seed: number) {
+    if (!Number.isInteger(seed)) throw new Error(`seed must be an integer, got ${seed}`);
     this.s = seed >>> 0;
   }
 
@@ -31,6 +33,15 @@ export class Random {
     return Math.floor(this.next() * n);
   }
 
+  /** A uniform integer in [lo, hi], both inclusive. */
+  between(lo: number, hi: number): number {
+    return lo + Math.floor(this.next() * (hi - lo + 1));
+  }
+
+  pick<T>(items: readonly T[]): T {
+    return items[this.int(items.length)]!;
+  }
+
   /** A fresh 31-bit seed, for tfjs ops that take their own seed. */
   seed(): number {
     return Math.floor(this.next() * 2147483647);
@@ -44,4 +55,9 @@ export class Random {
     }
     return items;
   }
+}
+
+/** A fresh seed when the caller gave none (reported back so that the run can be reproduced). */
+export function drawSeed(): number {
+  return Math.floor(Math.random() * 0x100000000) >>> 0;
 }

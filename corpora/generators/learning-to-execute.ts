@@ -2,7 +2,7 @@
 // subtraction, small multiplication, variable assignment, if-expressions and for-loops, nested up to
 // a bound, ending in a print; the target is the printed integer. `length` is the number of digits of
 // the constants, `nesting` how many operations are composed, as in the paper's two difficulty knobs.
-import { Rng } from './rng.ts';
+import { Random as Rng } from '../../engine/random.ts';
 
 export interface ExecuteOptions {
   count: number;
@@ -39,7 +39,7 @@ class ProgramBuilder {
   ) {}
 
   private constant(): number {
-    return this.rng.int(10 ** (this.length - 1) - (this.length === 1 ? 1 : 0), 10 ** this.length - 1);
+    return this.rng.between(10 ** (this.length - 1) - (this.length === 1 ? 1 : 0), 10 ** this.length - 1);
   }
 
   private variable(): string {
@@ -64,7 +64,7 @@ class ProgramBuilder {
         return { ...inner, expression: `(${inner.expression}-${c})`, value: inner.value - BigInt(c) };
       case 'mul': {
         // The paper keeps one factor small so products stay learnable.
-        const k = this.rng.int(1, 4 * this.length);
+        const k = this.rng.between(1, 4 * this.length);
         return { ...inner, expression: `(${inner.expression}*${k})`, value: inner.value * BigInt(k) };
       }
       case 'if': {
@@ -80,7 +80,7 @@ class ProgramBuilder {
       }
       case 'for': {
         const v = this.variable();
-        const times = this.rng.int(1, 4 * this.length);
+        const times = this.rng.between(1, 4 * this.length);
         const sign = this.rng.pick(['+', '-'] as const);
         const loop = [`${v}=${inner.expression}`, `for x in range(${times}):`, `  ${v}${sign}=${c}`];
         return { statements: [...inner.statements, ...loop], expression: v, value: inner.value + BigInt((sign === '+' ? 1 : -1) * times * c) };

@@ -1,6 +1,6 @@
 // Synthetic sequence-to-sequence tasks for checking that a model learns at all (the copy and reverse
 // tasks of Sutskever et al. 2014 / Graves 2014, and sorting): random token sequences, seeded.
-import { Rng } from './rng.ts';
+import { Random as Rng } from '../../engine/random.ts';
 
 export type SequenceTask = 'copy' | 'reverse' | 'sort';
 export const SEQUENCE_TASKS: readonly SequenceTask[] = ['copy', 'reverse', 'sort'];
@@ -34,7 +34,7 @@ export function generateSequenceTask(options: SequenceTaskOptions): SyntheticPai
   }
   const rng = new Rng(seed);
   return Array.from({ length: count }, () => {
-    const tokens = Array.from({ length: rng.int(minLength, maxLength) }, () => rng.int(0, vocabSize - 1));
+    const tokens = Array.from({ length: rng.between(minLength, maxLength) }, () => rng.between(0, vocabSize - 1));
     const target = task === 'copy' ? tokens : task === 'reverse' ? [...tokens].reverse() : [...tokens].sort((a, b) => a - b);
     return { src: tokens.join(' '), tgt: target.join(' ') };
   });

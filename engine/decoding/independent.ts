@@ -1,6 +1,6 @@
 // Greedy decoding and sampling: rows that never interact. Greedy keeps one row and takes the argmax;
 // sampling keeps nBest rows, each drawing its next token with the request's seeded PRNG.
-import { mulberry32 } from './prng.ts';
+import { Random } from '../random.ts';
 import type { Hypothesis, PartialHypothesis } from './results.ts';
 import { RowHistory } from './row-history.ts';
 import { argmax } from './select.ts';
@@ -27,7 +27,7 @@ export class IndependentSearch implements Search {
     this.core = new SearchCore(setup, rows);
     this.hist = new RowHistory(rows, setup.srcLen, { attention: o.returnAttention, coverage: o.coveragePenalty > 0 });
     this.hist.rows = rows;
-    this.sampler = o.strategy === 'sample' ? new Sampler(setup.vocabSize, o, mulberry32(setup.seed)) : null;
+    this.sampler = o.strategy === 'sample' ? new Sampler(setup.vocabSize, o, new Random(setup.seed)) : null;
     this.scores = new Float64Array(rows);
     this.nextScores = new Float64Array(rows);
     this.parents = new Int32Array(rows);

@@ -1,7 +1,7 @@
 // Sampling one token from a (masked) row of log-probabilities: temperature, top-k (Fan et al. 2018) and
 // nucleus/top-p (Holtzman et al. 2020; applied after top-k, to the renormalised k best, as Hugging Face
 // does), drawn with a seeded PRNG. Only the candidates are ever sorted.
-import type { Prng } from './prng.ts';
+import type { Random } from '../random.ts';
 import { TopK } from './select.ts';
 
 export interface SamplerOptions {
@@ -16,7 +16,7 @@ export class Sampler {
   private readonly topK: TopK | null;
   private readonly topKValues: Float64Array;
 
-  constructor(private readonly vocabSize: number, private readonly options: SamplerOptions, private readonly prng: Prng) {
+  constructor(private readonly vocabSize: number, private readonly options: SamplerOptions, private readonly prng: Random) {
     this.ids = new Int32Array(vocabSize);
     this.weights = new Float64Array(vocabSize);
     this.topK = options.topK > 0 ? new TopK(Math.min(options.topK, vocabSize)) : null;

@@ -4,7 +4,7 @@ import { BeamSearch } from './beam.ts';
 import { DecodeAbortedError, DecodeTimeoutError, SchedulerBusyError, SchedulerClosedError } from './errors.ts';
 import { IndependentSearch } from './independent.ts';
 import { checkOptionsAgainstVocab, DecodingOptionsError, parseDecodingOptions, type DecodingOptions } from './options.ts';
-import { drawSeed } from './prng.ts';
+import { drawSeed } from '../random.ts';
 import { rerankBidi } from './rerank.ts';
 import { buildResult, type DecodeResult, type Detokenize, type PartialHypothesis } from './results.ts';
 import { BatchRunner, type RunnerEntry } from './runner.ts';

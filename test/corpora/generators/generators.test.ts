@@ -1,14 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { generateExecutePrograms } from '../../../corpora/generators/learning-to-execute.ts';
-import { Rng } from '../../../corpora/generators/rng.ts';
+import { Random as Rng } from '../../../engine/random.ts';
 import { generateSequenceTask } from '../../../corpora/generators/sequence-tasks.ts';
 
 describe('Rng', () => {
   it('repeats for a seed and differs between seeds', () => {
     const draw = (seed: number): number[] => {
       const r = new Rng(seed);
-      return Array.from({ length: 5 }, () => r.int(0, 1000));
+      return Array.from({ length: 5 }, () => r.between(0, 1000));
     };
     expect(draw(7)).toEqual(draw(7));
     expect(draw(7)).not.toEqual(draw(8));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decode } from '../../../engine/decoding/index.ts';
-import { mulberry32 } from '../../../engine/decoding/prng.ts';
+import { Random } from '../../../engine/random.ts';
 import { Sampler } from '../../../engine/decoding/sampling.ts';
 import { randomNext, TableModel } from './helpers/table-model.ts';
 
@@ -33,7 +33,7 @@ describe('sampling', () => {
     for (let seed = 1; seed <= 5; seed++) {
       const r = row(seed);
       const order = Array.from(r.keys()).sort((a, b) => r[b]! - r[a]!);
-      const sampler = new Sampler(V, { temperature: 3, topK: 3, topP: 1 }, mulberry32(seed));
+      const sampler = new Sampler(V, { temperature: 3, topK: 3, topP: 1 }, new Random(seed));
       const seen = new Set(draws(sampler, r, 400));
       expect([...seen].every((t) => order.slice(0, 3).includes(t))).toBe(true);
       expect(seen.size).toBe(3);
@@ -51,7 +51,7 @@ describe('sampling', () => {
         let mass = 0;
         let size = 0;
         while (mass < 0.7 * total) mass += Math.exp(r[order[size++]!]!);
-        const sampler = new Sampler(V, { temperature: 1, topK, topP: 0.7 }, mulberry32(seed));
+        const sampler = new Sampler(V, { temperature: 1, topK, topP: 0.7 }, new Random(seed));
         const seen = new Set(draws(sampler, r, 600));
         expect([...seen].every((t) => order.slice(0, size).includes(t))).toBe(true);
         expect(seen.size).toBe(size);
@@ -62,7 +62,7 @@ describe('sampling', () => {
   it('follows the tempered distribution', () => {
     const r = Float32Array.from([-Infinity, -Infinity, Math.log(0.5), Math.log(0.3), Math.log(0.2)]);
     for (const temperature of [1, 2]) {
-      const sampler = new Sampler(5, { temperature, topK: 0, topP: 1 }, mulberry32(5));
+      const sampler = new Sampler(5, { temperature, topK: 0, topP: 1 }, new Random(5));
       const counts = [0, 0, 0, 0, 0];
       for (const t of draws(sampler, r, 20000)) counts[t]!++;
       const w = [0.5, 0.3, 0.2].map((p) => Math.pow(p, 1 / temperature));

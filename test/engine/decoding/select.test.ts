@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../../engine/decoding/prng.ts';
+import { Random } from '../../../engine/random.ts';
 import { argmax, TopK } from '../../../engine/decoding/select.ts';
 
 describe('top-k selection', () => {
   it('keeps the k best of a row, best first, lowest index first on ties', () => {
-    const rng = mulberry32(3);
+    const rng = new Random(3);
     for (const k of [1, 2, 5, 17]) {
       // Few distinct values, so ties are common.
       const values = Float32Array.from({ length: 200 }, () => Math.floor(rng.next() * 20) - 20);

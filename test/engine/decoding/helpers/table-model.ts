@@ -1,7 +1,7 @@
 // A hand-made StepModel for decoding tests: the next-token log-probabilities are a function of
 // (source, prefix), rows are independent, and every state is tracked so leaks and double releases fail.
 import type { SpecialIds, StepModel, StepOutput } from '../../../../engine/decoding/step-model.ts';
-import { mulberry32 } from '../../../../engine/decoding/prng.ts';
+import { Random } from '../../../../engine/random.ts';
 
 export const SPECIALS: SpecialIds = { pad: 0, bos: 1, eos: 2, unk: 3 };
 
@@ -119,7 +119,7 @@ export function randomNext(vocabSize: number, seed: number, sharpness = 2): (sou
   return (source, prefix) => {
     let h = seed >>> 0;
     for (const t of [...(source ?? [999]), 777, ...prefix]) h = Math.imul(h ^ (t + 0x9e3779b9), 0x85ebca6b) >>> 0;
-    const rng = mulberry32(h);
+    const rng = new Random(h);
     const w = Array.from({ length: vocabSize }, (_, v) => (v === SPECIALS.pad || v === SPECIALS.bos ? 0 : Math.exp(sharpness * rng.next() * 3)));
     return logNormalise(w);
   };
