@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     setupFiles: ['test/setup.ts'],
+    reporters: ['default', './test/summary-reporter.ts'],
     // Model tests are CPU-bound and this machine has two cores: run files in forks, two at a time.
     pool: 'forks',
     maxWorkers: 2,
