@@ -1,0 +1,73 @@
+// Conversations: the dialogue model sees the session's earlier turns; the user message is stored
+// before decoding and the reply is committed before anyone is told about it.
+import type { DecodingOptionsInput, MessageView } from '../protocol.ts';
+import type { Storage } from '../storage.ts';
+import type { GenerationService } from './generation.ts';
+
+export interface ChatSend {
+  sessionId: string;
+  /** Already cleaned (text-input.ts). */
+  text: string;
+  model?: string;
+  options: DecodingOptionsInput;
+  signal?: AbortSignal;
+  onAccepted?: (conversationId: number, message: MessageView) => void;
+  onPartial?: (text: string) => void;
+  route: string;
+}
+
+export interface ChatTurn {
+  conversationId: number;
+  user: MessageView;
+  bot: MessageView;
+}
+
+export class ChatService {
+  constructor(
+    private readonly storage: Storage,
+    private readonly generation: GenerationService,
+    /** Earlier turns handed to the model, newest kept. */
+    private readonly maxTurns: number,
+  ) {}
+
+  resume(sessionId: string): { conversationId: number; messages: MessageView[] } {
+    const conversationId = this.storage.currentConversation(sessionId);
+    return { conversationId, messages: this.storage.history(conversationId) };
+  }
+
+  newConversation(sessionId: string): number {
+    return this.storage.newConversation(sessionId);
+  }
+
+  async send(req: ChatSend): Promise<ChatTurn> {
+    const model = this.generation.resolve('chat', req.model);
+    const conversationId = this.storage.currentConversation(req.sessionId);
+    const earlier = this.storage.history(conversationId).slice(-this.maxTurns).map((m) => m.text);
+    const user = this.storage.addUserMessage(conversationId, req.text);
+    req.onAccepted?.(conversationId, user);
+    const { model: used, result } = await this.generation.generate({
+      task: 'chat',
+      model: model.id,
+      inputs: [...earlier, req.text],
+      options: req.options,
+      signal: req.signal,
+      onPartial: req.onPartial,
+      route: req.route,
+    });
+    const bot = this.storage.addReply({
+      conversationId,
+      text: result.text,
+      modelId: used.id,
+      modelVersion: used.version,
+      options: req.options,
+      score: result.score,
+      tokens: result.tokens,
+      nBest: result.nBest,
+      attention: result.attention,
+      srcTokens: result.srcTokens,
+      tgtTokens: result.tgtTokens,
+      timingMs: result.timingMs,
+    });
+    return { conversationId, user, bot };
+  }
+}
