@@ -166,7 +166,8 @@ export function httpApp(ctx: AppContext, web: express.Router): Express {
     if (e.code === 'internal') ctx.logger.error({ err: error, url: req.originalUrl }, 'request failed');
     const matched = (req.route as { path?: string } | undefined)?.path;
     ctx.metrics.requests.inc({ route: matched ? `${req.method} ${matched}` : 'unmatched', outcome: e.code });
-    res.status(e.status).json({ error: { code: e.code, message: e.message } });
+    if (req.path.startsWith('/translator/')) res.status(e.status).json({ status: 'error', error: e.message });
+    else res.status(e.status).json({ error: { code: e.code, message: e.message } });
   });
   return app;
 }

@@ -1,14 +1,21 @@
 // The OpenAPI 3.1 description of the HTTP API, generated from the zod schemas that validate requests.
 import { z } from 'zod';
-import {
-  chatRequestSchema,
-  openNmtRequestSchema,
-  parseRequestSchema,
-  reloadRequestSchema,
-  translateRequestSchema,
-} from './schemas.ts';
+import { requestSchemas } from './schemas.ts';
 
-const schema = (s: z.ZodType): unknown => z.toJSONSchema(s, { target: 'draft-2020-12', unrepresentable: 'any' });
+type SchemaId = keyof typeof requestSchemas;
+const schema = (id: SchemaId) => ({ $ref: `#/components/schemas/${id}` });
+
+/** Every request schema as an OpenAPI component; shared parts (DecodingOptions) become references. */
+function components(): Record<string, unknown> {
+  const registry = z.registry<{ id: string }>();
+  for (const [id, s] of Object.entries(requestSchemas)) registry.add(s, { id });
+  const { schemas } = z.toJSONSchema(registry, {
+    target: 'draft-2020-12',
+    unrepresentable: 'any',
+    uri: (id) => `#/components/schemas/${id}`,
+  });
+  return schemas;
+}
 const json = (s: unknown) => ({ content: { 'application/json': { schema: s } } });
 const errorShape = { type: 'object', properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } } } };
 const errors = {
@@ -30,6 +37,7 @@ export function openApiDocument(version: string): unknown {
       description:
         'Neural seq2seq chat, translation and parsing. Socket.io events for streaming chat are typed in server/protocol.ts.',
     },
+    components: { schemas: components() },
     paths: {
       '/health': { get: { summary: 'Liveness', responses: { '200': { description: '{"status":"ok"}' } } } },
       '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'text exposition format' } } } },
@@ -41,13 +49,13 @@ export function openApiDocument(version: string): unknown {
           responses: ok('model details'),
         },
       },
-      '/api/translate': { post: { summary: 'Translate one text or several', requestBody: json(schema(translateRequestSchema)), responses: ok('translations') } },
-      '/api/parse': { post: { summary: 'Parse a sentence to a bracketed tree', requestBody: json(schema(parseRequestSchema)), responses: ok('tree') } },
-      '/api/chat': { post: { summary: 'One chat turn, for clients without websockets', requestBody: json(schema(chatRequestSchema)), responses: ok('reply') } },
+      '/api/translate': { post: { summary: 'Translate one text or several', requestBody: json(schema('TranslateRequest')), responses: ok('translations') } },
+      '/api/parse': { post: { summary: 'Parse a sentence to a bracketed tree', requestBody: json(schema('ParseRequest')), responses: ok('tree') } },
+      '/api/chat': { post: { summary: 'One chat turn, for clients without websockets', requestBody: json(schema('ChatRequest')), responses: ok('reply') } },
       '/translator/translate': {
         post: {
           summary: 'OpenNMT-py REST compatible translation: a list per n-best rank of {src,tgt,n_best,pred_score[,align]}',
-          requestBody: json(schema(openNmtRequestSchema)),
+          requestBody: json(schema('OpenNmtRequest')),
           responses: { '200': { description: 'results per n-best rank' }, '400': { description: '{"status":"error","error":"..."}' } },
         },
       },
@@ -55,7 +63,7 @@ export function openApiDocument(version: string): unknown {
       '/admin/reload': {
         post: {
           summary: 'Reload changed models (or the named ones); needs Authorization: Bearer <admin token>',
-          requestBody: json(schema(reloadRequestSchema)),
+          requestBody: json(schema('ReloadRequest')),
           responses: { ...ok('reloaded ids'), '401': { description: 'Missing or wrong token' } },
         },
       },

@@ -30,8 +30,7 @@ export const decodingOptionsSchema = z
     attention: z.boolean(),
   })
   .partial()
-  .strict()
-  .meta({ id: 'DecodingOptions', description: 'Decoding options; omitted fields take the model defaults.' });
+  .strict();
 
 export const translateRequestSchema = z
   .object({
@@ -41,23 +40,19 @@ export const translateRequestSchema = z
     options: decodingOptionsSchema.optional(),
   })
   .strict()
-  .refine((r) => (r.text === undefined) !== (r.texts === undefined), 'give exactly one of "text" or "texts"')
-  .meta({ id: 'TranslateRequest' });
+  .refine((r) => (r.text === undefined) !== (r.texts === undefined), 'give exactly one of "text" or "texts"');
 
 export const parseRequestSchema = z
   .object({ model: id.optional(), text, options: decodingOptionsSchema.optional() })
-  .strict()
-  .meta({ id: 'ParseRequest' });
+  .strict();
 
 export const chatRequestSchema = z
   .object({ sessionId: id.optional(), text, model: id.optional(), options: decodingOptionsSchema.optional() })
-  .strict()
-  .meta({ id: 'ChatRequest' });
+  .strict();
 
 export const reloadRequestSchema = z
   .object({ models: z.array(id).max(64).optional(), force: z.boolean().optional() })
-  .strict()
-  .meta({ id: 'ReloadRequest' });
+  .strict();
 
 export const openNmtRequestSchema = z
   .array(
@@ -71,8 +66,16 @@ export const openNmtRequestSchema = z
       .strict(),
   )
   .min(1)
-  .max(limits.maxTexts)
-  .meta({ id: 'OpenNmtRequest' });
+  .max(limits.maxTexts);
+
+export const requestSchemas = {
+  DecodingOptions: decodingOptionsSchema,
+  TranslateRequest: translateRequestSchema,
+  ParseRequest: parseRequestSchema,
+  ChatRequest: chatRequestSchema,
+  ReloadRequest: reloadRequestSchema,
+  OpenNmtRequest: openNmtRequestSchema,
+};
 
 const requestId = z.string().min(1).max(64);
 
