@@ -2,6 +2,7 @@
 // Each sub-command lives in its own file under cli/ and exports `run(args: string[]): Promise<number>`.
 
 const commands: Record<string, { module: string; summary: string }> = {
+  export: { module: './export.ts', summary: 'write stored conversations (with feedback) as JSONL' },
 };
 
 function usage(): string {
