@@ -208,7 +208,7 @@ socket.on('request:error', (e) => {
 async function loadModels(): Promise<void> {
   const { models } = (await (await fetch('/api/models')).json()) as { models: ModelInfo[] };
   const chat = models.filter((m) => m.task === 'chat');
-  modelSelect.replaceChildren(...chat.map((m) => el('option', { value: m.id, text: `${m.id} (${m.preset})` })));
+  modelSelect.replaceChildren(...chat.map((m) => el('option', { value: m.id, title: m.preset, text: m.id })));
   if (chat.length === 0) status.textContent = 'No chat model is loaded on this server.';
   const saved = localStorage.getItem('parley.model');
   if (saved && chat.some((m) => m.id === saved)) modelSelect.value = saved;

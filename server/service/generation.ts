@@ -132,5 +132,7 @@ export class GenerationService {
     await Promise.race([settled, timer]);
     this.shutdown.abort();
     await settled;
+    // Let the transports deliver the errors of cancelled requests before they close.
+    await new Promise((resolve) => setImmediate(resolve));
   }
 }

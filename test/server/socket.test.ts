@@ -172,3 +172,51 @@ describe('socket.io limits', () => {
     }
   });
 });
+
+describe('socket.io shutdown and origins', () => {
+  it('finishes in-flight replies on shutdown, refuses new work, and closes the database', async () => {
+    const t = await startTestServer({ tickMs: 10, graceMs: 5000 });
+    const socket = await t.client({ sessionId: 'graceful' });
+    socket.emit('chat:send', { requestId: 'g1', text: 'one two three four five six seven eight' });
+    await next(socket, 'chat:accepted', forRequest('g1'));
+    const reply = next(socket, 'chat:reply', forRequest('g1'));
+    const closed = t.server.close();
+    expect((await reply).message.text).toBe('eight seven six five four three two one');
+    await closed;
+    expect(t.server.ctx.storage.db.open).toBe(false);
+    const { Storage } = await import('../../server/storage.ts');
+    const reopened = new Storage(`${t.dir}/db.sqlite`);
+    expect(reopened.history(reopened.currentConversation('graceful')).map((m) => m.role)).toEqual(['user', 'bot']);
+    reopened.close();
+    await t.close();
+  });
+
+  it('cancels what outlives the grace period with a shutting_down error', async () => {
+    const t = await startTestServer({ tickMs: 20, graceMs: 50 });
+    const socket = await t.client({ sessionId: 'impatient' });
+    socket.emit('chat:send', { requestId: 'g2', text: Array.from({ length: 100 }, (_, i) => `w${i}`).join(' ') });
+    await next(socket, 'chat:accepted', forRequest('g2'));
+    const err = next(socket, 'request:error');
+    void t.server.close();
+    expect(await err).toMatchObject({ requestId: 'g2', code: 'shutting_down' });
+    await t.close();
+  });
+
+  it('accepts browsers from its own origin and the allowlist only', async () => {
+    const t = await startTestServer({ origins: ['https://friend.example'] });
+    const { io: connect } = await import('socket.io-client');
+    const attempt = (origin: string) =>
+      new Promise<boolean>((resolve) => {
+        const s = connect(t.url, { transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: { origin } });
+        s.once('connect', () => (s.disconnect(), resolve(true)));
+        s.once('connect_error', () => (s.disconnect(), resolve(false)));
+      });
+    try {
+      expect(await attempt('https://evil.example')).toBe(false);
+      expect(await attempt('https://friend.example')).toBe(true);
+      expect(await attempt(t.url.replace(/\/$/, ''))).toBe(true);
+    } finally {
+      await t.close();
+    }
+  });
+});
