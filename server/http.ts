@@ -38,7 +38,8 @@ export function httpApp(ctx: AppContext, web: express.Router): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  app.use(helmet());
+  // No upgrade-insecure-requests: the server is often reached over plain HTTP on a LAN address.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.use((req, res, next) => {
     const started = performance.now();
     res.on('finish', () => {

@@ -101,10 +101,10 @@ export interface ServerToClientEvents {
   'chat:reply': (event: { requestId: string; conversationId: number; message: MessageView }) => void;
   'feedback:saved': (event: { requestId: string; replyId: number; rating: Rating }) => void;
   'reply:details': (event: { requestId: string } & ReplyDetails) => void;
-  'request:error': (event: ErrorEvent) => void;
+  'request:error': (event: RequestErrorEvent) => void;
 }
 
-export interface ErrorEvent {
+export interface RequestErrorEvent {
   /** The request it answers; null when the request could not be read at all. */
   requestId: string | null;
   code: ErrorCode;

@@ -5,7 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Server, Socket } from 'socket.io';
 import type { z } from 'zod';
 import type { AppContext } from './context.ts';
-import type { ClientToServerEvents, ErrorEvent, HandshakeAuth, ServerToClientEvents } from './protocol.ts';
+import type { ClientToServerEvents, RequestErrorEvent, HandshakeAuth, ServerToClientEvents } from './protocol.ts';
 import { check, socketSchemas } from './schemas.ts';
 import { ServiceError, toServiceError } from './service/errors.ts';
 import { cleanText } from './service/text-input.ts';
@@ -43,7 +43,7 @@ export function attachSocket(io: Server<ClientToServerEvents, ServerToClientEven
     const fail = (requestId: string | null, error: unknown): void => {
       const e = toServiceError(error);
       if (e.code === 'internal') ctx.logger.error({ err: error, requestId }, 'socket request failed');
-      const event: ErrorEvent = { requestId, code: e.code, message: e.message };
+      const event: RequestErrorEvent = { requestId, code: e.code, message: e.message };
       ctx.metrics.requests.inc({ route: 'socket', outcome: e.code });
       socket.emit('request:error', event);
     };

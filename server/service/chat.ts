@@ -22,6 +22,18 @@ export interface ChatTurn {
   bot: MessageView;
 }
 
+/**
+ * The texts of user messages that got a reply, each followed by its reply: a message whose decode failed
+ * (busy, cancelled) stays in the history but is not shown to the model as if it had been answered.
+ */
+export function answeredTurns(history: MessageView[]): string[] {
+  const turns: string[] = [];
+  for (let i = 1; i < history.length; i++) {
+    if (history[i]!.role === 'bot' && history[i - 1]!.role === 'user') turns.push(history[i - 1]!.text, history[i]!.text);
+  }
+  return turns;
+}
+
 export class ChatService {
   constructor(
     private readonly storage: Storage,
@@ -42,7 +54,7 @@ export class ChatService {
   async send(req: ChatSend): Promise<ChatTurn> {
     const model = this.generation.resolve('chat', req.model);
     const conversationId = this.storage.currentConversation(req.sessionId);
-    const earlier = this.storage.history(conversationId).slice(-this.maxTurns).map((m) => m.text);
+    const earlier = answeredTurns(this.storage.history(conversationId)).slice(-this.maxTurns);
     const user = this.storage.addUserMessage(conversationId, req.text);
     req.onAccepted?.(conversationId, user);
     const { model: used, result } = await this.generation.generate({

@@ -80,8 +80,16 @@ export class GenerationService {
     const model = this.resolve(call.task, call.model);
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(), this.options.timeLimitMs);
-    const signals = [timeout.signal, this.shutdown.signal, ...(call.signal ? [call.signal] : [])];
-    const signal = AbortSignal.any(signals);
+    // One controller per request, unhooked afterwards: AbortSignal.any would leave listeners on the
+    // server-long shutdown signal.
+    const controller = new AbortController();
+    const sources = [timeout.signal, this.shutdown.signal, ...(call.signal ? [call.signal] : [])];
+    const abort = (): void => controller.abort();
+    for (const s of sources) {
+      if (s.aborted) controller.abort();
+      else s.addEventListener('abort', abort, { once: true });
+    }
+    const signal = controller.signal;
     const stopped = new Promise<never>((_, reject) => {
       const fail = (): void => {
         if (timeout.signal.aborted) reject(new ServiceError('timeout', `no reply within ${this.options.timeLimitMs} ms`));
@@ -104,6 +112,7 @@ export class GenerationService {
       return await Promise.race([decode, stopped]);
     } finally {
       clearTimeout(timer);
+      for (const s of sources) s.removeEventListener('abort', abort);
     }
   }
 

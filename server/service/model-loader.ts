@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
+import { ServiceError } from './errors.ts';
 import type { EngineFactory, EngineHooks, LoadedModel, ModelDirSpec } from './model-backend.ts';
 
 const cardNames = ['card.md', 'MODEL_CARD.md', 'README.md', 'model-card.md'];
@@ -170,7 +171,7 @@ export class ModelLoader {
   /** Runs `fn` with the current model for `id`, keeping it alive through a reload until `fn` ends. */
   async use<T>(id: string, fn: (model: LoadedModel) => Promise<T>): Promise<T> {
     const entry = this.entries.get(id);
-    if (!entry) throw new Error(`model "${id}" is not loaded`);
+    if (!entry) throw new ServiceError('not_found', `model "${id}" is not loaded`);
     entry.inFlight++;
     try {
       return await fn(entry.model);

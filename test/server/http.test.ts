@@ -25,6 +25,7 @@ describe('HTTP API', () => {
     expect(await res.json()).toEqual({ status: 'ok' });
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(res.headers.get('content-security-policy')).not.toContain('upgrade-insecure-requests');
   });
 
   it('lists the loaded models with task, preset and size', async () => {

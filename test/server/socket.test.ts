@@ -27,7 +27,9 @@ describe('socket.io chat', () => {
     expect(message.reply?.nBest.map((h) => h.text)).toEqual(['four three two one', 'four three two one !', 'four three two one !!']);
     expect(message.reply?.options).toEqual({ nBest: 3, beamWidth: 3 });
     expect(message.reply?.modelId).toBe('chat-small');
-    expect(partials).toEqual(['four', 'four three', 'four three two', 'four three two one']);
+    // Partials are volatile (a slow client may miss some), each the whole best text so far.
+    expect(partials.length).toBeGreaterThan(0);
+    expect(partials.every((p, i) => 'four three two one'.startsWith(p) && (i === 0 || p.length > partials[i - 1]!.length))).toBe(true);
   });
 
   it('resumes the conversation after a reconnect and feeds earlier turns to the model', async () => {
