@@ -1,12 +1,20 @@
 // Bundles the page scripts (web/*.ts, browser ES modules) with esbuild once at start and serves them from
 // memory, beside the static files in web/. No build step stands between a clone and `npm start`.
-import { build } from 'esbuild';
+// The socket.io client is not bundled: the page imports the one the socket.io server itself serves.
+import { build, type Plugin } from 'esbuild';
 import express, { type Router } from 'express';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const webDir = fileURLToPath(new URL('../web/', import.meta.url));
 const entries = ['chat.ts', 'models.ts'];
+
+const socketIoFromServer: Plugin = {
+  name: 'socket.io-from-server',
+  setup(b) {
+    b.onResolve({ filter: /^socket\.io-client$/ }, () => ({ path: '/socket.io/socket.io.esm.min.js', external: true }));
+  },
+};
 
 let bundled: Promise<Map<string, string>> | null = null;
 
@@ -21,6 +29,7 @@ function bundles(): Promise<Map<string, string>> {
     write: false,
     outdir: '/parley-web',
     logLevel: 'silent',
+    plugins: [socketIoFromServer],
   }).then((result) => new Map(result.outputFiles.map((f) => [basename(f.path), f.text])));
   return bundled;
 }

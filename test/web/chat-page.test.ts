@@ -1,6 +1,6 @@
 // The chat page in Debian's Chromium, driven by playwright-core: a reply streams in, hostile text
 // stays text, the models page draws its charts. Screenshots go to test-artifacts/.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
@@ -15,6 +15,7 @@ describe('chat page in Chromium', () => {
   let userDataDir: string;
 
   beforeAll(async () => {
+    if (!existsSync('/usr/bin/chromium')) throw new Error("Debian's Chromium is missing: apt-get install -y chromium (.ci/run does)");
     mkdirSync(artifacts, { recursive: true });
     t = await startTestServer({ tickMs: 15 });
     userDataDir = mkdtempSync(join(tmpdir(), 'parley-chromium-'));
