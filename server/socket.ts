@@ -108,6 +108,8 @@ export function attachSocket(io: Server<ClientToServerEvents, ServerToClientEven
           onPartial: (partial) => socket.volatile.emit('chat:partial', { requestId: r.requestId, text: partial }),
         });
         socket.emit('chat:reply', { requestId: r.requestId, conversationId: turn.conversationId, message: turn.bot });
+        const reply = turn.bot.reply!;
+        ctx.logger.info({ event: 'chat', requestId: r.requestId, model: reply.modelId, tokens: reply.tokens, ms: Math.round(reply.timingMs) }, 'reply sent');
       } finally {
         running.delete(r.requestId);
       }
