@@ -66,7 +66,7 @@ async function runClient(url: string, id: string, latencies: number[], errors: M
         const timer = setTimeout(() => resolve('client_timeout'), Math.max(1, deadline - Date.now()));
         socket.on('chat:reply', (r) => r.requestId === requestId && (clearTimeout(timer), resolve('ok')));
         socket.on('request:error', (e) => e.requestId === requestId && (clearTimeout(timer), resolve(e.code)));
-        socket.emit('chat:send', { requestId, text, options: { beamWidth: 1 } });
+        socket.emit('chat:send', { requestId, text, options: { strategy: 'greedy' } });
       });
       socket.off('chat:reply');
       socket.off('request:error');

@@ -107,7 +107,7 @@ export function httpApp(ctx: AppContext, web: express.Router): Express {
         score: result.score,
         tokens: result.tokens,
         nBest: result.nBest,
-        ...(options.attention && result.attention && { attention: result.attention, srcTokens: result.srcTokens, tgtTokens: result.tgtTokens }),
+        ...(options.returnAttention && result.attention && { attention: result.attention, srcTokens: result.srcTokens, tgtTokens: result.tgtTokens }),
       })),
     };
     res.json(out);

@@ -55,7 +55,7 @@ export function openNmtRouter(ctx: AppContext): Router {
             task: 'translate',
             model: j.id,
             inputs: [j.src],
-            options: { ...(nBest > 1 && { nBest, beamWidth: Math.max(nBest, 5) }), ...(j.align && { attention: true }) },
+            options: { ...(nBest > 1 && { nBest, beamSize: Math.max(nBest, 5), returnNBest: true }), ...(j.align && { returnAttention: true }) },
             signal: controller.signal,
             route: 'POST /translator/translate',
           }),

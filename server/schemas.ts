@@ -15,19 +15,29 @@ const text = z.string().max(limits.maxTextChars * 2);
 
 export const decodingOptionsSchema = z
   .object({
-    strategy: z.enum(['greedy', 'beam', 'sample']),
-    beamWidth: z.int().min(1).max(32),
+    strategy: z.enum(['greedy', 'beam', 'sample', 'diverse-beam']),
+    beamSize: z.int().min(1).max(32),
     nBest: z.int().min(1).max(32),
-    temperature: z.number().gt(0).max(10),
-    topK: z.int().min(0).max(1000),
-    topP: z.number().gt(0).max(1),
-    lengthPenalty: z.number().min(0).max(5),
-    noRepeatNgramSize: z.int().min(0).max(10),
-    mmi: z.boolean(),
-    mmiWeight: z.number().min(0).max(1),
-    maxLength: z.int().min(1).max(512),
     minLength: z.int().min(0).max(512),
-    attention: z.boolean(),
+    maxLength: z.int().min(1).max(512),
+    lengthPenalty: z.discriminatedUnion('kind', [
+      z.object({ kind: z.literal('none') }).strict(),
+      z.object({ kind: z.literal('gnmt'), alpha: z.number().min(0).max(10) }).strict(),
+      z.object({ kind: z.literal('word-reward'), reward: z.number().min(-100).max(100) }).strict(),
+    ]),
+    coveragePenalty: z.number().min(0).max(100),
+    noRepeatNgram: z.int().min(0).max(16),
+    blockSourceNgrams: z.int().min(0).max(16),
+    suppressUnk: z.boolean(),
+    temperature: z.number().gt(0).max(100),
+    topK: z.int().min(0).max(100_000),
+    topP: z.number().gt(0).max(1),
+    seed: z.int().min(0).max(0xffffffff).nullable(),
+    beamGroups: z.int().min(1).max(32),
+    diversityStrength: z.number().min(0).max(100),
+    mmiAntiLm: z.object({ lambda: z.number().min(0).max(10), gamma: z.int().min(1).max(512) }).strict().nullable(),
+    returnAttention: z.boolean(),
+    returnNBest: z.boolean(),
   })
   .partial()
   .strict();

@@ -40,18 +40,19 @@ function readOptions(): DecodingOptionsInput {
   const data = new FormData(optionsForm);
   const num = (name: string) => Number(data.get(name));
   const strategy = data.get('strategy') as 'beam' | 'greedy' | 'sample';
-  const options: DecodingOptionsInput = { strategy, attention: true, mmi: data.get('mmi') === 'on' };
+  const options: DecodingOptionsInput = { strategy, returnAttention: true, noRepeatNgram: num('noRepeatNgram') };
   if (strategy === 'beam') {
-    options.beamWidth = num('beamWidth');
-    options.nBest = Math.min(num('nBest'), options.beamWidth);
-    options.lengthPenalty = num('lengthPenalty');
+    options.beamSize = num('beamSize');
+    options.nBest = Math.min(num('nBest'), options.beamSize);
+    options.lengthPenalty = num('alpha') > 0 ? { kind: 'gnmt', alpha: num('alpha') } : { kind: 'none' };
   }
   if (strategy === 'sample') {
     options.temperature = num('temperature');
-    if (num('topK') > 0) options.topK = num('topK');
-    if (num('topP') < 1) options.topP = num('topP');
+    options.topK = num('topK');
+    options.topP = num('topP');
   }
-  options.noRepeatNgramSize = num('noRepeatNgramSize');
+  // Li et al. (2016) apply the anti-LM penalty to the first few tokens only, where generic replies begin.
+  if (data.get('mmi') === 'on') options.mmiAntiLm = { lambda: num('mmiLambda'), gamma: 5 };
   return options;
 }
 
@@ -77,13 +78,15 @@ function restoreOptions(): void {
 function syncOptionFields(): void {
   const strategy = (optionsForm.elements.namedItem('strategy') as HTMLSelectElement).value;
   const uses: Record<string, string[]> = {
-    beam: ['beamWidth', 'nBest', 'lengthPenalty'],
+    beam: ['beamSize', 'nBest', 'alpha'],
     sample: ['temperature', 'topK', 'topP'],
     greedy: [],
   };
-  for (const name of ['beamWidth', 'nBest', 'lengthPenalty', 'temperature', 'topK', 'topP']) {
+  for (const name of ['beamSize', 'nBest', 'alpha', 'temperature', 'topK', 'topP']) {
     (optionsForm.elements.namedItem(name) as HTMLInputElement).disabled = !uses[strategy]!.includes(name);
   }
+  const mmi = (optionsForm.elements.namedItem('mmi') as HTMLInputElement).checked;
+  (optionsForm.elements.namedItem('mmiLambda') as HTMLInputElement).disabled = !mmi;
 }
 
 function scrollToEnd(): void {

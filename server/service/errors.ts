@@ -42,6 +42,9 @@ export class ServiceError extends Error {
 /** Any thrown value as a ServiceError; unknown failures become 'internal' without leaking details. */
 export function toServiceError(error: unknown): ServiceError {
   if (error instanceof ServiceError) return error;
-  if (error instanceof Error && error.name === 'InvalidInputError') return new ServiceError('invalid_input', error.message);
+  // The engine's option errors (engine/decoding/options.ts) are the client's mistake too.
+  if (error instanceof Error && (error.name === 'InvalidInputError' || error.name === 'DecodingOptionsError')) {
+    return new ServiceError('invalid_input', error.message);
+  }
   return new ServiceError('internal', 'internal error');
 }

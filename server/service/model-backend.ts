@@ -5,25 +5,39 @@
 export type ModelTask = 'chat' | 'translate' | 'parse';
 export const modelTasks: readonly ModelTask[] = ['chat', 'translate', 'parse'];
 
+export type LengthPenaltyInput =
+  | { kind: 'none' }
+  | { kind: 'gnmt'; alpha: number }
+  | { kind: 'word-reward'; reward: number };
+
 /**
- * Decoding options as they arrived, shape-checked by the server (server/schemas.ts) and handed on
- * unchanged; the engine validates their meaning (e.g. a strategy it does not implement).
+ * Decoding options as they arrived, shape- and size-checked by the server (server/schemas.ts) and handed
+ * on unchanged; the engine (engine/decoding/options.ts, whose names these are: a subset of its
+ * DecodingOptionsInput) fills defaults and refuses combinations it does not implement.
  */
 export interface DecodingOptionsInput {
-  strategy?: 'greedy' | 'beam' | 'sample';
-  beamWidth?: number;
+  strategy?: 'greedy' | 'beam' | 'sample' | 'diverse-beam';
+  beamSize?: number;
   nBest?: number;
+  minLength?: number;
+  maxLength?: number;
+  lengthPenalty?: LengthPenaltyInput;
+  coveragePenalty?: number;
+  /** No n-gram of this size twice in a hypothesis; 0 turns it off. */
+  noRepeatNgram?: number;
+  blockSourceNgrams?: number;
+  suppressUnk?: boolean;
   temperature?: number;
   topK?: number;
   topP?: number;
-  lengthPenalty?: number;
-  noRepeatNgramSize?: number;
-  mmi?: boolean;
-  mmiWeight?: number;
-  maxLength?: number;
-  minLength?: number;
+  seed?: number | null;
+  beamGroups?: number;
+  diversityStrength?: number;
+  /** MMI-antiLM (Li et al. 2016); null turns it off. */
+  mmiAntiLm?: { lambda: number; gamma: number } | null;
   /** Return the attention matrix of the best hypothesis. */
-  attention?: boolean;
+  returnAttention?: boolean;
+  returnNBest?: boolean;
 }
 
 export interface GenerateRequest {

@@ -56,7 +56,7 @@ describe('HTTP API', () => {
     expect(body.translations[0]!.text).toBe('noir chat le');
     expect(body.translations[0]!.attention).toBeUndefined();
 
-    const many = (await (await post('/api/translate', { texts: ['a b', 'c d e'], options: { nBest: 2, beamWidth: 2, attention: true } })).json()) as {
+    const many = (await (await post('/api/translate', { texts: ['a b', 'c d e'], options: { nBest: 2, beamSize: 2, returnAttention: true } })).json()) as {
       translations: { text: string; nBest: { text: string }[]; attention: number[][]; srcTokens: string[] }[];
     };
     expect(many.translations.map((x) => x.text)).toEqual(['b a', 'e d c']);
@@ -83,11 +83,11 @@ describe('HTTP API', () => {
     const cases: [string, unknown, number, RegExp][] = [
       ['/api/translate', { text: 'a', texts: ['b'] }, 400, /exactly one/],
       ['/api/translate', {}, 400, /exactly one/],
-      ['/api/translate', { text: 'a', options: { beamWidth: 0 } }, 400, /options.beamWidth/],
+      ['/api/translate', { text: 'a', options: { beamSize: 0 } }, 400, /options.beamSize/],
       ['/api/translate', { text: 'a', options: { sampling: true } }, 400, /sampling/],
       ['/api/translate', { text: 'a', model: 'parser' }, 400, /parse model/],
       ['/api/translate', { text: 'a', model: 'missing' }, 404, /not loaded/],
-      ['/api/translate', { text: 'a b', options: { nBest: 3, beamWidth: 2 } }, 400, /nBest/],
+      ['/api/translate', { text: 'a b', options: { nBest: 3, beamSize: 2 } }, 400, /nBest/],
       ['/api/translate', { text: '\u0000\u0001  ' }, 400, /empty/],
       ['/api/parse', { text: 'x'.repeat(3000) }, 400, /longer than/],
       ['/api/chat', { text: 'hi', extra: 1 }, 400, /extra/],
@@ -161,7 +161,7 @@ describe('HTTP API', () => {
     expect(Object.keys(chat.properties)).toEqual(['sessionId', 'text', 'model', 'options']);
     expect(chat.additionalProperties).toBe(false);
     expect(chat.properties.options!.$ref).toBe('#/components/schemas/DecodingOptions');
-    expect(Object.keys(doc.components.schemas.DecodingOptions!.properties)).toContain('noRepeatNgramSize');
+    expect(Object.keys(doc.components.schemas.DecodingOptions!.properties)).toContain('noRepeatNgram');
   });
 
   it('exports Prometheus metrics', async () => {

@@ -19,13 +19,13 @@ describe('socket.io chat', () => {
     socket.on('chat:partial', (p) => partials.push(p.text));
     const accepted = next(socket, 'chat:accepted', forRequest('r1'));
     const reply = next(socket, 'chat:reply', forRequest('r1'));
-    socket.emit('chat:send', { requestId: 'r1', text: 'one two three four', options: { nBest: 3, beamWidth: 3 } });
+    socket.emit('chat:send', { requestId: 'r1', text: 'one two three four', options: { nBest: 3, beamSize: 3 } });
     expect((await accepted).message.text).toBe('one two three four');
     const { message } = await reply;
     expect(message.role).toBe('bot');
     expect(message.text).toBe('four three two one');
     expect(message.reply?.nBest.map((h) => h.text)).toEqual(['four three two one', 'four three two one !', 'four three two one !!']);
-    expect(message.reply?.options).toEqual({ nBest: 3, beamWidth: 3 });
+    expect(message.reply?.options).toEqual({ nBest: 3, beamSize: 3 });
     expect(message.reply?.modelId).toBe('chat-small');
     // Partials are volatile (a slow client may miss some), each the whole best text so far.
     expect(partials.length).toBeGreaterThan(0);
@@ -58,7 +58,7 @@ describe('socket.io chat', () => {
 
   it('stores feedback and serves attention for a reply of the session only', async () => {
     const socket = await t.client({ sessionId: 'sess-feedback' });
-    socket.emit('chat:send', { requestId: 'f1', text: 'a b c', options: { attention: true } });
+    socket.emit('chat:send', { requestId: 'f1', text: 'a b c', options: { returnAttention: true } });
     const { message } = await next(socket, 'chat:reply', forRequest('f1'));
     socket.emit('feedback:send', { requestId: 'f2', replyId: message.id, rating: 'down' });
     expect((await next(socket, 'feedback:saved', forRequest('f2'))).rating).toBe('down');
@@ -82,11 +82,11 @@ describe('socket.io chat', () => {
     const cases: [unknown, string][] = [
       [{ requestId: 'i1', text: '' }, 'i1'],
       [{ requestId: 'i2', text: 'x'.repeat(5000) }, 'i2'],
-      [{ requestId: 'i3', text: 'hi', options: { beamWidth: 'wide' } }, 'i3'],
+      [{ requestId: 'i3', text: 'hi', options: { beamSize: 'wide' } }, 'i3'],
       [{ requestId: 'i4', text: 'hi', options: { unknownKnob: 1 } }, 'i4'],
       [{ requestId: 'i5', text: 'bad \uD800 surrogate' }, 'i5'],
       [{ requestId: 'i6', text: 'hi', model: 'en-fr' }, 'i6'],
-      [{ requestId: 'i7', text: 'hi there', options: { nBest: 4, beamWidth: 2 } }, 'i7'],
+      [{ requestId: 'i7', text: 'hi there', options: { nBest: 4, beamSize: 2 } }, 'i7'],
       ['not an object', ''],
     ];
     for (const [payload, requestId] of cases) {

@@ -25,7 +25,7 @@ const reply = (conversationId: number, text: string) => ({
   text,
   modelId: 'm',
   modelVersion: 'v1',
-  options: { beamWidth: 2 },
+  options: { beamSize: 2 },
   score: -1,
   tokens: 2,
   nBest: [{ text, score: -1 }],
@@ -45,7 +45,7 @@ describe('storage', () => {
     const again = new Storage(file);
     expect(again.currentConversation('sess')).toBe(c);
     expect(again.history(c).map((m) => m.text)).toEqual(['hi', 'hello']);
-    expect(again.history(c)[1]!.reply).toMatchObject({ modelVersion: 'v1', options: { beamWidth: 2 } });
+    expect(again.history(c)[1]!.reply).toMatchObject({ modelVersion: 'v1', options: { beamSize: 2 } });
     again.close();
   });
 

@@ -74,8 +74,28 @@ describe('chat page in Chromium', () => {
     await page.screenshot({ path: join(artifacts, 'chat-attention.png') });
     await page.keyboard.press('Escape');
 
+    const model = t.factory.created.get('chat-small')!.at(-1)!;
+    expect(model.stats.lastOptions).toMatchObject({ strategy: 'beam', beamSize: 5, nBest: 3, returnAttention: true, lengthPenalty: { kind: 'gnmt', alpha: 0.6 } });
+    await page.locator('#options summary').click();
+    await page.locator('select[name=strategy]').selectOption('sample');
+    await page.locator('input[name=temperature]').fill('0.7');
+    await page.locator('input[name=mmi]').check();
+    await page.screenshot({ path: join(artifacts, 'chat-options.png') });
+    await input.fill('sampled please');
+    await input.press('Enter');
+    await expect.poll(() => page.locator('.msg.bot .meta').count()).toBe(3);
+    expect(model.stats.lastOptions).toEqual({
+      strategy: 'sample',
+      returnAttention: true,
+      noRepeatNgram: 3,
+      temperature: 0.7,
+      topK: 0,
+      topP: 1,
+      mmiAntiLm: { lambda: 0.5, gamma: 5 },
+    });
+
     await page.reload();
-    await expect.poll(() => page.locator('.msg').count()).toBe(4);
+    await expect.poll(() => page.locator('.msg').count()).toBe(6);
     expect(await page.locator('.feedback[aria-pressed="true"]').count()).toBe(1);
     await page.locator('#new-conversation').click();
     await expect.poll(() => page.locator('.msg').count()).toBe(0);

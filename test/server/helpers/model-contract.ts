@@ -16,7 +16,7 @@ export async function checkGenerates(model: LoadedModel, o: ContractOptions): Pr
   const partials: string[] = [];
   const result = await model.generate({
     inputs: inputsFor(model, o.input),
-    options: { attention: true, ...(o.nBestOptions ?? { strategy: 'beam', beamWidth: 2, nBest: 2 }) },
+    options: { returnAttention: true, ...(o.nBestOptions ?? { strategy: 'beam', beamSize: 2, nBest: 2 }) },
     signal: new AbortController().signal,
     onPartial: (p) => partials.push(p),
   });

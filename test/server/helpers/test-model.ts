@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   InvalidInputError,
+  type DecodingOptionsInput,
   type EngineFactory,
   type GenerateRequest,
   type GenerateResult,
@@ -20,12 +21,13 @@ export interface TestModelStats {
   active: number;
   maxActive: number;
   lastInputs: string[];
+  lastOptions: DecodingOptionsInput | null;
 }
 
 export class TestModel implements LoadedModel {
   readonly task: ModelTask;
   readonly preset: string;
-  readonly stats: TestModelStats = { started: 0, completed: 0, aborted: 0, active: 0, maxActive: 0, lastInputs: [] };
+  readonly stats: TestModelStats = { started: 0, completed: 0, aborted: 0, active: 0, maxActive: 0, lastInputs: [], lastOptions: null };
   disposed = false;
 
   constructor(
@@ -55,8 +57,8 @@ export class TestModel implements LoadedModel {
 
   async generate(request: GenerateRequest): Promise<GenerateResult> {
     const { options, signal } = request;
-    if (options.beamWidth !== undefined && options.nBest !== undefined && options.nBest > options.beamWidth) {
-      throw new InvalidInputError(`nBest (${options.nBest}) cannot exceed beamWidth (${options.beamWidth})`);
+    if (options.beamSize !== undefined && options.nBest !== undefined && options.nBest > options.beamSize) {
+      throw new InvalidInputError(`nBest: ${options.nBest} exceeds beamSize ${options.beamSize}`);
     }
     const started = performance.now();
     const src = (request.inputs.at(-1) ?? '').split(/\s+/).filter(Boolean);
@@ -64,6 +66,7 @@ export class TestModel implements LoadedModel {
     const s = this.stats;
     s.started++;
     s.lastInputs = request.inputs;
+    s.lastOptions = options;
     s.active++;
     s.maxActive = Math.max(s.maxActive, s.active);
     try {
@@ -92,7 +95,7 @@ export class TestModel implements LoadedModel {
       score,
       nBest,
       // Target token t looks mostly at its mirror source position.
-      ...(options.attention && {
+      ...(options.returnAttention && {
         attention: out.map((_, t) => src.map((__, j) => (j === src.length - 1 - t ? 0.7 : 0.3 / Math.max(1, src.length - 1)))),
         srcTokens: src,
         tgtTokens: out,
