@@ -39,9 +39,19 @@ export class ServiceError extends Error {
   }
 }
 
+/** The `code`s of the decoding scheduler's errors (engine/decoding/errors.ts) and what they mean here. */
+const engineCodes: Record<string, ErrorCode> = {
+  busy: 'busy',
+  timeout: 'timeout',
+  aborted: 'cancelled',
+  closed: 'shutting_down',
+};
+
 /** Any thrown value as a ServiceError; unknown failures become 'internal' without leaking details. */
 export function toServiceError(error: unknown): ServiceError {
   if (error instanceof ServiceError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (error instanceof Error && typeof code === 'string' && code in engineCodes) return new ServiceError(engineCodes[code]!, error.message);
   // The engine's option errors (engine/decoding/options.ts) are the client's mistake too.
   if (error instanceof Error && (error.name === 'InvalidInputError' || error.name === 'DecodingOptionsError')) {
     return new ServiceError('invalid_input', error.message);

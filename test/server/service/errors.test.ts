@@ -8,6 +8,12 @@ describe('toServiceError', () => {
     expect(toServiceError(engineError)).toMatchObject({ code: 'invalid_input', message: 'nBest: 4 exceeds beamSize 2', status: 400 });
     expect(toServiceError(new InvalidInputError('too long')).code).toBe('invalid_input');
   });
+  it("maps the decoding scheduler's coded errors (busy, timeout, aborted, closed)", () => {
+    const coded = (code: string) => Object.assign(new Error(`${code}: ...`), { code });
+    expect(['busy', 'timeout', 'aborted', 'closed'].map((c) => toServiceError(coded(c)).code)).toEqual(['busy', 'timeout', 'cancelled', 'shutting_down']);
+    expect(toServiceError(coded('ENOENT')).code).toBe('internal');
+  });
+
   it('keeps service errors and hides the details of anything else', () => {
     const busy = new ServiceError('busy', 'queue full');
     expect(toServiceError(busy)).toBe(busy);
