@@ -60,6 +60,7 @@ export function attachSocket(io: Server<ClientToServerEvents, ServerToClientEven
           typeof raw === 'object' && raw !== null && typeof (raw as { requestId?: unknown }).requestId === 'string'
             ? ((raw as { requestId: string }).requestId.slice(0, 64))
             : null;
+        if (!ctx.perIp.take(ip)) return fail(requestId, new ServiceError('rate_limited', 'too many requests from this address, slow down'));
         const parsed = check(schema, raw);
         if (!parsed.ok) return fail(requestId, new ServiceError('invalid_input', `${event}: ${parsed.reason}`));
         try {
@@ -71,7 +72,7 @@ export function attachSocket(io: Server<ClientToServerEvents, ServerToClientEven
     }
 
     socket.onAny((event: string) => {
-      if (!(event in socketSchemas)) fail(null, new ServiceError('invalid_input', `unknown event "${event.slice(0, 64)}"`));
+      if (!Object.hasOwn(socketSchemas, event)) fail(null, new ServiceError('invalid_input', `unknown event "${event.slice(0, 64)}"`));
     });
 
     on('session:resume', (r) => {
@@ -93,7 +94,6 @@ export function attachSocket(io: Server<ClientToServerEvents, ServerToClientEven
       const text = cleanText(r.text, ctx.limits.maxTextChars);
       if (!text.ok) throw new ServiceError('invalid_input', text.reason);
       if (!ctx.perSession.take(id)) throw new ServiceError('rate_limited', 'too many messages in this session, slow down');
-      if (!ctx.perIp.take(ip)) throw new ServiceError('rate_limited', 'too many messages from this address, slow down');
       const controller = new AbortController();
       running.set(r.requestId, controller);
       try {

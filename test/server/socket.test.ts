@@ -97,9 +97,11 @@ describe('socket.io chat', () => {
       expect(e.requestId).toBe(requestId || null);
       expect(e.message.length).toBeGreaterThan(0);
     }
-    const unknown = next(socket, 'request:error');
-    (socket as unknown as { emit(e: string, p: unknown): void }).emit('no:such', {});
-    expect((await unknown).message).toMatch(/unknown event/);
+    for (const name of ['no:such', 'constructor']) {
+      const unknown = next(socket, 'request:error');
+      (socket as unknown as { emit(e: string, p: unknown): void }).emit(name, {});
+      expect((await unknown).message).toMatch(/unknown event/);
+    }
     const missing = next(socket, 'request:error');
     socket.emit('chat:send', { requestId: 'i8', text: 'hi', model: 'nope' });
     expect(await missing).toMatchObject({ requestId: 'i8', code: 'not_found' });
