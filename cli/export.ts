@@ -1,5 +1,6 @@
-// `parley export`: writes the server's stored conversations, with feedback, as JSONL — whole
-// conversations, or (src, tgt) pairs of user message and reply that `parley train` can read as a corpus.
+// `parley export`: writes the server's stored conversations, with feedback, as JSONL in the formats the
+// corpus readers take (corpora/readers/user-pairs.ts): conversations {"id","turns":[{"role","text",…}]}
+// with at least two turns, or {"src","tgt"} pairs of user message and reply.
 import { createWriteStream, existsSync } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
@@ -9,7 +10,7 @@ import { Storage, type ExportedConversation } from '../server/storage.ts';
 const usage = `usage: parley export [--db FILE] [--out FILE] [--format conversations|pairs] [--feedback any|up|not-down]
   --db FILE        the server database (default ./data/parley.sqlite)
   --out FILE       output JSONL (default: standard output)
-  --format F       conversations: one conversation a line with its turns and feedback (default)
+  --format F       conversations: one conversation (2+ turns) a line with its turns and feedback (default)
                    pairs: {"src","tgt","feedback"?,"model"} a line, src the user message before each reply
   --feedback F     pairs only: keep all replies (any, default), only 👍 ones (up), or all but 👎 (not-down)`;
 
@@ -63,6 +64,7 @@ export async function run(args: string[]): Promise<number> {
   let lines = 0;
   try {
     for (const conversation of storage.exportConversations()) {
+      if (format === 'conversations' && conversation.turns.length < 2) continue;
       const records = format === 'conversations' ? [conversation] : pairs(conversation, filter);
       for (const record of records) {
         if (!out.write(`${JSON.stringify(record)}\n`)) await once(out, 'drain');

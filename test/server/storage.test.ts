@@ -77,7 +77,7 @@ describe('storage', () => {
     s.setFeedback(good.id, 'up');
     s.setFeedback(bad.id, 'up');
     s.setFeedback(bad.id, 'down');
-    s.newConversation('sess');
+    s.addUserMessage(s.newConversation('sess'), 'never answered');
     s.close();
 
     const conversations = join(dir, 'conversations.jsonl');
