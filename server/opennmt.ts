@@ -79,6 +79,7 @@ export function openNmtRouter(ctx: AppContext): Router {
   router.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const e = bodyError(error) ?? toServiceError(error);
     if (e.code === 'internal') ctx.logger.error({ err: error }, 'opennmt route failed');
+    ctx.metrics.requests.inc({ route: 'POST /translator/translate', outcome: e.code });
     res.status(e.status).json({ status: 'error', error: e.message });
   });
   return router;

@@ -40,12 +40,12 @@ export function attachSocket(io: Server<ClientToServerEvents, ServerToClientEven
     let sessionId = typeof auth.sessionId === 'string' && sessionIdPattern.test(auth.sessionId) ? auth.sessionId : null;
     const running = new Map<string, AbortController>();
 
-    const fail = (requestId: string | null, error: unknown): void => {
+    const fail = (requestId: string | null, error: unknown, event = 'unknown'): void => {
       const e = toServiceError(error);
       if (e.code === 'internal') ctx.logger.error({ err: error, requestId }, 'socket request failed');
-      const event: RequestErrorEvent = { requestId, code: e.code, message: e.message };
-      ctx.metrics.requests.inc({ route: 'socket', outcome: e.code });
-      socket.emit('request:error', event);
+      const payload: RequestErrorEvent = { requestId, code: e.code, message: e.message };
+      ctx.metrics.requests.inc({ route: `socket ${event}`, outcome: e.code });
+      socket.emit('request:error', payload);
     };
     const session = (): string => {
       if (sessionId === null) throw new ServiceError('invalid_input', 'no session: send session:resume first');
@@ -60,13 +60,13 @@ export function attachSocket(io: Server<ClientToServerEvents, ServerToClientEven
           typeof raw === 'object' && raw !== null && typeof (raw as { requestId?: unknown }).requestId === 'string'
             ? ((raw as { requestId: string }).requestId.slice(0, 64))
             : null;
-        if (!ctx.perIp.take(ip)) return fail(requestId, new ServiceError('rate_limited', 'too many requests from this address, slow down'));
+        if (!ctx.perIp.take(ip)) return fail(requestId, new ServiceError('rate_limited', 'too many requests from this address, slow down'), event);
         const parsed = check(schema, raw);
-        if (!parsed.ok) return fail(requestId, new ServiceError('invalid_input', `${event}: ${parsed.reason}`));
+        if (!parsed.ok) return fail(requestId, new ServiceError('invalid_input', `${event}: ${parsed.reason}`), event);
         try {
           await handler(parsed.value);
         } catch (error) {
-          fail(requestId, error);
+          fail(requestId, error, event);
         }
       });
     }

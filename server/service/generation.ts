@@ -68,9 +68,8 @@ export class GenerationService {
       }
       return generated;
     } catch (error) {
-      const e = toServiceError(error);
-      this.options.metrics.requests.inc({ route: call.route, outcome: e.code });
-      throw e;
+      // Failures are counted by the transport, which also sees the ones that never reach this service.
+      throw toServiceError(error);
     } finally {
       this.inFlight.delete(work);
     }

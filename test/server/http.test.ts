@@ -168,6 +168,10 @@ describe('HTTP API', () => {
     await post('/api/translate', { text: 'count me' });
     const text = await (await get('/metrics')).text();
     expect(text).toMatch(/parley_requests_total\{route="POST \/api\/translate",outcome="ok"\} \d+/);
+    const before = /parley_requests_total\{route="POST \/api\/parse",outcome="not_found"\} (\d+)/.exec(text)?.[1] ?? '0';
+    await post('/api/parse', { text: 'x', model: 'absent' });
+    const after = await (await get('/metrics')).text();
+    expect(after).toContain(`parley_requests_total{route="POST /api/parse",outcome="not_found"} ${Number(before) + 1}`);
     expect(text).toContain('parley_request_duration_seconds_bucket');
     expect(text).toMatch(/parley_batch_size_count\{model="en-fr"\} [1-9]/);
     expect(text).toMatch(/parley_generated_tokens_total\{model="en-fr"\} [1-9]/);
