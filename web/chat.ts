@@ -119,6 +119,7 @@ function renderReply(node: HTMLElement, message: MessageView): void {
   const reply = message.reply;
   node.replaceChildren(el('p', { class: 'text', text: message.text }));
   node.classList.remove('streaming', 'failed');
+  node.removeAttribute('aria-busy');
   node.dataset.replyId = String(message.id);
   if (!reply) return;
   const meta = el('div', { class: 'meta' }, [
@@ -155,6 +156,8 @@ function send(): void {
   bubble('user', text);
   const bot = bubble('bot', '…');
   bot.classList.add('streaming');
+  // Screen readers announce the reply once it is complete, not every partial.
+  bot.setAttribute('aria-busy', 'true');
   pending.set(requestId, bot);
   socket.emit('chat:send', { requestId, text, model: modelSelect.value || undefined, options: readOptions() });
   input.value = '';
@@ -201,6 +204,7 @@ socket.on('request:error', (e) => {
   if (node) {
     pending.delete(e.requestId!);
     node.classList.remove('streaming');
+    node.removeAttribute('aria-busy');
     node.classList.add('failed');
     node.querySelector('.text')!.textContent = `⚠ ${e.message}`;
   } else {

@@ -97,6 +97,9 @@ describe('chat page in Chromium', () => {
     await page.reload();
     await expect.poll(() => page.locator('.msg').count()).toBe(6);
     expect(await page.locator('.feedback[aria-pressed="true"]').count()).toBe(1);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: join(artifacts, 'chat-dark.png') });
+    await page.emulateMedia({ colorScheme: 'light' });
     await page.locator('#new-conversation').click();
     await expect.poll(() => page.locator('.msg').count()).toBe(0);
 
