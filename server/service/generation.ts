@@ -1,5 +1,6 @@
 // The service every transport calls: picks the model for a task, admits the request through the
 // model's bounded queue, applies the time limit, and records metrics. Knows nothing of HTTP or sockets.
+import { setMaxListeners } from 'node:events';
 import type { Metrics } from '../metrics.ts';
 import { AdmissionQueue } from './admission-queue.ts';
 import { ServiceError, toServiceError } from './errors.ts';
@@ -40,7 +41,10 @@ export class GenerationService {
   private readonly shutdown = new AbortController();
   private accepting = true;
 
-  constructor(private readonly options: GenerationOptions) {}
+  constructor(private readonly options: GenerationOptions) {
+    // Every request in flight listens to the shutdown signal (and removes its listener when done).
+    setMaxListeners(0, this.shutdown.signal);
+  }
 
   /** The named model, or the default model for the task; checks that it serves the task. */
   resolve(task: ModelTask, id?: string): LoadedModel {
