@@ -3,6 +3,7 @@
 
 const commands: Record<string, { module: string; summary: string }> = {
   tokenizer: { module: './tokenizer.ts', summary: 'train, encode and decode subword models' },
+  conversations: { module: './conversations.ts', summary: 'export stored conversations (with feedback) as JSONL' },
 };
 
 function usage(): string {

@@ -1,0 +1,122 @@
+// Assembles the server: storage, models, services, HTTP and socket.io on one port; and its graceful
+// shutdown (stop accepting, finish or cancel in-flight work, close sockets, models and the database).
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pino, type Logger } from 'pino';
+import { Server } from 'socket.io';
+import type { AppContext, ServerLimits } from './context.ts';
+import { httpApp } from './http.ts';
+import { createMetrics } from './metrics.ts';
+import type { ClientToServerEvents, ServerToClientEvents } from './protocol.ts';
+import { limits as schemaLimits } from './schemas.ts';
+import { ChatService } from './service/chat.ts';
+import { GenerationService } from './service/generation.ts';
+import type { EngineFactory } from './service/model-backend.ts';
+import { ModelLoader } from './service/model-loader.ts';
+import { RateLimiter } from './service/rate-limit.ts';
+import { attachSocket, originCheck } from './socket.ts';
+import { Storage } from './storage.ts';
+import { webAssets } from './web-assets.ts';
+
+export interface ServerOptions {
+  port: number;
+  host?: string;
+  modelsDir: string;
+  dbFile: string;
+  factory: EngineFactory;
+  logger?: Logger;
+  adminToken?: string | null;
+  /** Origins (e.g. https://example.org) allowed besides the server's own; '*' allows any. */
+  origins?: string[];
+  limits?: Partial<ServerLimits>;
+  maxActivePerModel?: number;
+  maxQueuedPerModel?: number;
+  timeLimitMs?: number;
+  /** Reload models when their files change. */
+  watch?: boolean;
+  /** How long shutdown waits for in-flight requests before cancelling them. */
+  graceMs?: number;
+  /** Collect Node process metrics too. */
+  processMetrics?: boolean;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  ctx: AppContext;
+  io: Server<ClientToServerEvents, ServerToClientEvents>;
+  close(): Promise<void>;
+}
+
+const version = '0.1.0';
+
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const logger = options.logger ?? pino({ level: 'info' });
+  const metrics = createMetrics({ defaults: options.processMetrics });
+  const limits: ServerLimits = {
+    maxTextChars: schemaLimits.maxTextChars,
+    maxBodyBytes: 64 * 1024,
+    messagesPerMinutePerSession: 30,
+    messagesPerMinutePerIp: 600,
+    ...options.limits,
+  };
+  const storage = new Storage(options.dbFile);
+  const loader = new ModelLoader({
+    modelsDir: options.modelsDir,
+    factory: options.factory,
+    hooks: { observeBatchSize: (model, rows) => metrics.batchSize.observe({ model }, rows) },
+    onError: (id, err) => logger.error({ err, model: id }, 'model failed to load'),
+    onLoaded: (m) => logger.info({ model: m.id, task: m.task, preset: m.preset, version: m.version }, 'model loaded'),
+  });
+  await loader.loadAll();
+  if (options.watch) loader.watch();
+  const generation = new GenerationService({
+    loader,
+    metrics,
+    maxActive: options.maxActivePerModel ?? 64,
+    maxQueued: options.maxQueuedPerModel ?? 256,
+    timeLimitMs: options.timeLimitMs ?? 30_000,
+  });
+  const ctx: AppContext = {
+    loader,
+    generation,
+    chat: new ChatService(storage, generation, schemaLimits.maxTurns),
+    storage,
+    metrics,
+    logger,
+    limits,
+    perSession: new RateLimiter(limits.messagesPerMinutePerSession),
+    perIp: new RateLimiter(limits.messagesPerMinutePerIp),
+    adminToken: options.adminToken ?? null,
+    version,
+  };
+
+  const http: HttpServer = createServer(httpApp(ctx, await webAssets()));
+  const io = new Server<ClientToServerEvents, ServerToClientEvents>(http, {
+    maxHttpBufferSize: limits.maxBodyBytes,
+    allowRequest: originCheck(options.origins ?? []),
+    serveClient: true,
+  });
+  attachSocket(io, ctx);
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(options.port, options.host ?? '0.0.0.0', () => resolve());
+  });
+  const port = (http.address() as AddressInfo).port;
+  const url = `http://${options.host && options.host !== '0.0.0.0' ? options.host : 'localhost'}:${port}/`;
+
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      logger.info('shutting down');
+      const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
+      await generation.drain(options.graceMs ?? 5000);
+      await io.close();
+      http.closeAllConnections();
+      await stopped;
+      await loader.close();
+      storage.close();
+      logger.info('stopped');
+    })());
+  return { url, port, ctx, io, close };
+}

@@ -1,0 +1,32 @@
+// What the HTTP and socket layers share: the services, storage, metrics, logger and limits.
+import type { Logger } from 'pino';
+import type { Metrics } from './metrics.ts';
+import type { ChatService } from './service/chat.ts';
+import type { GenerationService } from './service/generation.ts';
+import type { ModelLoader } from './service/model-loader.ts';
+import type { RateLimiter } from './service/rate-limit.ts';
+import type { Storage } from './storage.ts';
+
+export interface ServerLimits {
+  /** Characters of one message. */
+  maxTextChars: number;
+  /** express.json body limit, bytes. */
+  maxBodyBytes: number;
+  messagesPerMinutePerSession: number;
+  messagesPerMinutePerIp: number;
+}
+
+export interface AppContext {
+  loader: ModelLoader;
+  generation: GenerationService;
+  chat: ChatService;
+  storage: Storage;
+  metrics: Metrics;
+  logger: Logger;
+  limits: ServerLimits;
+  perSession: RateLimiter;
+  perIp: RateLimiter;
+  /** Admin routes are disabled when null. */
+  adminToken: string | null;
+  version: string;
+}

@@ -1,0 +1,174 @@
+// The HTTP API (express 5): health, models, translate, parse, chat without websockets, the OpenNMT-py
+// compatible routes, the OpenAPI description, metrics, the admin reload route and the page itself.
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
+import type { z } from 'zod';
+import type { AppContext } from './context.ts';
+import { openApiDocument } from './openapi.ts';
+import { bodyError, openNmtRouter } from './opennmt.ts';
+import type { ChatResponse, ModelDetails, ParseResponse, TranslateResponse } from './protocol.ts';
+import { chatRequestSchema, check, parseRequestSchema, reloadRequestSchema, translateRequestSchema } from './schemas.ts';
+import { ServiceError, toServiceError } from './service/errors.ts';
+import { assertUtf8, cleanText } from './service/text-input.ts';
+import { readTrainingLog } from './service/training-log.ts';
+
+type Handler = (req: Request, res: Response) => Promise<void> | void;
+
+function body<T>(schema: z.ZodType<T>, value: unknown): T {
+  const parsed = check(schema, value);
+  if (!parsed.ok) throw new ServiceError('invalid_input', parsed.reason);
+  return parsed.value;
+}
+
+function abortOnClose(res: Response): AbortSignal {
+  const controller = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  return controller.signal;
+}
+
+function tokenMatches(given: string, expected: string): boolean {
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+export function httpApp(ctx: AppContext, web: express.Router): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  // No upgrade-insecure-requests: the server is often reached over plain HTTP on a LAN address.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  app.use((req, res, next) => {
+    const started = performance.now();
+    res.on('finish', () => {
+      ctx.logger.info({ method: req.method, url: req.originalUrl, status: res.statusCode, ms: Math.round(performance.now() - started) }, 'http');
+    });
+    next();
+  });
+  app.use(express.json({ limit: ctx.limits.maxBodyBytes, verify: (_req, _res, buf) => assertUtf8(buf) }));
+
+  const clean = (text: string): string => {
+    const c = cleanText(text, ctx.limits.maxTextChars);
+    if (!c.ok) throw new ServiceError('invalid_input', c.reason);
+    return c.text;
+  };
+  const limited = (req: Request): void => {
+    if (!ctx.perIp.take(req.ip ?? 'unknown')) throw new ServiceError('rate_limited', 'too many requests from this address, slow down');
+  };
+  const route = (fn: Handler) => async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      await fn(req, res);
+    } catch (error) {
+      next(error);
+    }
+  };
+
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/metrics', route(async (_req, res) => {
+    res.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
+  }));
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument(ctx.version));
+  });
+
+  app.get('/api/models', (_req, res) => {
+    res.json({ models: ctx.loader.list() });
+  });
+  app.get('/api/models/:id', (req, res) => {
+    const summary = ctx.loader.list().find((m) => m.id === req.params.id);
+    const model = ctx.loader.get(req.params.id);
+    if (!summary || !model) throw new ServiceError('not_found', `model "${req.params.id}" is not loaded`);
+    const details: ModelDetails = { ...summary, card: model.card, training: readTrainingLog(model.trainingLogPath) };
+    res.json(details);
+  });
+
+  app.post('/api/translate', route(async (req, res) => {
+    limited(req);
+    const r = body(translateRequestSchema, req.body);
+    const texts = (r.texts ?? [r.text!]).map(clean);
+    const model = ctx.generation.resolve('translate', r.model);
+    const signal = abortOnClose(res);
+    const options = r.options ?? {};
+    const done = await Promise.all(
+      texts.map((text) =>
+        ctx.generation.generate({ task: 'translate', model: model.id, inputs: [text], options, signal, route: 'POST /api/translate' }),
+      ),
+    );
+    const out: TranslateResponse = {
+      model: model.id,
+      modelVersion: done[0]!.model.version,
+      translations: done.map(({ result }, i) => ({
+        src: texts[i]!,
+        text: result.text,
+        score: result.score,
+        tokens: result.tokens,
+        nBest: result.nBest,
+        ...(options.returnAttention && result.attention && { attention: result.attention, srcTokens: result.srcTokens, tgtTokens: result.tgtTokens }),
+      })),
+    };
+    res.json(out);
+  }));
+
+  app.post('/api/parse', route(async (req, res) => {
+    limited(req);
+    const r = body(parseRequestSchema, req.body);
+    const text = clean(r.text);
+    const { model, result } = await ctx.generation.generate({
+      task: 'parse',
+      model: r.model,
+      inputs: [text],
+      options: r.options ?? {},
+      signal: abortOnClose(res),
+      route: 'POST /api/parse',
+    });
+    const out: ParseResponse = { model: model.id, modelVersion: model.version, tree: result.text, repaired: result.repaired ?? false, score: result.score };
+    res.json(out);
+  }));
+
+  app.post('/api/chat', route(async (req, res) => {
+    limited(req);
+    const r = body(chatRequestSchema, req.body);
+    const sessionId = r.sessionId ?? randomUUID();
+    if (!ctx.perSession.take(sessionId)) throw new ServiceError('rate_limited', 'too many messages in this session, slow down');
+    const turn = await ctx.chat.send({
+      sessionId,
+      text: clean(r.text),
+      model: r.model,
+      options: r.options ?? {},
+      signal: abortOnClose(res),
+      route: 'POST /api/chat',
+    });
+    const out: ChatResponse = { sessionId, conversationId: turn.conversationId, message: turn.bot };
+    res.json(out);
+  }));
+
+  app.post('/admin/reload', route(async (req, res) => {
+    if (ctx.adminToken === null) throw new ServiceError('not_found', 'admin routes are disabled (no admin token configured)');
+    const auth = req.get('authorization') ?? '';
+    const given = auth.startsWith('Bearer ') ? auth.slice(7) : '';
+    if (!given || !tokenMatches(given, ctx.adminToken)) throw new ServiceError('unauthorized', 'missing or wrong admin token');
+    const r = body(reloadRequestSchema, req.body ?? {});
+    const reloaded = await ctx.loader.reload(r.models, r.force ?? r.models !== undefined);
+    res.json({ reloaded, models: ctx.loader.list() });
+  }));
+
+  app.use('/translator', openNmtRouter(ctx));
+  app.use(web);
+
+  app.use((req, _res, next) => {
+    next(new ServiceError('not_found', `no route ${req.method} ${req.path}`));
+  });
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const e = bodyError(error) ?? toServiceError(error);
+    if (e.code === 'internal') ctx.logger.error({ err: error, url: req.originalUrl }, 'request failed');
+    const matched = (req.route as { path?: string } | undefined)?.path;
+    ctx.metrics.requests.inc({ route: matched ? `${req.method} ${matched}` : 'unmatched', outcome: e.code });
+    if (req.path.startsWith('/translator/')) res.status(e.status).json({ status: 'error', error: e.message });
+    else res.status(e.status).json({ error: { code: e.code, message: e.message } });
+  });
+  return app;
+}

@@ -1,0 +1,97 @@
+// Parses the server's flags, starts it with a given engine factory, prints the chat URL, and shuts down
+// gracefully on SIGINT/SIGTERM. server/main.ts calls it with the real engine.
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { startServer, type RunningServer, type ServerOptions } from './app.ts';
+import type { EngineFactory } from './service/model-backend.ts';
+
+const usage = `usage: npm start -- [options]
+  --port N            port to listen on (default 8080; 0 picks a free one)
+  --host H            address to bind (default 0.0.0.0)
+  --models DIR        models directory, one sub-directory with config.json per model (default ./models)
+  --db FILE           SQLite database (default ./data/parley.sqlite)
+  --admin-token T     enables POST /admin/reload (default: $PARLEY_ADMIN_TOKEN, else disabled)
+  --origin URL        allow socket.io connections from this origin (repeatable)
+  --time-limit-ms N   per-request time limit (default 30000)
+  --max-queued N      requests waiting per model before "busy" (default 256)
+  --rate-per-session N  chat messages a minute per session (default 30)
+  --rate-per-ip N     requests a minute per client address (default 600)
+  --no-watch          do not reload models when their files change
+  --log-level L       pino level (default info)`;
+
+function positiveInt(name: string, value: string | undefined, fallback: number, min = 1): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}, got "${value}"`);
+  return n;
+}
+
+export async function launch(argv: string[], factory: EngineFactory): Promise<RunningServer | null> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        models: { type: 'string' },
+        db: { type: 'string' },
+        'admin-token': { type: 'string' },
+        origin: { type: 'string', multiple: true },
+        'time-limit-ms': { type: 'string' },
+        'max-queued': { type: 'string' },
+        'rate-per-session': { type: 'string' },
+        'rate-per-ip': { type: 'string' },
+        'no-watch': { type: 'boolean' },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${usage}`);
+    process.exitCode = 2;
+    return null;
+  }
+  if (values.help) {
+    console.log(usage);
+    return null;
+  }
+  const logger = pino({ level: values['log-level'] ?? 'info' });
+  let options: ServerOptions;
+  try {
+    options = {
+      port: positiveInt('port', values.port, 8080, 0),
+      host: values.host,
+      modelsDir: values.models ?? './models',
+      dbFile: values.db ?? './data/parley.sqlite',
+      factory,
+      logger,
+      adminToken: values['admin-token'] ?? process.env.PARLEY_ADMIN_TOKEN ?? null,
+      origins: values.origin ?? [],
+      timeLimitMs: positiveInt('time-limit-ms', values['time-limit-ms'], 30_000),
+      maxQueuedPerModel: positiveInt('max-queued', values['max-queued'], 256, 0),
+      limits: {
+        messagesPerMinutePerSession: positiveInt('rate-per-session', values['rate-per-session'], 30),
+        messagesPerMinutePerIp: positiveInt('rate-per-ip', values['rate-per-ip'], 600),
+      },
+      watch: !values['no-watch'],
+      processMetrics: true,
+    };
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${usage}`);
+    process.exitCode = 2;
+    return null;
+  }
+  const server = await startServer(options);
+  const models = server.ctx.loader.list();
+  logger.info({ models: models.map((m) => `${m.id} (${m.task})`) }, `${models.length} model(s) loaded`);
+  console.log(`Parley chat: ${server.url}`);
+  const stop = (signal: string) => {
+    logger.info({ signal }, 'signal received');
+    void server.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  return server;
+}

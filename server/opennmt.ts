@@ -1,0 +1,96 @@
+// OpenNMT-py REST server compatibility (onmt/bin/server.py), so existing clients work unchanged.
+// Model ids: a number N names the N-th translate model of GET /translator/models (sorted by directory
+// name, from 0); a string names the model directory. Errors are {"status":"error","error":"..."}.
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { AppContext } from './context.ts';
+import type { OpenNmtOutput } from './protocol.ts';
+import { check, openNmtRequestSchema } from './schemas.ts';
+import { ServiceError, toServiceError } from './service/errors.ts';
+import { cleanText } from './service/text-input.ts';
+
+/** Pharaoh alignment "src-tgt ..." from attention: each target token to its most attended source token. */
+export function pharaoh(attention: number[][]): string {
+  return attention
+    .map((row, t) => `${row.reduce((best, v, s) => (v > row[best]! ? s : best), 0)}-${t}`)
+    .join(' ');
+}
+
+export function openNmtRouter(ctx: AppContext): Router {
+  const router = express.Router();
+  const translateModels = () => ctx.loader.list().filter((m) => m.task === 'translate');
+
+  router.get('/models', (_req, res) => {
+    res.json(
+      translateModels().map((m, i) => ({
+        model_id: i,
+        name: m.id,
+        opt: { preset: m.preset, version: m.version },
+        loaded: true,
+        timeout: -1,
+      })),
+    );
+  });
+
+  router.post('/translate', async (req, res, next) => {
+    try {
+      if (!ctx.perIp.take(req.ip ?? 'unknown')) throw new ServiceError('rate_limited', 'too many requests from this address');
+      const parsed = check(openNmtRequestSchema, req.body);
+      if (!parsed.ok) throw new ServiceError('invalid_input', parsed.reason);
+      const inputs = parsed.value;
+      const nBest = inputs[0]!.n_best ?? 1;
+      if (inputs.some((i) => (i.n_best ?? 1) !== nBest)) throw new ServiceError('invalid_input', 'all inputs must ask for the same n_best');
+      const models = translateModels();
+      const jobs = inputs.map((input) => {
+        const id = typeof input.id === 'number' ? models[input.id]?.id : input.id;
+        if (id === undefined) throw new ServiceError('not_found', `no model with id ${input.id}`);
+        const src = cleanText(input.src, ctx.limits.maxTextChars);
+        if (!src.ok) throw new ServiceError('invalid_input', src.reason);
+        return { id, src: src.text, raw: input.src, align: input.align === true };
+      });
+      const controller = new AbortController();
+      res.on('close', () => controller.abort());
+      const results = await Promise.all(
+        jobs.map((j) =>
+          ctx.generation.generate({
+            task: 'translate',
+            model: j.id,
+            inputs: [j.src],
+            options: { ...(nBest > 1 && { nBest, beamSize: Math.max(nBest, 5), returnNBest: true }), ...(j.align && { returnAttention: true }) },
+            signal: controller.signal,
+            route: 'POST /translator/translate',
+          }),
+        ),
+      );
+      const out: OpenNmtOutput[][] = Array.from({ length: nBest }, () => []);
+      results.forEach(({ result }, i) => {
+        for (let rank = 0; rank < nBest; rank++) {
+          const hyp = result.nBest[rank] ?? { text: '', score: -Infinity };
+          const item: OpenNmtOutput = { src: jobs[i]!.raw, tgt: hyp.text, n_best: nBest, pred_score: hyp.score };
+          if (jobs[i]!.align && rank === 0 && result.attention) item.align = [pharaoh(result.attention)];
+          out[rank]!.push(item);
+        }
+      });
+      res.json(out);
+    } catch (error) {
+      next(error);
+    }
+  });
+
+  router.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const e = bodyError(error) ?? toServiceError(error);
+    if (e.code === 'internal') ctx.logger.error({ err: error }, 'opennmt route failed');
+    ctx.metrics.requests.inc({ route: 'POST /translator/translate', outcome: e.code });
+    res.status(e.status).json({ status: 'error', error: e.message });
+  });
+  return router;
+}
+
+/** The body parser's errors (too large, bad JSON, bad UTF-8) as ServiceErrors. */
+export function bodyError(error: unknown): ServiceError | null {
+  const type = (error as { type?: unknown } | null)?.type;
+  if (type === 'entity.too.large') return new ServiceError('payload_too_large', 'request body is too large');
+  if (type === 'entity.parse.failed') return new ServiceError('invalid_input', 'request body is not valid JSON');
+  if (type === 'entity.verify.failed') return new ServiceError('invalid_input', 'request body is not valid UTF-8');
+  if (type === 'charset.unsupported' || type === 'encoding.unsupported') return new ServiceError('invalid_input', 'request body must be UTF-8 JSON');
+  return null;
+}

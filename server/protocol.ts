@@ -1,0 +1,197 @@
+// The wire protocol shared (as types only) by the server and the page: socket.io event maps and the
+// HTTP request/response shapes. Runtime validation of the same shapes lives in server/schemas.ts.
+import type { DecodingOptionsInput, Hypothesis, ModelTask } from './service/model-backend.ts';
+import type { ErrorCode } from './service/errors.ts';
+
+export type { DecodingOptionsInput, Hypothesis, ModelTask, ErrorCode };
+
+export type Role = 'user' | 'bot';
+export type Rating = 'up' | 'down';
+
+export interface ModelInfo {
+  id: string;
+  task: ModelTask;
+  preset: string;
+  version: string;
+  bytes: number;
+  parameters: number | null;
+  runtime: string | null;
+}
+
+/** A bot reply as the page shows it; attention is fetched on demand (reply:details). */
+export interface ReplyView {
+  id: number;
+  text: string;
+  score: number;
+  tokens: number;
+  nBest: Hypothesis[];
+  modelId: string;
+  modelVersion: string;
+  options: DecodingOptionsInput;
+  timingMs: number;
+  rating: Rating | null;
+}
+
+export interface MessageView {
+  id: number;
+  role: Role;
+  text: string;
+  createdAt: string;
+  /** Present on bot messages. */
+  reply?: ReplyView;
+}
+
+export interface ReplyDetails {
+  replyId: number;
+  attention: number[][] | null;
+  srcTokens: string[] | null;
+  tgtTokens: string[] | null;
+}
+
+// ---- socket.io ----
+
+export interface SessionResumeRequest {
+  requestId: string;
+  sessionId: string;
+}
+export interface ChatSendRequest {
+  requestId: string;
+  text: string;
+  model?: string;
+  options?: DecodingOptionsInput;
+}
+export interface ChatCancelRequest {
+  requestId: string;
+}
+export interface ConversationNewRequest {
+  requestId: string;
+}
+export interface FeedbackRequest {
+  requestId: string;
+  replyId: number;
+  rating: Rating;
+}
+export interface ReplyDetailsRequest {
+  requestId: string;
+  replyId: number;
+}
+
+export interface ClientToServerEvents {
+  'session:resume': (request: SessionResumeRequest) => void;
+  'chat:send': (request: ChatSendRequest) => void;
+  'chat:cancel': (request: ChatCancelRequest) => void;
+  'conversation:new': (request: ConversationNewRequest) => void;
+  'feedback:send': (request: FeedbackRequest) => void;
+  'reply:details': (request: ReplyDetailsRequest) => void;
+}
+
+export interface SessionState {
+  requestId: string;
+  sessionId: string;
+  conversationId: number;
+  messages: MessageView[];
+}
+
+export interface ServerToClientEvents {
+  'session:state': (state: SessionState) => void;
+  /** The user message was stored; decoding starts. */
+  'chat:accepted': (event: { requestId: string; conversationId: number; message: MessageView }) => void;
+  /** The best partial reply so far (whole text, not a delta). */
+  'chat:partial': (event: { requestId: string; text: string }) => void;
+  'chat:reply': (event: { requestId: string; conversationId: number; message: MessageView }) => void;
+  'feedback:saved': (event: { requestId: string; replyId: number; rating: Rating }) => void;
+  'reply:details': (event: { requestId: string } & ReplyDetails) => void;
+  'request:error': (event: RequestErrorEvent) => void;
+}
+
+export interface RequestErrorEvent {
+  /** The request it answers; null when the request could not be read at all. */
+  requestId: string | null;
+  code: ErrorCode;
+  message: string;
+}
+
+/** What the socket handshake carries in `auth`. */
+export interface HandshakeAuth {
+  sessionId?: string;
+}
+
+// ---- HTTP ----
+
+export interface TranslateRequest {
+  model?: string;
+  text?: string;
+  texts?: string[];
+  options?: DecodingOptionsInput;
+}
+export interface Translation {
+  src: string;
+  text: string;
+  score: number;
+  tokens: number;
+  nBest: Hypothesis[];
+  attention?: number[][];
+  srcTokens?: string[];
+  tgtTokens?: string[];
+}
+export interface TranslateResponse {
+  model: string;
+  modelVersion: string;
+  translations: Translation[];
+}
+
+export interface ParseRequest {
+  model?: string;
+  text: string;
+  options?: DecodingOptionsInput;
+}
+export interface ParseResponse {
+  model: string;
+  modelVersion: string;
+  tree: string;
+  repaired: boolean;
+  score: number;
+}
+
+export interface ChatRequest {
+  sessionId?: string;
+  text: string;
+  model?: string;
+  options?: DecodingOptionsInput;
+}
+export interface ChatResponse {
+  sessionId: string;
+  conversationId: number;
+  message: MessageView;
+}
+
+export interface HttpError {
+  error: { code: ErrorCode; message: string };
+}
+
+export interface TrainingPoint {
+  step: number;
+  loss?: number;
+  tokensPerSecond?: number;
+  learningRate?: number;
+  valid?: Record<string, number>;
+}
+export interface ModelDetails extends ModelInfo {
+  card: string;
+  training: TrainingPoint[];
+}
+
+/** OpenNMT-py REST: one input of POST /translator/translate. */
+export interface OpenNmtInput {
+  id: number | string;
+  src: string;
+  n_best?: number;
+  align?: boolean;
+}
+export interface OpenNmtOutput {
+  src: string;
+  tgt: string;
+  n_best: number;
+  pred_score: number;
+  align?: string[];
+}

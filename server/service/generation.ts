@@ -1,0 +1,150 @@
+// The service every transport calls: picks the model for a task, admits the request through the
+// model's bounded queue, applies the time limit, and records metrics. Knows nothing of HTTP or sockets.
+import { setMaxListeners } from 'node:events';
+import type { Metrics } from '../metrics.ts';
+import { AdmissionQueue } from './admission-queue.ts';
+import { ServiceError, toServiceError } from './errors.ts';
+import type { DecodingOptionsInput, GenerateResult, LoadedModel, ModelTask } from './model-backend.ts';
+import type { ModelLoader } from './model-loader.ts';
+
+export interface GenerationOptions {
+  loader: ModelLoader;
+  metrics: Metrics;
+  /** Requests decoding at once per model (the engine batches them step by step). */
+  maxActive: number;
+  /** Requests waiting per model before new ones are refused as busy. */
+  maxQueued: number;
+  /** Time limit of one request, queueing included. */
+  timeLimitMs: number;
+}
+
+export interface GenerateCall {
+  task: ModelTask;
+  model?: string;
+  inputs: string[];
+  options: DecodingOptionsInput;
+  /** The caller's cancellation (client gone, request cancelled). */
+  signal?: AbortSignal;
+  onPartial?: (text: string) => void;
+  /** Metric label: the route or socket event. */
+  route: string;
+}
+
+export interface Generated {
+  model: LoadedModel;
+  result: GenerateResult;
+}
+
+export class GenerationService {
+  private readonly queues = new Map<string, AdmissionQueue>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly shutdown = new AbortController();
+  private accepting = true;
+
+  constructor(private readonly options: GenerationOptions) {
+    // Every request in flight listens to the shutdown signal (and removes its listener when done).
+    setMaxListeners(0, this.shutdown.signal);
+  }
+
+  /** The named model, or the default model for the task; checks that it serves the task. */
+  resolve(task: ModelTask, id?: string): LoadedModel {
+    const model = id === undefined ? this.options.loader.defaultFor(task) : this.options.loader.get(id);
+    if (!model) {
+      throw new ServiceError('not_found', id === undefined ? `no ${task} model is loaded` : `model "${id}" is not loaded`);
+    }
+    if (model.task !== task) throw new ServiceError('invalid_input', `model "${model.id}" is a ${model.task} model, not ${task}`);
+    return model;
+  }
+
+  async generate(call: GenerateCall): Promise<Generated> {
+    if (!this.accepting) throw new ServiceError('shutting_down', 'the server is shutting down');
+    const started = performance.now();
+    const work = this.run(call);
+    this.inFlight.add(work);
+    try {
+      const generated = await work;
+      const m = this.options.metrics;
+      m.requests.inc({ route: call.route, outcome: 'ok' });
+      m.latency.observe({ route: call.route }, (performance.now() - started) / 1000);
+      m.tokens.inc({ model: generated.model.id }, generated.result.tokens);
+      if (generated.result.timingMs > 0) {
+        m.tokensPerSecond.observe({ model: generated.model.id }, generated.result.tokens / (generated.result.timingMs / 1000));
+      }
+      return generated;
+    } catch (error) {
+      // Failures are counted by the transport, which also sees the ones that never reach this service.
+      throw toServiceError(error);
+    } finally {
+      this.inFlight.delete(work);
+    }
+  }
+
+  private async run(call: GenerateCall): Promise<Generated> {
+    const model = this.resolve(call.task, call.model);
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), this.options.timeLimitMs);
+    // One controller per request, unhooked afterwards: AbortSignal.any would leave listeners on the
+    // server-long shutdown signal.
+    const controller = new AbortController();
+    const sources = [timeout.signal, this.shutdown.signal, ...(call.signal ? [call.signal] : [])];
+    const abort = (): void => controller.abort();
+    for (const s of sources) {
+      if (s.aborted) controller.abort();
+      else s.addEventListener('abort', abort, { once: true });
+    }
+    const signal = controller.signal;
+    const stopped = new Promise<never>((_, reject) => {
+      const fail = (): void => {
+        if (timeout.signal.aborted) reject(new ServiceError('timeout', `no reply within ${this.options.timeLimitMs} ms`));
+        else if (this.shutdown.signal.aborted) reject(new ServiceError('shutting_down', 'the server is shutting down'));
+        else reject(new ServiceError('cancelled', 'request cancelled'));
+      };
+      if (signal.aborted) fail();
+      else signal.addEventListener('abort', fail, { once: true });
+    });
+    stopped.catch(() => undefined);
+    try {
+      const decode = this.queueFor(model.id).run(signal, () =>
+        this.options.loader.use(model.id, (current) =>
+          current.generate({ inputs: call.inputs, options: call.options, signal, onPartial: call.onPartial }).then(
+            (result) => ({ model: current, result }),
+          ),
+        ),
+      );
+      // Answer as soon as the request is stopped; the queue slot frees when the engine lets go.
+      return await Promise.race([decode, stopped]);
+    } finally {
+      clearTimeout(timer);
+      for (const s of sources) s.removeEventListener('abort', abort);
+    }
+  }
+
+  private queueFor(modelId: string): AdmissionQueue {
+    let queue = this.queues.get(modelId);
+    if (!queue) {
+      const { metrics, maxActive, maxQueued } = this.options;
+      queue = new AdmissionQueue({
+        maxActive,
+        maxQueued,
+        onChange: (active, queued) => {
+          metrics.active.set({ model: modelId }, active);
+          metrics.queueDepth.set({ model: modelId }, queued);
+        },
+      });
+      this.queues.set(modelId, queue);
+    }
+    return queue;
+  }
+
+  /** Stops accepting, lets in-flight requests finish for up to `graceMs`, then cancels the rest. */
+  async drain(graceMs: number): Promise<void> {
+    this.accepting = false;
+    const settled = Promise.allSettled([...this.inFlight]);
+    const timer = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
+    await Promise.race([settled, timer]);
+    this.shutdown.abort();
+    await settled;
+    // Let the transports deliver the errors of cancelled requests before they close.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}

@@ -1,0 +1,119 @@
+// The narrow contract between the server and whatever decodes: a loaded model that turns inputs into
+// text, and a factory that loads one model directory. The engine is wired in through `EngineFactory`.
+
+/** What a model is for; chat models see the conversation, translate and parse models one text. */
+export type ModelTask = 'chat' | 'translate' | 'parse';
+export const modelTasks: readonly ModelTask[] = ['chat', 'translate', 'parse'];
+
+export type LengthPenaltyInput =
+  | { kind: 'none' }
+  | { kind: 'gnmt'; alpha: number }
+  | { kind: 'word-reward'; reward: number };
+
+/**
+ * Decoding options as they arrived, shape- and size-checked by the server (server/schemas.ts) and handed
+ * on unchanged; the engine (engine/decoding/options.ts, whose names these are: a subset of its
+ * DecodingOptionsInput) fills defaults and refuses combinations it does not implement.
+ */
+export interface DecodingOptionsInput {
+  strategy?: 'greedy' | 'beam' | 'sample' | 'diverse-beam';
+  beamSize?: number;
+  nBest?: number;
+  minLength?: number;
+  maxLength?: number;
+  lengthPenalty?: LengthPenaltyInput;
+  coveragePenalty?: number;
+  /** No n-gram of this size twice in a hypothesis; 0 turns it off. */
+  noRepeatNgram?: number;
+  blockSourceNgrams?: number;
+  suppressUnk?: boolean;
+  temperature?: number;
+  topK?: number;
+  topP?: number;
+  seed?: number | null;
+  beamGroups?: number;
+  diversityStrength?: number;
+  /** MMI-antiLM (Li et al. 2016); null turns it off. */
+  mmiAntiLm?: { lambda: number; gamma: number } | null;
+  /** Return the attention matrix of the best hypothesis. */
+  returnAttention?: boolean;
+  returnNBest?: boolean;
+}
+
+export interface GenerateRequest {
+  /** chat: the conversation turns, oldest first, the last one being the new message; translate: [text]; parse: [sentence]. */
+  inputs: string[];
+  options: DecodingOptionsInput;
+  /** Aborted when the client goes away, the time limit passes or the server shuts down. */
+  signal: AbortSignal;
+  /** Called with the best partial output so far (the whole text, not a delta) as decoding goes. */
+  onPartial?: (text: string) => void;
+}
+
+export interface Hypothesis {
+  text: string;
+  score: number;
+}
+
+export interface GenerateResult {
+  text: string;
+  /** Number of generated target tokens of the best hypothesis. */
+  tokens: number;
+  /** Log-probability score of the best hypothesis (after length penalty). */
+  score: number;
+  /** Best first; nBest[0] is the returned text. */
+  nBest: Hypothesis[];
+  /** [tgtLen][srcLen] attention of the best hypothesis, when the model has attention and it was asked for. */
+  attention?: number[][];
+  srcTokens?: string[];
+  tgtTokens?: string[];
+  /** parse: whether the bracketing was repaired to be well formed. */
+  repaired?: boolean;
+  timingMs: number;
+}
+
+export interface LoadedModel {
+  readonly id: string;
+  readonly task: ModelTask;
+  readonly preset: string;
+  /** Changes whenever the weights change; stored with each reply. */
+  readonly version: string;
+  /** The model card, markdown. */
+  readonly card: string;
+  /** Path of the JSONL training log in the model directory, or null. */
+  readonly trainingLogPath: string | null;
+  readonly parameters?: number;
+  /** Which runtime decodes it, for /api/models (e.g. 'onnx', 'tfjs-wasm'). */
+  readonly runtime?: string;
+  generate(request: GenerateRequest): Promise<GenerateResult>;
+  /** Free weights and sessions; called once no request uses the model any more. */
+  dispose?(): Promise<void> | void;
+}
+
+/** What the loader found in one model directory, before the engine loads it. */
+export interface ModelDirSpec {
+  /** The directory name. */
+  id: string;
+  dir: string;
+  /** Parsed config.json. */
+  config: unknown;
+  card: string;
+  trainingLogPath: string | null;
+  /** A hash of the directory's file names, sizes and modification times. */
+  version: string;
+  /** Total bytes of the directory's files. */
+  bytes: number;
+}
+
+/** Hooks the engine calls so the server can export its figures as metrics. */
+export interface EngineHooks {
+  /** Rows in one decoder step of the continuous-batching scheduler. */
+  observeBatchSize(modelId: string, rows: number): void;
+}
+
+export type EngineFactory = (spec: ModelDirSpec, hooks: EngineHooks) => Promise<LoadedModel>;
+
+/** Thrown by generate() for inputs the model refuses (unknown option value, too long); becomes a 4xx. */
+export class InvalidInputError extends Error {
+  override readonly name = 'InvalidInputError';
+}

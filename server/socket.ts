@@ -1,0 +1,139 @@
+// Streaming chat over socket.io: typed events (server/protocol.ts), one session per browser, partial
+// replies as they decode, n-best, attention on demand, feedback. Every request is answered, by its
+// result or by a request:error event; a client that disconnects cancels its work.
+import type { IncomingMessage } from 'node:http';
+import type { Server, Socket } from 'socket.io';
+import type { z } from 'zod';
+import type { AppContext } from './context.ts';
+import type { ClientToServerEvents, RequestErrorEvent, HandshakeAuth, ServerToClientEvents } from './protocol.ts';
+import { check, socketSchemas } from './schemas.ts';
+import { ServiceError, toServiceError } from './service/errors.ts';
+import { cleanText } from './service/text-input.ts';
+
+type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
+type EventName = keyof ClientToServerEvents;
+type Payload<E extends EventName> = Parameters<ClientToServerEvents[E]>[0];
+
+const maxRunningPerSocket = 4;
+const sessionIdPattern = /^[A-Za-z0-9._-]{1,128}$/;
+
+/** socket.io allowRequest: browsers (which send Origin) must come from the same host or the allowlist. */
+export function originCheck(allowlist: string[]) {
+  return (req: IncomingMessage, callback: (err: string | null | undefined, success: boolean) => void): void => {
+    const origin = req.headers.origin;
+    if (!origin) return callback(null, true);
+    let sameHost = false;
+    try {
+      sameHost = new URL(origin).host === req.headers.host;
+    } catch {
+      return callback('bad origin', false);
+    }
+    const ok = sameHost || allowlist.includes('*') || allowlist.includes(origin);
+    callback(ok ? null : 'origin not allowed', ok);
+  };
+}
+
+export function attachSocket(io: Server<ClientToServerEvents, ServerToClientEvents>, ctx: AppContext): void {
+  io.on('connection', (socket: ChatSocket) => {
+    const ip = socket.handshake.address;
+    const auth = socket.handshake.auth as HandshakeAuth;
+    let sessionId = typeof auth.sessionId === 'string' && sessionIdPattern.test(auth.sessionId) ? auth.sessionId : null;
+    const running = new Map<string, AbortController>();
+
+    const fail = (requestId: string | null, error: unknown, event = 'unknown'): void => {
+      const e = toServiceError(error);
+      if (e.code === 'internal') ctx.logger.error({ err: error, requestId }, 'socket request failed');
+      const payload: RequestErrorEvent = { requestId, code: e.code, message: e.message };
+      ctx.metrics.requests.inc({ route: `socket ${event}`, outcome: e.code });
+      socket.emit('request:error', payload);
+    };
+    const session = (): string => {
+      if (sessionId === null) throw new ServiceError('invalid_input', 'no session: send session:resume first');
+      return sessionId;
+    };
+
+    function on<E extends EventName>(event: E, handler: (payload: Payload<E>) => Promise<void> | void): void {
+      const schema = socketSchemas[event] as unknown as z.ZodType<Payload<E>>;
+      const untyped = socket as unknown as { on(name: string, listener: (raw: unknown) => void): void };
+      untyped.on(event, async (raw: unknown) => {
+        const requestId =
+          typeof raw === 'object' && raw !== null && typeof (raw as { requestId?: unknown }).requestId === 'string'
+            ? ((raw as { requestId: string }).requestId.slice(0, 64))
+            : null;
+        if (!ctx.perIp.take(ip)) return fail(requestId, new ServiceError('rate_limited', 'too many requests from this address, slow down'), event);
+        const parsed = check(schema, raw);
+        if (!parsed.ok) return fail(requestId, new ServiceError('invalid_input', `${event}: ${parsed.reason}`), event);
+        try {
+          await handler(parsed.value);
+        } catch (error) {
+          fail(requestId, error, event);
+        }
+      });
+    }
+
+    socket.onAny((event: string) => {
+      if (!Object.hasOwn(socketSchemas, event)) fail(null, new ServiceError('invalid_input', `unknown event "${event.slice(0, 64)}"`));
+    });
+
+    on('session:resume', (r) => {
+      sessionId = r.sessionId;
+      const { conversationId, messages } = ctx.chat.resume(r.sessionId);
+      socket.emit('session:state', { requestId: r.requestId, sessionId: r.sessionId, conversationId, messages });
+    });
+
+    on('conversation:new', (r) => {
+      const id = session();
+      const conversationId = ctx.chat.newConversation(id);
+      socket.emit('session:state', { requestId: r.requestId, sessionId: id, conversationId, messages: [] });
+    });
+
+    on('chat:send', async (r) => {
+      const id = session();
+      if (running.has(r.requestId)) throw new ServiceError('invalid_input', 'a request with this id is already running');
+      if (running.size >= maxRunningPerSocket) throw new ServiceError('rate_limited', 'too many requests running on this connection');
+      const text = cleanText(r.text, ctx.limits.maxTextChars);
+      if (!text.ok) throw new ServiceError('invalid_input', text.reason);
+      if (!ctx.perSession.take(id)) throw new ServiceError('rate_limited', 'too many messages in this session, slow down');
+      const controller = new AbortController();
+      running.set(r.requestId, controller);
+      try {
+        const turn = await ctx.chat.send({
+          sessionId: id,
+          text: text.text,
+          model: r.model,
+          options: r.options ?? {},
+          signal: controller.signal,
+          route: 'socket chat:send',
+          onAccepted: (conversationId, message) => socket.emit('chat:accepted', { requestId: r.requestId, conversationId, message }),
+          onPartial: (partial) => socket.volatile.emit('chat:partial', { requestId: r.requestId, text: partial }),
+        });
+        socket.emit('chat:reply', { requestId: r.requestId, conversationId: turn.conversationId, message: turn.bot });
+        const reply = turn.bot.reply!;
+        ctx.logger.info({ event: 'chat', requestId: r.requestId, model: reply.modelId, tokens: reply.tokens, ms: Math.round(reply.timingMs) }, 'reply sent');
+      } finally {
+        running.delete(r.requestId);
+      }
+    });
+
+    on('chat:cancel', (r) => {
+      running.get(r.requestId)?.abort();
+    });
+
+    on('feedback:send', (r) => {
+      if (!ctx.storage.ownsReply(session(), r.replyId)) throw new ServiceError('not_found', `no reply ${r.replyId} in this session`);
+      ctx.storage.setFeedback(r.replyId, r.rating);
+      socket.emit('feedback:saved', { requestId: r.requestId, replyId: r.replyId, rating: r.rating });
+    });
+
+    on('reply:details', (r) => {
+      const details = ctx.storage.ownsReply(session(), r.replyId) ? ctx.storage.replyDetails(r.replyId) : null;
+      if (!details) throw new ServiceError('not_found', `no reply ${r.replyId} in this session`);
+      socket.emit('reply:details', { requestId: r.requestId, ...details });
+    });
+
+    socket.on('disconnect', () => {
+      for (const controller of running.values()) controller.abort();
+      running.clear();
+    });
+  });
+}

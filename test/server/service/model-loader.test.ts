@@ -1,0 +1,56 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ModelLoader } from '../../../server/service/model-loader.ts';
+import { testFactory, writeTestModels } from '../helpers/test-model.ts';
+
+describe('ModelLoader', () => {
+  it('loads each directory with a config.json, skips broken ones, and picks defaults per task', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-loader-'));
+    try {
+      writeTestModels(dir);
+      writeFileSync(join(dir, 'not-a-model.txt'), '');
+      const errors: string[] = [];
+      const factory = testFactory();
+      const broken: typeof factory = Object.assign(async (...args: Parameters<typeof factory>) => {
+        if (args[0].id === 'parser') throw new Error('bad weights');
+        return factory(...args);
+      }, { created: factory.created });
+      const loader = new ModelLoader({ modelsDir: dir, factory: broken, hooks: { observeBatchSize: () => undefined }, onError: (id) => errors.push(id) });
+      await loader.loadAll();
+      expect(loader.list().map((m) => m.id)).toEqual(['chat-small', 'en-fr']);
+      expect(errors).toEqual(['parser']);
+      expect(loader.defaultFor('translate')?.id).toBe('en-fr');
+      expect(loader.defaultFor('parse')).toBeUndefined();
+      expect(await loader.reload()).toEqual([]);
+      rmSync(join(dir, 'en-fr'), { recursive: true });
+      await loader.reload();
+      expect(loader.list().map((m) => m.id)).toEqual(['chat-small']);
+      expect(factory.created.get('en-fr')![0]!.disposed).toBe(true);
+      await loader.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('ModelLoader watching', () => {
+  it('reloads a model when a file in its directory changes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-watch-'));
+    try {
+      writeTestModels(dir);
+      const factory = testFactory();
+      const loader = new ModelLoader({ modelsDir: dir, factory, hooks: { observeBatchSize: () => undefined } });
+      await loader.loadAll();
+      const before = loader.get('en-fr')!.version;
+      loader.watch(50);
+      writeFileSync(join(dir, 'en-fr', 'weights.bin'), Buffer.alloc(16));
+      await expect.poll(() => loader.get('en-fr')!.version, { timeout: 5000 }).not.toBe(before);
+      expect(loader.get('chat-small')).toBe(factory.created.get('chat-small')![0]);
+      await loader.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,35 @@
+// Draws an attention matrix ([tgtLen][srcLen], rows sum to 1) as a heat map with token labels.
+import { sizedCanvas } from './dom.ts';
+
+export function drawHeatmap(canvas: HTMLCanvasElement, attention: number[][], src: string[], tgt: string[]): void {
+  const cell = 28;
+  const font = '12px system-ui, sans-serif';
+  const probe = canvas.getContext('2d')!;
+  probe.font = font;
+  const labelW = Math.min(140, Math.max(30, ...tgt.map((t) => probe.measureText(t).width)) + 10);
+  const labelH = Math.min(140, Math.max(30, ...src.map((t) => probe.measureText(t).width)) + 10);
+  const cols = attention[0]?.length ?? 0;
+  const ctx = sizedCanvas(canvas, labelW + cols * cell + 4, labelH + attention.length * cell + 4);
+  ctx.font = font;
+  ctx.fillStyle = getComputedStyle(canvas).color || '#222';
+  ctx.textBaseline = 'middle';
+  attention.forEach((row, t) => {
+    ctx.textAlign = 'right';
+    ctx.fillText(tgt[t] ?? `${t}`, labelW - 6, labelH + t * cell + cell / 2, labelW - 8);
+    row.forEach((w, s) => {
+      // Perceptual ramp from pale to deep blue.
+      const v = Math.max(0, Math.min(1, w));
+      ctx.fillStyle = `hsl(215 80% ${96 - v * 62}%)`;
+      ctx.fillRect(labelW + s * cell, labelH + t * cell, cell - 1, cell - 1);
+    });
+    ctx.fillStyle = getComputedStyle(canvas).color || '#222';
+  });
+  src.forEach((token, s) => {
+    ctx.save();
+    ctx.translate(labelW + s * cell + cell / 2, labelH - 6);
+    ctx.rotate(-Math.PI / 3);
+    ctx.textAlign = 'left';
+    ctx.fillText(token, 0, 0, labelH - 8);
+    ctx.restore();
+  });
+}
