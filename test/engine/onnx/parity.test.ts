@@ -23,6 +23,7 @@ function maxDiff(a: Float32Array, b: Float32Array): number {
 async function compareSteps<A, B>(tfjs: StepModel<A>, ort: StepModel<B>, steps: number[][], encode: (m: StepModel<unknown>) => Promise<unknown>): Promise<void> {
   let sa = (await encode(tfjs as StepModel<unknown>)) as A;
   let sb = (await encode(ort as StepModel<unknown>)) as B;
+  expect(ort.sourceLengths(sb)).toEqual(tfjs.sourceLengths(sa));
   for (const tokens of steps) {
     const prev = Int32Array.from(tokens);
     const [oa, ob] = [await tfjs.step(prev, sa), await ort.step(prev, sb)];
@@ -84,6 +85,23 @@ describe.each(variants)('%s', (_name, preset, overrides) => {
     const { tfjs, ort, model } = await pair(config);
     await compareSteps(tfjs, ort, steps(3), (m) => m.encode(sources));
     await compareSteps(tfjs, ort, steps(2), (m) => m.encodeUnconditional!(2));
+    await ort.dispose();
+    model.dispose();
+  });
+});
+
+describe('reorder and concat', () => {
+  it('match tfjs when rows repeat and batches of different source lengths join', async () => {
+    const { tfjs, ort, model } = await pair(tinyConfig('seq2seq-lstm'));
+    const join = async <S>(m: StepModel<S>) => {
+      const a = await m.encode([[4, 5, 6, 7, 8, 9]]);
+      const b = await m.encode([[10, 11], [6]]);
+      const ra = m.reorder(a, [0, 0]);
+      const joined = m.concat([ra, b]);
+      for (const s of [a, b, ra]) m.release(s);
+      return m.reorder(joined, [3, 0, 2, 2]);
+    };
+    await compareSteps(tfjs, ort, [[2, 2, 2, 2], [5, 6, 7, 8], [9, 9, 3, 4]], (m) => join(m));
     await ort.dispose();
     model.dispose();
   });
