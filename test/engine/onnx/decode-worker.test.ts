@@ -1,5 +1,7 @@
 // Decoding in a worker thread gives the results of decoding in this thread, and reports failures.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { saveModel } from '../../../engine/checkpoint/model-dir.ts';
+import { tempDir } from '../../helpers/tmp.ts';
 import { decode } from '../../../engine/decoding/decode.ts';
 import { Seq2Seq } from '../../../engine/models/seq2seq.ts';
 import { OrtDecodeWorker } from '../../../engine/onnx/decode-worker.ts';
@@ -41,5 +43,15 @@ describe('OrtDecodeWorker', () => {
 
   it('rejects invalid options with the validation message', async () => {
     await expect(worker.submit({ source: [4], options: { strategy: 'beam', beamSize: 0 } })).rejects.toThrow(/beamSize/);
+  });
+});
+
+describe('OrtDecodeWorker on a model directory', () => {
+  it('fails to start, naming OnnxExportError, when the directory has no export', async () => {
+    const dir = tempDir();
+    const model = new Seq2Seq(tinyConfig('nrm-global'));
+    await saveModel(dir, model);
+    model.dispose();
+    await expect(OrtDecodeWorker.start({ source: { modelDir: dir }, session: {}, scheduler: {} })).rejects.toMatchObject({ name: 'OnnxExportError' });
   });
 });
