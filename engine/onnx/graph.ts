@@ -44,6 +44,8 @@ export class GraphBuilder {
   private readonly inputs: ValueInfo[] = [];
   private readonly outputs: ValueInfo[] = [];
   private counter = 0;
+  /** Node outputs renamed to graph output names; later references follow. */
+  private readonly renamed = new Map<string, string>();
 
   constructor(readonly name: string) {}
 
@@ -52,9 +54,22 @@ export class GraphBuilder {
     return name;
   }
 
-  /** Mark `value` as a graph output called `name` (an Identity node when the names differ). */
+  /**
+   * Mark `value` as a graph output called `name`. A node's output is renamed in place (an Identity node
+   * per output costs a dispatch on every run); a graph input, or a value already exposed, gets an Identity.
+   */
   output(value: string, name: string, type: ElemType, dims: Dim[]): void {
-    if (value !== name) this.nodes.push({ op: 'Identity', inputs: [value], outputs: [name], attrs: {} });
+    const current = this.renamed.get(value) ?? value;
+    const producer = this.nodes.find((n) => n.outputs.includes(current));
+    if (current !== name && producer && !this.renamed.has(value)) {
+      for (const n of this.nodes) {
+        n.inputs = n.inputs.map((i) => (i === current ? name : i));
+        n.outputs = n.outputs.map((o) => (o === current ? name : o));
+      }
+      this.renamed.set(value, name);
+    } else if (current !== name) {
+      this.nodes.push({ op: 'Identity', inputs: [current], outputs: [name], attrs: {} });
+    }
     this.outputs.push({ name, type, dims });
   }
 
@@ -74,7 +89,7 @@ export class GraphBuilder {
   /** Add a node; returns its output names (`outputs` of them, or the names given). */
   node(op: string, inputs: string[], attrs: Record<string, AttrValue> = {}, outputs: number | string[] = 1): string[] {
     const names = typeof outputs === 'number' ? Array.from({ length: outputs }, (_, k) => `${op.toLowerCase()}_${this.counter++}_${k}`) : outputs;
-    this.nodes.push({ op, inputs, outputs: names, attrs });
+    this.nodes.push({ op, inputs: inputs.map((i) => this.renamed.get(i) ?? i), outputs: names, attrs });
     return names;
   }
 
