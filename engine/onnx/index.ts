@@ -4,3 +4,4 @@ export { OrtStepModel, defaultOrtSessionOptions, type OrtState, type OrtSessionO
 export { exportOnnx, writeOnnxFiles, readOnnxGraphs, loadOrtStepModel, OnnxExportError, type OnnxManifest } from './model-files.ts';
 export { OrtDecodeWorker, DecodeWorkerError } from './decode-worker.ts';
 export type { WorkerInit, WorkerDecodeRequest } from './decode-worker-protocol.ts';
+export { loadStepModel, type LoadedStepModel, type DecodeEngine } from './load-step-model.ts';

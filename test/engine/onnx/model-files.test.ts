@@ -9,6 +9,7 @@ import { Seq2Seq } from '../../../engine/models/seq2seq.ts';
 import { TfjsStepModel } from '../../../engine/models/tfjs-step-model.ts';
 import { exportOnnx, loadOrtStepModel, OnnxExportError } from '../../../engine/onnx/model-files.ts';
 import { run as exportCommand } from '../../../cli/onnx-export.ts';
+import { loadStepModel } from '../../../engine/onnx/load-step-model.ts';
 import { tinyConfig } from '../../helpers/tiny.ts';
 import { tempDir } from '../../helpers/tmp.ts';
 
@@ -51,5 +52,25 @@ describe('ONNX files in a model directory', () => {
 
   it('refuses an export command without --model', async () => {
     expect(await exportCommand([])).toBe(2);
+  });
+});
+
+describe('loadStepModel', () => {
+  it('uses ONNX Runtime for a current export and falls back to tfjs, saying why, otherwise', async () => {
+    const dir = tempDir();
+    const model = new Seq2Seq(tinyConfig('encdec'));
+    await saveModel(dir, model);
+    model.dispose();
+    const before = await loadStepModel(dir);
+    expect(before.engine).toBe('tfjs');
+    expect(before.fallbackReason).toMatch(/no ONNX export/);
+    await expect(loadStepModel(dir, { engine: 'onnxruntime' })).rejects.toThrow(OnnxExportError);
+    exportOnnx(dir);
+    const after = await loadStepModel(dir);
+    expect(after.engine).toBe('onnxruntime');
+    const [a, b] = [await decode(before.model, requests), await decode(after.model, requests)];
+    expect(b[0]!.tokens).toEqual(a[0]!.tokens);
+    await before.dispose();
+    await after.dispose();
   });
 });
