@@ -2,6 +2,7 @@
 // beam-5 latency (batch 1, 20 source tokens, exactly 20 output tokens), sentences/s for 1, 8 and 32
 // requests decoded together, where the ONNX Runtime time goes, and event-loop delay with the worker.
 // Rows name their engine: `onnxruntime` or `tfjs-<backend>`. Prints one JSON object per line.
+import os from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { initBackend, modelConfig, Seq2Seq, TfjsStepModel, decode, type ModelConfig, type StepModel } from '../engine/index.ts';
 import { buildOnnxGraphs, type OnnxGraphs } from '../engine/onnx/export-graphs.ts';
@@ -135,6 +136,8 @@ async function eventLoopDelay(name: string, graphs: OnnxGraphs, specials: ModelC
 }
 
 const backend = await initBackend({ quiet: true });
+// Latencies scale with contention: say how busy the machine was.
+console.log(JSON.stringify({ machine: { cpus: os.cpus().length, loadAverage: os.loadavg().map((x) => round(x)) }, tfjsBackend: backend.name }));
 for (const [name, config] of Object.entries(configs)) {
   const model = new Seq2Seq(config);
   const graphs = buildOnnxGraphs(model);
