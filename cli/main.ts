@@ -4,6 +4,7 @@
 const commands: Record<string, { module: string; summary: string }> = {
   tokenizer: { module: './tokenizer.ts', summary: 'train, encode and decode subword models' },
   conversations: { module: './conversations.ts', summary: 'export stored conversations (with feedback) as JSONL' },
+  export: { module: './onnx-export.ts', summary: 'write a saved model\'s ONNX graphs (encoder.onnx, decoder.onnx)' },
 };
 
 function usage(): string {

@@ -27,3 +27,4 @@ export * from './decoding/index.ts';
 export * from './tokenizer/index.ts';
 export * from './metrics/index.ts';
 export * from './parsing/index.ts';
+export * from './onnx/index.ts';
