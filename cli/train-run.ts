@@ -119,6 +119,7 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
     tokenizer: TOKENIZER_FILE,
     ...(o.task === 'chat' ? { contextTurns: o.contextTurns } : {}),
     corpora: o.corpora,
+    dataSeed: o.seed,
   };
   if (!resuming) writeFileAtomic(path.join(o.out, RUN_FILE), `${JSON.stringify(o, null, 2)}\n`);
 
