@@ -106,6 +106,7 @@ export const heldOutPairs = pairsFor;
 export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promise<RunSummary> {
   const { options: o, resuming } = resolveRun(options, ctx.resume);
   const say = ctx.log ?? ((m: string) => ctx.progress.line(m));
+  if (ctx.resume && !resuming) say(`no training checkpoint in ${o.out}: starting a fresh run`);
   mkdirSync(path.join(o.out, 'training'), { recursive: true });
   const issues = new IssueLog(100, undefined);
   const trainPairs = await pairsFor(o, 'train', issues);
