@@ -14,7 +14,7 @@ describe('parley compare', () => {
       '--hidden', '8', '--embedding', '8', '--valid-limit', '5', '--out', out], { cwd: repoRoot, encoding: 'utf8' });
     expect(r.status).toBe(0);
     const result = JSON.parse(r.stdout);
-    expect(result).toMatchObject({ task: 'sort', preset: 'nrm-local', steps: 4 });
+    expect(result).toMatchObject({ task: 'sort', preset: 'rnnsearch', steps: 4 });
     expect(result.variants.map((v: { cell: string }) => v.cell)).toEqual(['gru', 'lstm']);
     for (const v of result.variants) {
       expect(v.curve.map((p: { step: number }) => p.step)).toEqual([2, 4]);
