@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { IssueLog, SPLITS, type Split } from '../corpora/index.ts';
 import { initBackend } from '../engine/index.ts';
-import { evaluatePipeline, loadPipeline } from '../engine/pipeline/index.ts';
+import { defaultDecoding, evaluatePipeline, loadPipeline } from '../engine/pipeline/index.ts';
 import { UsageError, checkCorpora, loadTaskPairs } from './corpus-data.ts';
 import { runCommand } from './errors.ts';
 import { positiveInt } from './train-options.ts';
@@ -57,7 +57,7 @@ export async function run(args: string[]): Promise<number> {
         ...(maxExamples === undefined ? {} : { maxExamples }),
       });
       if (pairs.length === 0) throw new Error(`no ${split} examples in ${corpora.join(', ') || pipeline.task}${log.count ? `; ${log.summary()}` : ''}`);
-      const decoding = beam === 1 ? { strategy: 'greedy', maxLength: 200 } : { strategy: 'beam', beamSize: beam, maxLength: 200 };
+      const decoding = { ...defaultDecoding(pipeline.task), ...(beam === 1 ? {} : { strategy: 'beam', beamSize: beam }) };
       const metrics = await evaluatePipeline(pipeline, pairs, { decodeLimit: limit, decoding });
       console.log(JSON.stringify({ model: v.model, task: pipeline.task, corpora, split, beam, badRecords: log.count, ...metrics }));
       return 0;

@@ -38,7 +38,7 @@ export interface TaskMetrics {
 export interface EvaluateOptions {
   /** Decode at most this many pairs (perplexity uses all); default 200. */
   decodeLimit?: number;
-  /** Decoding options (default greedy, max 2× source + 10 tokens). */
+  /** Decoding options (default greedy, bounded by the task's usual output length). */
   decoding?: Record<string, unknown>;
   samples?: number;
   batchTokens?: number;
@@ -61,13 +61,20 @@ export function measurePerplexity(pipeline: Pipeline, examples: readonly Example
   return meter.value();
 }
 
+/** Greedy, and no longer than outputs of the task get, so an untrained model's validation stays quick. */
+export function defaultDecoding(task: Pipeline['task']): Record<string, unknown> {
+  if (task === 'chat') return { strategy: 'greedy', maxLength: 60 };
+  // Parse targets run about three bracket tokens per word, so up to 4× the source's subwords.
+  return { strategy: 'greedy', maxLength: 400, maxLengthRatio: task === 'parse' ? 4 : 2 };
+}
+
 const inputText = (input: TextPair['input']): string => (typeof input === 'string' ? input : input.join(' | '));
 
 export async function evaluatePipeline(pipeline: Pipeline, pairs: readonly TextPair[], options: EvaluateOptions = {}): Promise<TaskMetrics> {
   if (pairs.length === 0) throw new Error('nothing to evaluate: no held-out examples');
   const perplexity = measurePerplexity(pipeline, encodePairs(pipeline, pairs), options.batchTokens);
   const decodedPairs = pairs.slice(0, options.decodeLimit ?? 200);
-  const decoding = options.decoding ?? { strategy: 'greedy', maxLength: 200 };
+  const decoding = options.decoding ?? defaultDecoding(pipeline.task);
   const runs = await pipeline.run(decodedPairs.map((p) => p.input), decoding);
   const metrics: TaskMetrics = { perplexity, examples: pairs.length, decoded: runs.length, samples: [] };
   const outputs = runs.map((r) => (typeof r.output === 'string' ? r.output : (r.output as ParseOutput).tokens.join(' ')));
