@@ -3,6 +3,10 @@
 
 const commands: Record<string, { module: string; summary: string }> = {
   tokenizer: { module: './tokenizer.ts', summary: 'train, encode and decode subword models' },
+  train: { module: './train.ts', summary: 'train a model for a task into a servable model directory' },
+  eval: { module: './eval.ts', summary: "print a model's task metrics on a corpus split as JSON" },
+  decode: { module: './decode.ts', summary: 'stdin lines -> model outputs' },
+  compare: { module: './compare.ts', summary: 'train GRU and LSTM variants for the same budget (Chung et al. 2014)' },
   conversations: { module: './conversations.ts', summary: 'export stored conversations (with feedback) as JSONL' },
   export: { module: './onnx-export.ts', summary: 'write a saved model\'s ONNX graphs (encoder.onnx, decoder.onnx)' },
 };

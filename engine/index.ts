@@ -28,3 +28,4 @@ export * from './tokenizer/index.ts';
 export * from './metrics/index.ts';
 export * from './parsing/index.ts';
 export * from './onnx/index.ts';
+export * from './pipeline/index.ts';

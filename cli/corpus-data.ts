@@ -1,0 +1,82 @@
+// Text pairs for a task from named corpora (or the synthetic generators), one split at a time; bad
+// records are reported with file and line by the corpus readers and counted in the IssueLog.
+import {
+  CORPUS_NAMES,
+  IssueLog,
+  corpusEntry,
+  generateSequenceTask,
+  isCorpusName,
+  loadDialoguePairs,
+  loadParseExamples,
+  loadTranslationPairs,
+  toParsePair,
+  type Split,
+} from '../corpora/index.ts';
+import { isSynthetic, type PipelineTask, type TextPair } from '../engine/pipeline/index.ts';
+
+/** A mistake in the command line (exit status 2). */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export interface DataOptions {
+  task: PipelineTask;
+  corpora: readonly string[];
+  split: Split;
+  dir?: string;
+  contextTurns: number;
+  /** Stop reading after this many pairs (per corpus). */
+  maxExamples?: number;
+  seed: number;
+  log: IssueLog;
+}
+
+const SYNTHETIC_COUNTS: Record<Split, number> = { train: 2000, valid: 100, test: 100 };
+const SPLIT_SEEDS: Record<Split, number> = { train: 0, valid: 1, test: 2 };
+
+/** Checks corpus names against the task before anything is read. */
+export function checkCorpora(task: PipelineTask, corpora: readonly string[]): void {
+  if (isSynthetic(task)) {
+    if (corpora.length > 0) throw new UsageError(`--task ${task} generates its data; leave out --corpus`);
+    return;
+  }
+  if (corpora.length === 0) throw new UsageError(`--task ${task} needs --corpus NAME (known: ${CORPUS_NAMES.join(', ')})`);
+  for (const name of corpora) {
+    if (!isCorpusName(name)) throw new UsageError(`unknown corpus "${name}"; known: ${CORPUS_NAMES.join(', ')}`);
+    const entry = corpusEntry(name);
+    if (entry.task !== task) throw new UsageError(`corpus ${name} is a ${entry.task} corpus, not ${task}`);
+  }
+}
+
+async function take<T>(items: AsyncIterable<T>, limit: number, map: (item: T) => TextPair, out: TextPair[]): Promise<void> {
+  let n = 0;
+  for await (const item of items) {
+    if (n++ >= limit) break;
+    out.push(map(item));
+  }
+}
+
+export async function loadTaskPairs(options: DataOptions): Promise<TextPair[]> {
+  const { task, split, log } = options;
+  const limit = options.maxExamples ?? Number.POSITIVE_INFINITY;
+  if (isSynthetic(task)) {
+    const count = Math.min(limit, split === 'train' ? SYNTHETIC_COUNTS.train : SYNTHETIC_COUNTS[split]);
+    return generateSequenceTask({ task, count, seed: options.seed * 3 + SPLIT_SEEDS[split], maxLength: 8 }).map((p) => ({ input: p.src, target: p.tgt }));
+  }
+  const base = { split, log, ...(options.dir === undefined ? {} : { dir: options.dir }) };
+  const out: TextPair[] = [];
+  for (const name of options.corpora) {
+    const ref = name as Parameters<typeof loadTranslationPairs>[0];
+    if (task === 'chat') {
+      await take(loadDialoguePairs(ref, { ...base, contextTurns: options.contextTurns }), limit, (p) => ({ input: [...p.context, p.message], target: p.response }), out);
+    } else if (task === 'translate') {
+      await take(loadTranslationPairs(ref, base), limit, (p) => ({ input: p.src, target: p.tgt }), out);
+    } else {
+      await take(loadParseExamples(ref, base), limit, (e) => {
+        const p = toParsePair(e);
+        return { input: p.src, target: p.tgt };
+      }, out);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,68 @@
+// `parley eval`: a model directory's task metrics on one split of a corpus (or its synthetic task),
+// printed as one JSON object: perplexity, and BLEU / F1 + repair rate / distinct-1/2 by task.
+import { parseArgs } from 'node:util';
+import { IssueLog, SPLITS, type Split } from '../corpora/index.ts';
+import { initBackend } from '../engine/index.ts';
+import { defaultDecoding, evaluatePipeline, loadPipeline } from '../engine/pipeline/index.ts';
+import { UsageError, checkCorpora, loadTaskPairs } from './corpus-data.ts';
+import { runCommand } from './errors.ts';
+import { positiveInt } from './train-options.ts';
+
+const USAGE = `usage: parley eval --model DIR [--corpus NAME...] [--split test|valid|train] [--corpora DIR]
+  [--beam N] [--limit N] [--max-examples N] [--seed N]
+  (synthetic-task models need no --corpus: their data is generated)`;
+
+export async function run(args: string[]): Promise<number> {
+  return runCommand('eval', USAGE, async () => {
+    const { values: v } = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        model: { type: 'string' },
+        corpus: { type: 'string', multiple: true },
+        corpora: { type: 'string' },
+        split: { type: 'string' },
+        beam: { type: 'string' },
+        limit: { type: 'string' },
+        'max-examples': { type: 'string' },
+        seed: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    if (v.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    if (v.model === undefined) throw new UsageError('--model DIR is required');
+    const split = (v.split ?? 'test') as Split;
+    if (!SPLITS.includes(split)) throw new UsageError(`--split must be one of ${SPLITS.join(', ')}, got "${split}"`);
+    const beam = positiveInt('beam', v.beam) ?? 1;
+    const limit = positiveInt('limit', v.limit) ?? 500;
+    const maxExamples = positiveInt('max-examples', v['max-examples']);
+    await initBackend({ quiet: true });
+    const pipeline = await loadPipeline(v.model);
+    try {
+      const corpora = v.corpus ?? ((pipeline.meta.corpora as string[] | undefined) ?? []);
+      checkCorpora(pipeline.task, corpora);
+      const log = new IssueLog();
+      const pairs = await loadTaskPairs({
+        task: pipeline.task,
+        corpora,
+        split,
+        contextTurns: pipeline.meta.contextTurns ?? 2,
+        seed: positiveInt('seed', v.seed, 0) ?? (typeof pipeline.meta.dataSeed === 'number' ? pipeline.meta.dataSeed : 1),
+        log,
+        ...(v.corpora === undefined ? {} : { dir: v.corpora }),
+        ...(maxExamples === undefined ? {} : { maxExamples }),
+      });
+      if (pairs.length === 0) throw new Error(`no ${split} examples in ${corpora.join(', ') || pipeline.task}${log.count ? `; ${log.summary()}` : ''}`);
+      const decoding = { ...defaultDecoding(pipeline.task), ...(beam === 1 ? {} : { strategy: 'beam', beamSize: beam }) };
+      const metrics = await evaluatePipeline(pipeline, pairs, { decodeLimit: limit, decoding });
+      console.log(JSON.stringify({ model: v.model, task: pipeline.task, corpora, split, beam, badRecords: log.count, ...metrics }));
+      return 0;
+    } finally {
+      pipeline.dispose();
+    }
+  });
+}

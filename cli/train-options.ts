@@ -1,0 +1,179 @@
+// `parley train` flags → one validated, JSON-serialisable run description (saved with the checkpoint, so
+// --resume continues the same run), with defaults per task.
+import { parseArgs } from 'node:util';
+import { modelConfig, presets, type CellKind, type ModelConfig, type ModelConfigOverrides, type Preset } from '../engine/index.ts';
+import { PIPELINE_TASKS, isPipelineTask, isSynthetic, type PipelineTask } from '../engine/pipeline/index.ts';
+import { UsageError } from './corpus-data.ts';
+
+export interface TrainRunOptions {
+  task: PipelineTask;
+  preset: Preset;
+  corpora: string[];
+  corporaDir?: string;
+  vocabSize: number;
+  steps?: number;
+  epochs?: number;
+  timeBudgetMs?: number;
+  batchTokens: number;
+  out: string;
+  seed: number;
+  learningRate: number;
+  dropout?: number;
+  hidden?: number;
+  embedding?: number;
+  layers?: number;
+  cell?: CellKind;
+  validEvery: number;
+  checkpointEvery: number;
+  patience: number;
+  maxLength: number;
+  maxExamples?: number;
+  contextTurns: number;
+  logEvery: number;
+  validLimit: number;
+}
+
+interface TaskDefaults {
+  preset: Preset;
+  learningRate: number;
+  vocabSize: number;
+  maxLength: number;
+  batchTokens: number;
+}
+
+const TASK_DEFAULTS: Record<'chat' | 'translate' | 'parse' | 'synthetic', TaskDefaults> = {
+  chat: { preset: 'nrm-local', learningRate: 1e-3, vocabSize: 4000, maxLength: 40, batchTokens: 1500 },
+  translate: { preset: 'rnnsearch', learningRate: 1e-3, vocabSize: 4000, maxLength: 40, batchTokens: 1500 },
+  // Vinyals et al. 2014: a deep LSTM with attention; linearised trees are ~3× the sentence length.
+  parse: { preset: 'seq2seq-lstm', learningRate: 1e-3, vocabSize: 2000, maxLength: 150, batchTokens: 3000 },
+  // Small, noiseless tasks: a bidirectional encoder, no dropout and a larger step learn them in minutes.
+  synthetic: { preset: 'rnnsearch', learningRate: 5e-3, vocabSize: 300, maxLength: 30, batchTokens: 400 },
+};
+
+export const TRAIN_FLAGS = {
+  task: { type: 'string' },
+  model: { type: 'string' },
+  corpus: { type: 'string', multiple: true },
+  corpora: { type: 'string' },
+  'vocab-size': { type: 'string' },
+  steps: { type: 'string' },
+  epochs: { type: 'string' },
+  'time-budget': { type: 'string' },
+  'batch-tokens': { type: 'string' },
+  out: { type: 'string' },
+  resume: { type: 'boolean' },
+  seed: { type: 'string' },
+  lr: { type: 'string' },
+  dropout: { type: 'string' },
+  hidden: { type: 'string' },
+  embedding: { type: 'string' },
+  layers: { type: 'string' },
+  cell: { type: 'string' },
+  'valid-every': { type: 'string' },
+  'checkpoint-every': { type: 'string' },
+  patience: { type: 'string' },
+  'max-length': { type: 'string' },
+  'max-examples': { type: 'string' },
+  'context-turns': { type: 'string' },
+  'log-every': { type: 'string' },
+  'valid-limit': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export function positiveInt(flag: string, value: string | undefined, min = 1): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[0-9]+$/.test(value) || Number(value) < min) throw new UsageError(`--${flag} must be an integer >= ${min}, got "${value}"`);
+  return Number(value);
+}
+
+function number(flag: string, value: string | undefined, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw new UsageError(`--${flag} must be a number in [${min}, ${max}], got "${value}"`);
+  return n;
+}
+
+/** "90s", "30m", "1.5h" or plain seconds → milliseconds. */
+export function parseDuration(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const m = /^([0-9]+(?:\.[0-9]+)?)(s|m|h)?$/.exec(value);
+  if (!m || Number(m[1]) <= 0) throw new UsageError(`--${flag} must be a duration like 90s, 30m or 2h, got "${value}"`);
+  return Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 's' | 'm' | 'h'];
+}
+
+export function taskDefaults(task: PipelineTask): TaskDefaults {
+  return TASK_DEFAULTS[isSynthetic(task) ? 'synthetic' : task];
+}
+
+export function parseTrainFlags(args: string[]): { options: TrainRunOptions; resume: boolean; help: boolean } {
+  const { values: v } = parseArgs({ args, options: TRAIN_FLAGS, strict: true, allowPositionals: false });
+  if (v.help) return { options: undefined as never, resume: false, help: true };
+  const task = v.task;
+  if (task === undefined || !isPipelineTask(task)) throw new UsageError(`--task must be one of ${PIPELINE_TASKS.join(', ')}, got ${task === undefined ? 'nothing' : `"${task}"`}`);
+  const d = taskDefaults(task);
+  const preset = v.model ?? d.preset;
+  if (!(presets as readonly string[]).includes(preset)) throw new UsageError(`--model must be one of ${presets.join(', ')}, got "${preset}"`);
+  if (v.cell !== undefined && v.cell !== 'gru' && v.cell !== 'lstm') throw new UsageError(`--cell must be gru or lstm, got "${v.cell}"`);
+  if (v.out === undefined) throw new UsageError('--out DIR is required');
+  const steps = positiveInt('steps', v.steps);
+  const epochs = positiveInt('epochs', v.epochs);
+  const timeBudgetMs = parseDuration('time-budget', v['time-budget']);
+  const synthetic = isSynthetic(task);
+  const options: TrainRunOptions = {
+    task,
+    preset: preset as Preset,
+    corpora: v.corpus ?? [],
+    ...(v.corpora === undefined ? {} : { corporaDir: v.corpora }),
+    vocabSize: positiveInt('vocab-size', v['vocab-size'], 8) ?? d.vocabSize,
+    ...(steps === undefined && epochs === undefined && timeBudgetMs === undefined ? { epochs: synthetic ? 20 : 10 } : {}),
+    ...(steps === undefined ? {} : { steps }),
+    ...(epochs === undefined ? {} : { epochs }),
+    ...(timeBudgetMs === undefined ? {} : { timeBudgetMs }),
+    batchTokens: positiveInt('batch-tokens', v['batch-tokens']) ?? d.batchTokens,
+    out: v.out,
+    seed: positiveInt('seed', v.seed, 0) ?? 1,
+    learningRate: number('lr', v.lr, 1e-7, 10) ?? d.learningRate,
+    ...(v.dropout === undefined ? (synthetic ? { dropout: 0 } : {}) : { dropout: number('dropout', v.dropout, 0, 0.9)! }),
+    ...(v.hidden === undefined ? (synthetic ? { hidden: 32 } : {}) : { hidden: positiveInt('hidden', v.hidden)! }),
+    ...(v.embedding === undefined ? (synthetic ? { embedding: 32 } : {}) : { embedding: positiveInt('embedding', v.embedding)! }),
+    ...(v.layers === undefined ? {} : { layers: positiveInt('layers', v.layers)! }),
+    ...(v.cell === undefined ? {} : { cell: v.cell as CellKind }),
+    validEvery: positiveInt('valid-every', v['valid-every']) ?? 200,
+    checkpointEvery: positiveInt('checkpoint-every', v['checkpoint-every']) ?? 100,
+    patience: positiveInt('patience', v.patience) ?? 5,
+    maxLength: positiveInt('max-length', v['max-length']) ?? d.maxLength,
+    ...(v['max-examples'] === undefined ? {} : { maxExamples: positiveInt('max-examples', v['max-examples'])! }),
+    contextTurns: positiveInt('context-turns', v['context-turns'], 0) ?? 2,
+    logEvery: positiveInt('log-every', v['log-every']) ?? 10,
+    validLimit: positiveInt('valid-limit', v['valid-limit']) ?? 200,
+  };
+  return { options, resume: v.resume ?? false, help: false };
+}
+
+/** The model config the run trains: the preset, the tokenizer's vocabulary, then the size overrides. */
+export function runModelConfig(o: TrainRunOptions, vocabSize: number): ModelConfig {
+  const base = modelConfig(o.preset, { vocabSize });
+  const overrides: ModelConfigOverrides = { vocabSize, seed: o.seed };
+  if (o.dropout !== undefined) overrides.dropout = o.dropout;
+  if (o.embedding !== undefined) overrides.embedding = o.embedding;
+  const encoder: Partial<ModelConfig['encoder']> = {};
+  const decoder: Partial<ModelConfig['decoder']> = {};
+  if (o.hidden !== undefined) {
+    // Keep the preset's decoder/encoder width ratio (rnnsearch: a 2h decoder over a bidirectional h encoder).
+    encoder.hidden = o.hidden;
+    decoder.hidden = Math.round((o.hidden * base.decoder.hidden) / base.encoder.hidden);
+    overrides.attention = { dim: o.hidden };
+    overrides.readout = { dim: o.hidden + (o.hidden % 2) };
+  }
+  if (o.layers !== undefined) {
+    encoder.layers = o.layers;
+    decoder.layers = o.layers;
+  }
+  if (o.cell !== undefined) {
+    encoder.cell = o.cell;
+    decoder.cell = o.cell;
+  }
+  overrides.encoder = encoder;
+  overrides.decoder = decoder;
+  return modelConfig(o.preset, overrides);
+}

@@ -1,0 +1,218 @@
+// One training run: tokenizer, encoded data, bucketed batches in a seeded order, periodic validation
+// keeping the best model as out/'s top-level files, early stopping, and resumable checkpoints that record
+// the data position (epoch, batch index, order seed) beside the optimizer state.
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { IssueLog, type Split } from '../corpora/index.ts';
+import {
+  Seq2Seq,
+  Tokenizer,
+  Trainer,
+  encodeModelProto,
+  hasTrainingCheckpoint,
+  loadTrainingCheckpoint,
+  makeBatch,
+  saveModel,
+  saveTrainingCheckpoint,
+  writeFileAtomic,
+  type Example,
+} from '../engine/index.ts';
+import {
+  Pipeline,
+  TOKENIZER_FILE,
+  buildTokenizer,
+  encodePairs,
+  engineTask,
+  epochSeed,
+  evaluatePipeline,
+  planBatches,
+  type PipelineMeta,
+  type TaskMetrics,
+  type TextPair,
+} from '../engine/pipeline/index.ts';
+import { loadTaskPairs } from './corpus-data.ts';
+import { Progress } from './progress.ts';
+import { TrainLog, type ValidEntry } from './train-log.ts';
+import { runModelConfig, type TrainRunOptions } from './train-options.ts';
+
+/** What a checkpoint records beside the trainer: where in the data it stopped and the run's bookkeeping. */
+export interface DataPosition {
+  epoch: number;
+  /** Batches of this epoch already trained on. */
+  batchIndex: number;
+  orderSeed: number;
+  bestPerplexity: number | null;
+  badValidations: number;
+  elapsedMs: number;
+  tokens: number;
+}
+
+export interface RunSummary {
+  steps: number;
+  elapsedMs: number;
+  tokensPerSecond: number;
+  stopped: 'steps' | 'epochs' | 'time-budget' | 'patience';
+  best: (Omit<TaskMetrics, 'samples'> & { step: number }) | null;
+  dataIssues: IssueLog;
+  meta: PipelineMeta;
+}
+
+export interface RunContext {
+  resume: boolean;
+  progress: Progress;
+  /** Where status lines go (default: the progress stream). */
+  log?: (message: string) => void;
+}
+
+const RUN_FILE = 'training/run.json';
+
+async function pairsFor(o: TrainRunOptions, split: Split, issues: IssueLog): Promise<TextPair[]> {
+  return loadTaskPairs({
+    task: o.task,
+    corpora: o.corpora,
+    split,
+    contextTurns: o.contextTurns,
+    seed: o.seed,
+    log: issues,
+    ...(o.corporaDir === undefined ? {} : { dir: o.corporaDir }),
+    ...(o.maxExamples === undefined ? {} : { maxExamples: split === 'train' ? o.maxExamples : Math.max(1, Math.ceil(o.maxExamples / 10)) }),
+  });
+}
+
+/** Reads the saved run on --resume (flags other than the budget are ignored then). */
+export function resolveRun(o: TrainRunOptions, resume: boolean): { options: TrainRunOptions; resuming: boolean } {
+  const file = path.join(o.out, RUN_FILE);
+  if (!resume || !hasTrainingCheckpoint(o.out) || !existsSync(file)) return { options: o, resuming: false };
+  const saved = JSON.parse(readFileSync(file, 'utf8')) as TrainRunOptions;
+  const budget = { steps: o.steps, epochs: o.epochs, timeBudgetMs: o.timeBudgetMs };
+  const merged: TrainRunOptions = { ...saved };
+  for (const [k, v] of Object.entries(budget)) if (v !== undefined) Object.assign(merged, { [k]: v });
+  return { options: merged, resuming: true };
+}
+
+async function prepareTokenizer(o: TrainRunOptions, train: TextPair[], resuming: boolean): Promise<Tokenizer> {
+  const file = path.join(o.out, TOKENIZER_FILE);
+  if (!resuming || !existsSync(file)) writeFileAtomic(file, encodeModelProto(buildTokenizer(train, { task: o.task, vocabSize: o.vocabSize })));
+  return Tokenizer.load(file);
+}
+
+function dropLong(examples: Example[], maxLength: number): Example[] {
+  return examples.filter((e) => e.src.length > 0 && e.src.length <= maxLength && e.tgt.length <= maxLength);
+}
+
+/** Loads held-out pairs of a split the way training saw its data. */
+export const heldOutPairs = pairsFor;
+
+export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promise<RunSummary> {
+  const { options: o, resuming } = resolveRun(options, ctx.resume);
+  const say = ctx.log ?? ((m: string) => ctx.progress.line(m));
+  if (ctx.resume && !resuming) say(`no training checkpoint in ${o.out}: starting a fresh run`);
+  mkdirSync(path.join(o.out, 'training'), { recursive: true });
+  const issues = new IssueLog(100, undefined);
+  const trainPairs = await pairsFor(o, 'train', issues);
+  if (trainPairs.length === 0) throw new Error(`no training examples in ${o.corpora.join(', ') || o.task} (split train)${issues.count ? `; ${issues.summary()}` : ''}`);
+  const validPairs = await pairsFor(o, 'valid', issues);
+  const tokenizer = await prepareTokenizer(o, trainPairs, resuming);
+  const config = runModelConfig(o, tokenizer.vocabSize);
+  const meta: PipelineMeta = {
+    task: engineTask(o.task),
+    pipelineTask: o.task,
+    tokenizer: TOKENIZER_FILE,
+    ...(o.task === 'chat' ? { contextTurns: o.contextTurns } : {}),
+    corpora: o.corpora,
+    dataSeed: o.seed,
+  };
+  if (!resuming) writeFileAtomic(path.join(o.out, RUN_FILE), `${JSON.stringify(o, null, 2)}\n`);
+
+  const model = new Seq2Seq(config);
+  const trainer = new Trainer(model, { learningRate: o.learningRate, seed: o.seed });
+  const pipeline = new Pipeline(null, model, meta, tokenizer);
+  const all = encodePairs(pipeline, trainPairs);
+  const examples = dropLong(all, o.maxLength);
+  if (examples.length === 0) throw new Error(`every training example is longer than --max-length ${o.maxLength} tokens`);
+  const valid = validPairs.filter((_, i) => i < o.validLimit * 5);
+  say(`${examples.length} training pairs (${all.length - examples.length} over ${o.maxLength} tokens dropped), ${validPairs.length} validation pairs; ${issues.summary()}`);
+  say(`model ${config.preset}: ${model.params.entries().reduce((s, [, v]) => s + v.size, 0)} parameters, vocabulary ${config.vocabSize}`);
+
+  let pos: DataPosition = { epoch: 0, batchIndex: 0, orderSeed: o.seed, bestPerplexity: null, badValidations: 0, elapsedMs: 0, tokens: 0 };
+  const log = new TrainLog(path.join(o.out, 'train-log.jsonl'));
+  if (resuming) {
+    const restored = loadTrainingCheckpoint<DataPosition>(o.out, trainer);
+    pos = restored.data;
+    log.truncate(restored.step);
+    say(`resumed at step ${restored.step} (epoch ${pos.epoch}, batch ${pos.batchIndex})`);
+  } else {
+    log.truncate(-1);
+  }
+
+  const started = Date.now() - pos.elapsedMs;
+  let best: RunSummary['best'] = null;
+  let stopped: RunSummary['stopped'] | null = null;
+  let windowStart = Date.now();
+  let windowTokens = 0;
+  const elapsed = () => Date.now() - started;
+
+  const validate = async (): Promise<void> => {
+    if (valid.length === 0) return;
+    const metrics = await evaluatePipeline(pipeline, valid, { decodeLimit: o.validLimit, samples: o.task === 'chat' ? 5 : 2 });
+    const entry: ValidEntry = { step: trainer.step, valid: { ...metrics } };
+    log.append(entry);
+    const { samples: _s, ...summary } = metrics;
+    say(`validation at step ${trainer.step}: ${JSON.stringify(summary)}`);
+    if (pos.bestPerplexity === null || metrics.perplexity < pos.bestPerplexity) {
+      pos.bestPerplexity = metrics.perplexity;
+      pos.badValidations = 0;
+      best = { ...summary, step: trainer.step };
+      await saveModel(o.out, model, { ...meta, step: trainer.step, valid: summary });
+    } else if (++pos.badValidations >= o.patience) {
+      stopped = 'patience';
+    }
+  };
+  const checkpoint = async (): Promise<void> => {
+    pos.elapsedMs = elapsed();
+    await saveTrainingCheckpoint(o.out, trainer, pos);
+  };
+
+  while (stopped === null) {
+    if (o.epochs !== undefined && pos.epoch >= o.epochs) {
+      stopped = 'epochs';
+      break;
+    }
+    pos.orderSeed = epochSeed(o.seed, pos.epoch);
+    const batches = planBatches(examples, { batchTokens: o.batchTokens, seed: o.seed, epoch: pos.epoch });
+    for (; pos.batchIndex < batches.length && stopped === null; ) {
+      const batch = makeBatch(batches[pos.batchIndex]!.map((i) => examples[i]!), config.specials, config.reverseSource);
+      const report = trainer.trainStep(batch);
+      batch.dispose();
+      pos.batchIndex++;
+      pos.tokens += report.targetTokens;
+      windowTokens += report.targetTokens;
+      const step = report.step;
+      if (step % o.logEvery === 0 || step === 1) {
+        const now = Date.now();
+        const tokensPerSecond = windowTokens / Math.max(1e-3, (now - windowStart) / 1000);
+        log.append({ step, loss: report.loss, tokensPerSecond, learningRate: report.learningRate, gradNorm: report.gradNorm, elapsed: elapsed() / 1000 });
+        ctx.progress.update({ step, loss: report.loss, tokensPerSecond, elapsedMs: elapsed() });
+        windowStart = now;
+        windowTokens = 0;
+      }
+      if (step % o.validEvery === 0) await validate();
+      if (o.steps !== undefined && step >= o.steps) stopped = 'steps';
+      else if (o.timeBudgetMs !== undefined && elapsed() >= o.timeBudgetMs) stopped = 'time-budget';
+      if (step % o.checkpointEvery === 0 || stopped !== null) await checkpoint();
+    }
+    if (pos.batchIndex >= batches.length) {
+      pos.epoch++;
+      pos.batchIndex = 0;
+    }
+  }
+  ctx.progress.done();
+  // The last steps since the last validation may hold the best model (and a short run may have none yet).
+  if (trainer.step % o.validEvery !== 0) await validate();
+  if (!existsSync(path.join(o.out, 'config.json'))) await saveModel(o.out, model, { ...meta, step: trainer.step });
+  await checkpoint();
+  const elapsedMs = elapsed();
+  trainer.dispose();
+  model.dispose();
+  return { steps: trainer.step, elapsedMs, tokensPerSecond: pos.tokens / Math.max(1e-3, elapsedMs / 1000), stopped: stopped ?? 'steps', best, dataIssues: issues, meta };
+}

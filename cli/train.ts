@@ -1,0 +1,66 @@
+// `parley train`: trains a model for a task on named corpora (or a synthetic task) into a model
+// directory the server loads: config.json, weights, tokenizer.model, train-log.jsonl, MODEL_CARD.md.
+import path from 'node:path';
+import { exportOnnx, initBackend, writeFileAtomic } from '../engine/index.ts';
+import { evaluatePipeline, loadPipeline } from '../engine/pipeline/index.ts';
+import { checkCorpora } from './corpus-data.ts';
+import { runCommand } from './errors.ts';
+import { modelCard } from './model-card.ts';
+import { Progress } from './progress.ts';
+import { heldOutPairs, resolveRun, trainRun } from './train-run.ts';
+import { parseTrainFlags } from './train-options.ts';
+
+export const TRAIN_USAGE = `usage: parley train --task chat|translate|parse|copy|reverse|sort --out DIR [--corpus NAME...]
+  [--model PRESET] [--corpora DIR] [--vocab-size N] [--steps N | --epochs N | --time-budget 30m]
+  [--batch-tokens N] [--resume] [--seed N] [--lr X] [--dropout X] [--hidden N] [--embedding N]
+  [--layers N] [--cell gru|lstm] [--valid-every N] [--checkpoint-every N] [--patience N]
+  [--max-length N] [--max-examples N] [--context-turns N] [--log-every N] [--valid-limit N]`;
+
+export async function run(args: string[]): Promise<number> {
+  return runCommand('train', TRAIN_USAGE, async () => {
+    const { options, resume, help } = parseTrainFlags(args);
+    if (help) {
+      console.log(TRAIN_USAGE);
+      return 0;
+    }
+    checkCorpora(options.task, options.corpora);
+    const backend = await initBackend({ quiet: true });
+    const say = (m: string) => console.error(m);
+    say(`parley train: backend ${backend.name}${backend.nativeMatMul ? ' (native matmul)' : ''}, tfjs ${backend.version}`);
+    const resolved = resolveRun(options, resume).options;
+    const progress = new Progress({ ...(resolved.steps ? { totalSteps: resolved.steps } : {}), ...(resolved.timeBudgetMs ? { budgetMs: resolved.timeBudgetMs } : {}) });
+    const summary = await trainRun(options, { resume, progress });
+    say(`stopped (${summary.stopped}) after ${summary.steps} steps, ${(summary.elapsedMs / 1000).toFixed(1)} s, ${Math.round(summary.tokensPerSecond)} target tokens/s`);
+
+    const pipeline = await loadPipeline(resolved.out);
+    let test = null;
+    try {
+      const pairs = await heldOutPairs(resolved, 'test', summary.dataIssues);
+      if (pairs.length > 0) {
+        const { samples: _s, ...metrics } = await evaluatePipeline(pipeline, pairs.slice(0, resolved.validLimit * 5), { decodeLimit: resolved.validLimit });
+        test = { split: 'test', metrics };
+        say(`test: ${JSON.stringify(metrics)}`);
+      }
+    } finally {
+      pipeline.dispose();
+    }
+    const command = ['parley', 'train', ...args].map((a) => (/^[\w./:=@-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
+    writeFileAtomic(path.join(resolved.out, 'MODEL_CARD.md'), modelCard({
+      task: resolved.task,
+      config: pipeline.config,
+      corpora: resolved.corpora,
+      command,
+      steps: summary.steps,
+      trainingMs: summary.elapsedMs,
+      backend: backend.name,
+      tokensPerSecond: summary.tokensPerSecond,
+      bestValid: summary.best,
+      test,
+      dataIssues: summary.dataIssues.summary(),
+    }));
+    await exportOnnx(resolved.out);
+    say(`exported ONNX encoder/decoder into ${resolved.out}`);
+    console.log(JSON.stringify({ out: resolved.out, steps: summary.steps, stopped: summary.stopped, best: summary.best, test: test?.metrics ?? null }));
+    return 0;
+  });
+}

@@ -1,0 +1,35 @@
+// Trains the task's subword tokenizer from its training texts (sources and, except for parse, targets).
+// Parse targets are not subword text: every bracket label and the XX placeholder becomes a user-defined
+// piece, so a linearised tree is one id per token and the model's outputs map back one to one.
+import { trainSubwordModel } from '../tokenizer/train-model.ts';
+import type { ModelProto } from '../tokenizer/model-proto.ts';
+import type { PipelineTask } from './task.ts';
+
+export interface TextPair {
+  /** chat: turns (message last); parse: the sentence; else the source text. */
+  input: string | string[];
+  target: string;
+}
+
+export interface TokenizerBuildOptions {
+  task: PipelineTask;
+  vocabSize: number;
+}
+
+export function parseTargetPieces(pairs: readonly TextPair[]): string[] {
+  const pieces = new Set<string>();
+  for (const p of pairs) for (const token of p.target.split(' ')) if (token !== '') pieces.add(token);
+  return [...pieces].sort();
+}
+
+export function buildTokenizer(pairs: readonly TextPair[], options: TokenizerBuildOptions): ModelProto {
+  const texts: string[] = [];
+  for (const p of pairs) {
+    if (typeof p.input === 'string') texts.push(p.input);
+    else texts.push(...p.input);
+    if (options.task !== 'parse') texts.push(p.target);
+  }
+  const userDefinedSymbols = options.task === 'parse' ? parseTargetPieces(pairs) : [];
+  // Small corpora cannot always fill the requested vocabulary; a smaller tokenizer is then fine.
+  return trainSubwordModel(texts, { vocabSize: options.vocabSize + userDefinedSymbols.length, userDefinedSymbols, hardVocabLimit: false }).model;
+}

@@ -1,0 +1,87 @@
+// Input and output conventions per task, over a subword Tokenizer: chat joins the last turns with the
+// real <sep> id (user text is encoded with literal user symbols, so it cannot forge a separator);
+// parse maps words to subwords and targets to whole bracket pieces (Vinyals et al. 2014), then
+// delinearizes the prediction over the input words.
+import { delinearize, type Repair } from '../parsing/linearize.ts';
+import type { Constituent } from '../parsing/tree.ts';
+import type { Tokenizer } from '../tokenizer/subword.ts';
+import { SPECIAL_IDS } from '../tokenizer/special-tokens.ts';
+import type { PipelineTask } from './task.ts';
+
+/** chat: the turns so far, oldest first, the message last; parse: a sentence or its words; else text. */
+export type PipelineInput = string | readonly string[];
+
+export interface ParseOutput {
+  tree: Constituent;
+  repaired: boolean;
+  repairs: Repair[];
+  /** The predicted linearised tokens, as the model wrote them. */
+  tokens: string[];
+}
+
+export type PipelineOutput = string | ParseOutput;
+
+export interface CodecOptions {
+  task: PipelineTask;
+  tokenizer: Tokenizer;
+  contextTurns?: number;
+}
+
+const LITERAL = { userSymbols: 'literal' } as const;
+
+/** A parse target piece: a labelled bracket or the word placeholder. */
+export function isParsePiece(piece: string): boolean {
+  return piece === 'XX' || /^[()]\S+$/.test(piece);
+}
+
+export function parseWords(input: PipelineInput): string[] {
+  return typeof input === 'string' ? input.split(/\s+/).filter((w) => w !== '') : [...input];
+}
+
+export class TaskCodec {
+  readonly task: PipelineTask;
+  readonly tokenizer: Tokenizer;
+  readonly contextTurns: number;
+
+  constructor(options: CodecOptions) {
+    this.task = options.task;
+    this.tokenizer = options.tokenizer;
+    this.contextTurns = options.contextTurns ?? 2;
+  }
+
+  /** Source ids for one input (no BOS/EOS). */
+  encodeInput(input: PipelineInput): number[] {
+    const t = this.tokenizer;
+    switch (this.task) {
+      case 'chat': {
+        const turns = typeof input === 'string' ? [input] : input;
+        if (turns.length === 0) throw new Error('chat input needs at least one turn');
+        const ids: number[] = [];
+        turns.slice(-(this.contextTurns + 1)).forEach((turn, i) => {
+          if (i > 0) ids.push(SPECIAL_IDS.sep);
+          ids.push(...t.encode(turn, LITERAL));
+        });
+        return ids;
+      }
+      case 'parse':
+        return t.encode(parseWords(input).join(' '), LITERAL);
+      default:
+        if (typeof input !== 'string') throw new Error(`${this.task} input must be a string`);
+        return t.encode(input, LITERAL);
+    }
+  }
+
+  /** Target ids for a reference output: parse targets are whole bracket pieces, one id per token. */
+  encodeTarget(target: string): number[] {
+    if (this.task !== 'parse') return this.tokenizer.encode(target, LITERAL);
+    return target.split(' ').filter((s) => s !== '').map((piece) => this.tokenizer.pieceToId(piece) ?? SPECIAL_IDS.unk);
+  }
+
+  /** Text for chat / translate / synthetic tasks; a repaired tree over the input words for parse. */
+  decodeOutput(ids: readonly number[], input: PipelineInput): PipelineOutput {
+    if (this.task !== 'parse') return this.tokenizer.decode(ids);
+    const tokens = ids.map((id) => this.tokenizer.idToPiece(id)).filter(isParsePiece);
+    const { tree, repaired, repairs } = delinearize(tokens, parseWords(input));
+    return { tree, repaired, repairs, tokens };
+  }
+}

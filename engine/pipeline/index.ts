@@ -1,0 +1,7 @@
+// The task layer's public surface: task conventions, the servable Pipeline, batching and evaluation.
+export { PIPELINE_TASKS, TOKENIZER_FILE, isPipelineTask, isSynthetic, engineTask, pipelineMeta, type PipelineTask, type PipelineMeta, type SyntheticTask } from './task.ts';
+export { TaskCodec, isParsePiece, parseWords, type PipelineInput, type PipelineOutput, type ParseOutput } from './codec.ts';
+export { Pipeline, loadPipeline, type PipelineRun } from './pipeline.ts';
+export { planBatches, epochSeed, rowCost, type BatchPlanOptions } from './batches.ts';
+export { buildTokenizer, parseTargetPieces, type TextPair, type TokenizerBuildOptions } from './build-tokenizer.ts';
+export { evaluatePipeline, defaultDecoding, measurePerplexity, encodePairs, type TaskMetrics, type EvaluateOptions, type Sample } from './evaluate.ts';

@@ -1,0 +1,51 @@
+// Task conventions shared by training, evaluation and serving: which tasks exist, what config.json's
+// meta records about them, and how a model directory names its tokenizer.
+import type { ModelMeta, Task } from '../checkpoint/model-dir.ts';
+
+export const PIPELINE_TASKS = ['chat', 'translate', 'parse', 'copy', 'reverse', 'sort'] as const;
+export type PipelineTask = (typeof PIPELINE_TASKS)[number];
+export type SyntheticTask = 'copy' | 'reverse' | 'sort';
+
+export const TOKENIZER_FILE = 'tokenizer.model';
+
+export function isPipelineTask(name: string): name is PipelineTask {
+  return (PIPELINE_TASKS as readonly string[]).includes(name);
+}
+
+export function isSynthetic(task: PipelineTask): task is SyntheticTask {
+  return task === 'copy' || task === 'reverse' || task === 'sort';
+}
+
+/** The engine's coarse task for a pipeline task (config.json's `task`). */
+export function engineTask(task: PipelineTask): Task {
+  return isSynthetic(task) ? 'synthetic' : task;
+}
+
+/** What config.json records besides the model: enough to rebuild the input/output conventions. */
+export interface PipelineMeta extends ModelMeta {
+  task: Task;
+  tokenizer: string;
+  /** The exact pipeline task (copy/reverse/sort when task is 'synthetic'). */
+  pipelineTask: PipelineTask;
+  /** chat: earlier turns kept before the message (the input is the last contextTurns + 1 turns). */
+  contextTurns?: number;
+}
+
+/** Reads the pipeline meta out of config.json's meta, refusing what it cannot serve. */
+export function pipelineMeta(meta: ModelMeta, source: string): PipelineMeta {
+  const task = meta.pipelineTask ?? meta.task;
+  if (typeof task !== 'string' || !isPipelineTask(task)) {
+    throw new Error(`${source}: config.json names no servable task (task ${JSON.stringify(meta.task)}, pipelineTask ${JSON.stringify(meta.pipelineTask)})`);
+  }
+  const contextTurns = meta.contextTurns ?? (task === 'chat' ? 2 : undefined);
+  if (contextTurns !== undefined && !(Number.isInteger(contextTurns) && (contextTurns as number) >= 0)) {
+    throw new Error(`${source}: contextTurns must be an integer >= 0, got ${JSON.stringify(contextTurns)}`);
+  }
+  return {
+    ...meta,
+    task: engineTask(task),
+    pipelineTask: task,
+    tokenizer: typeof meta.tokenizer === 'string' ? meta.tokenizer : TOKENIZER_FILE,
+    ...(contextTurns === undefined ? {} : { contextTurns: contextTurns as number }),
+  };
+}

@@ -1,0 +1,58 @@
+// kill -9 during training, then --resume: the resumed run must log the same losses, step for step, as
+// a run that was never interrupted (same data order, optimizer state and dropout RNG).
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from '../../corpora/paths.ts';
+import { tempDir } from '../helpers/tmp.ts';
+
+const bin = path.join(repoRoot, 'bin/parley.js');
+const STEPS = 30;
+const args = (out: string) => ['train', '--task', 'copy', '--out', out, '--steps', String(STEPS), '--checkpoint-every', '10', '--log-every', '1',
+  '--valid-every', '100', '--max-examples', '200', '--hidden', '16', '--embedding', '16', '--valid-limit', '10', '--dropout', '0.2', '--seed', '7'];
+
+function losses(out: string): [number, number][] {
+  return readFileSync(path.join(out, 'train-log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+    .filter((e) => 'loss' in e).map((e) => [e.step, e.loss]);
+}
+
+/** Starts a training child, SIGKILLs it as soon as its first checkpoint exists; resolves to the checkpoint step then. */
+function killAfterFirstCheckpoint(out: string): Promise<number> {
+  const pointer = path.join(out, 'training/checkpoint.json');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args(out)], { cwd: repoRoot, stdio: 'ignore' });
+    let stepAtKill = -1;
+    const timer = setInterval(() => {
+      if (!existsSync(pointer)) return;
+      clearInterval(timer);
+      child.kill('SIGKILL');
+      stepAtKill = JSON.parse(readFileSync(pointer, 'utf8')).step;
+    }, 20);
+    child.on('exit', (code, signal) => {
+      clearInterval(timer);
+      if (signal !== 'SIGKILL') reject(new Error(`training ended on its own (code ${code}) before it could be killed`));
+      else resolve(stepAtKill);
+    });
+  });
+}
+
+describe('parley train --resume after kill -9', () => {
+  it('continues from the last checkpoint with the same data order and optimizer state', async () => {
+    const dir = tempDir('parley-resume');
+    const whole = path.join(dir, 'whole');
+    const killed = path.join(dir, 'killed');
+    expect(spawnSync(process.execPath, [bin, ...args(whole)], { cwd: repoRoot, encoding: 'utf8' }).status).toBe(0);
+
+    const checkpointStep = await killAfterFirstCheckpoint(killed);
+    expect(checkpointStep).toBeGreaterThanOrEqual(10);
+    expect(checkpointStep).toBeLessThan(STEPS);
+    const resumed = spawnSync(process.execPath, [bin, ...args(killed), '--resume'], { cwd: repoRoot, encoding: 'utf8' });
+    expect(resumed.stderr).toMatch(new RegExp(`resumed at step ${checkpointStep}`));
+    expect(resumed.status).toBe(0);
+
+    const expected = losses(whole);
+    expect(expected).toHaveLength(STEPS);
+    expect(losses(killed)).toEqual(expected);
+  });
+});

@@ -1,0 +1,114 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../../corpora/paths.ts';
+import { initBackend } from '../../engine/backend.ts';
+import { loadPipeline } from '../../engine/pipeline/pipeline.ts';
+import { tempDir } from '../helpers/tmp.ts';
+
+const bin = path.join(repoRoot, 'bin/parley.js');
+
+function parley(args: string[], input = ''): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [bin, ...args], { input, encoding: 'utf8', cwd: repoRoot });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const TINY = ['--max-examples', '200', '--hidden', '16', '--embedding', '16', '--valid-limit', '20', '--log-every', '5'];
+let out: string;
+let trained: ReturnType<typeof parley>;
+
+beforeAll(async () => {
+  await initBackend({ backend: 'wasm', quiet: true });
+  out = path.join(tempDir('parley-train-cli'), 'model');
+  trained = parley(['train', '--task', 'reverse', '--out', out, '--steps', '12', '--valid-every', '6', '--checkpoint-every', '6', ...TINY]);
+});
+
+describe('parley train', () => {
+  it('writes a model directory the pipeline loads, with tokenizer, log and model card', async () => {
+    expect(trained.stderr).toMatch(/backend wasm/);
+    expect(trained.status).toBe(0);
+    for (const file of ['config.json', 'weights.json', 'tokenizer.model', 'train-log.jsonl', 'MODEL_CARD.md', 'training/checkpoint.json']) {
+      expect(existsSync(path.join(out, file)), file).toBe(true);
+    }
+    const pipeline = await loadPipeline(out);
+    expect(pipeline.task).toBe('reverse');
+    expect(pipeline.meta.task).toBe('synthetic');
+    const [text] = await pipeline.translate(['1 2 3'], { strategy: 'greedy', maxLength: 8 });
+    expect(typeof text).toBe('string');
+    pipeline.dispose();
+    const card = readFileSync(path.join(out, 'MODEL_CARD.md'), 'utf8');
+    expect(card).toContain('parley train --task reverse');
+    expect(card).toMatch(/Test metrics/);
+  });
+
+  it('logs steps and validations as JSON lines with the documented keys', () => {
+    const entries = readFileSync(path.join(out, 'train-log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const steps = entries.filter((e) => 'loss' in e);
+    expect(steps.map((e) => e.step)).toEqual([1, 5, 10]);
+    expect(Object.keys(steps[0]).sort()).toEqual(['elapsed', 'gradNorm', 'learningRate', 'loss', 'step', 'tokensPerSecond']);
+    const valids = entries.filter((e) => 'valid' in e);
+    expect(valids.map((e) => e.step)).toEqual([6, 12]);
+    expect(valids[0].valid).toHaveProperty('perplexity');
+    expect(valids[0].valid).toHaveProperty('bleu');
+    expect(valids[0].valid.samples.length).toBeGreaterThan(0);
+  });
+
+  it('eval prints the task metrics as one JSON object', () => {
+    const r = parley(['eval', '--model', out, '--split', 'test', '--limit', '10']);
+    expect(r.status).toBe(0);
+    const metrics = JSON.parse(r.stdout);
+    expect(metrics).toMatchObject({ task: 'reverse', split: 'test', decoded: 10 });
+    expect(metrics.perplexity).toBeGreaterThan(1);
+    expect(metrics).toHaveProperty('bleu');
+    expect(metrics).toHaveProperty('exactMatch');
+  });
+
+  it('decode turns stdin lines into one output line each', () => {
+    const r = parley(['decode', '--model', out, '--beam', '2', '--max-length', '6'], '1 2\n3 4 5\n');
+    expect(r.status).toBe(0);
+    expect(r.stdout.split('\n').filter((l) => l !== '')).toHaveLength(2);
+  });
+});
+
+describe('parley train errors', () => {
+  it('refuses an unknown flag or task with the usage and exit status 2', () => {
+    const flag = parley(['train', '--task', 'copy', '--out', 'x', '--bogus']);
+    expect(flag.status).toBe(2);
+    expect(flag.stderr).toMatch(/bogus/);
+    expect(flag.stderr).toMatch(/usage: parley train/);
+    const task = parley(['train', '--task', 'poetry', '--out', 'x']);
+    expect(task.status).toBe(2);
+    expect(task.stderr).toMatch(/--task must be one of/);
+    const steps = parley(['train', '--task', 'copy', '--out', 'x', '--steps', 'many']);
+    expect(steps.status).toBe(2);
+  });
+
+  it('names the known corpora when given an unknown one, without a stack trace', () => {
+    const r = parley(['train', '--task', 'translate', '--corpus', 'klingon', '--out', 'x']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/unknown corpus "klingon"; known: .*tatoeba-fra-eng/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    const wrongTask = parley(['train', '--task', 'translate', '--corpus', 'gum', '--out', 'x']);
+    expect(wrongTask.status).toBe(2);
+    expect(wrongTask.stderr).toMatch(/gum is a parse corpus/);
+  });
+
+  it('fails with exit status 1 on an empty corpus and counts bad records with file and line', () => {
+    const corpora = tempDir('parley-empty-corpora');
+    const dir = path.join(corpora, 'translation/tatoeba-anki-fra-eng');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'fra.txt'), 'no tab here\n');
+    const r = parley(['train', '--task', 'translate', '--corpus', 'tatoeba-fra-eng', '--corpora', corpora, '--out', path.join(corpora, 'm')]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/no (usable|training) examples/);
+    expect(r.stderr).toMatch(/1 bad record\(s\) skipped; first: .*fra\.txt:1:/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('eval of a missing model directory is a one-line error', () => {
+    const r = parley(['eval', '--model', '/nonexistent/model']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/config\.json is missing/);
+  });
+});

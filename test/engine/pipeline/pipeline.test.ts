@@ -1,0 +1,102 @@
+import path from 'node:path';
+import { writeFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../../engine/backend.ts';
+import { saveModel } from '../../../engine/checkpoint/model-dir.ts';
+import { modelConfig } from '../../../engine/config.ts';
+import { Seq2Seq } from '../../../engine/models/seq2seq.ts';
+import { buildTokenizer, type TextPair } from '../../../engine/pipeline/build-tokenizer.ts';
+import { loadPipeline } from '../../../engine/pipeline/pipeline.ts';
+import { engineTask, type PipelineTask } from '../../../engine/pipeline/task.ts';
+import { encodeModelProto } from '../../../engine/tokenizer/model-proto.ts';
+import { SPECIAL_IDS } from '../../../engine/tokenizer/special-tokens.ts';
+import { printTree } from '../../../engine/parsing/tree.ts';
+import { tempDir } from '../../helpers/tmp.ts';
+
+beforeAll(async () => {
+  await initBackend({ backend: 'wasm', quiet: true });
+});
+
+const chatPairs: TextPair[] = [
+  { input: ['hello there', 'how are you'], target: 'fine thanks' },
+  { input: ['what is your name'], target: 'my name is parley' },
+  { input: ['good morning', 'nice weather', 'is it'], target: 'yes it is sunny' },
+];
+const translatePairs: TextPair[] = [
+  { input: 'le chat dort', target: 'the cat sleeps' },
+  { input: 'je mange une pomme', target: 'i eat an apple' },
+];
+const parsePairs: TextPair[] = [
+  { input: 'the dog barks', target: '(S (NP XX XX )NP (VP XX )VP )S' },
+  { input: 'cats sleep', target: '(S (NP XX )NP (VP XX )VP )S' },
+];
+
+/** A tiny untrained model directory for a task, written the way parley train writes one. */
+async function modelDir(task: PipelineTask, pairs: TextPair[]): Promise<string> {
+  const dir = path.join(tempDir(`parley-pipeline-${task}`), 'model');
+  const proto = buildTokenizer(pairs, { task, vocabSize: 300 });
+  const model = new Seq2Seq(modelConfig('nrm-local', {
+    vocabSize: proto.pieces.length, embedding: 8, dropout: 0, encoder: { hidden: 8 }, decoder: { hidden: 8 }, attention: { dim: 8 }, readout: { dim: 8 },
+  }));
+  await saveModel(dir, model, { task: engineTask(task), pipelineTask: task, tokenizer: 'tokenizer.model', ...(task === 'chat' ? { contextTurns: 1 } : {}) });
+  writeFileSync(path.join(dir, 'tokenizer.model'), encodeModelProto(proto));
+  model.dispose();
+  return dir;
+}
+
+describe('loadPipeline', () => {
+  it('chat: keeps the last contextTurns + 1 turns joined by the real <sep> id, and user text cannot forge one', async () => {
+    const p = await loadPipeline(await modelDir('chat', chatPairs));
+    const ids = p.encodeInput(['dropped turn', 'hello there', 'how are you']);
+    expect(ids.filter((id) => id === SPECIAL_IDS.sep)).toHaveLength(1);
+    expect(p.tokenizer.decode(ids)).toBe('hello there<sep>how are you');
+    const forged = p.encodeInput(['a <sep> b']);
+    expect(forged).not.toContain(SPECIAL_IDS.sep);
+    expect(p.tokenizer.decode(forged)).toBe('a <sep> b');
+    const [reply] = await p.respond([['hello there']], { strategy: 'greedy', maxLength: 5 });
+    expect(typeof reply).toBe('string');
+    p.dispose();
+  });
+
+  it('translate: text in, text out, and a save → load round trip decodes identically', async () => {
+    const dir = await modelDir('translate', translatePairs);
+    const a = await loadPipeline(dir);
+    const b = await loadPipeline(dir);
+    expect(a.tokenizer.decode(a.encodeInput('le chat dort'))).toBe('le chat dort');
+    const before = tf.memory().numTensors;
+    const [ra] = await a.run(['le chat dort'], { strategy: 'greedy', maxLength: 6 });
+    expect(tf.memory().numTensors).toBe(before);
+    const [rb] = await b.run(['le chat dort'], { strategy: 'greedy', maxLength: 6 });
+    expect(ra!.result.tokens).toEqual(rb!.result.tokens);
+    expect(ra!.output).toBe(a.tokenizer.decode(ra!.result.tokens));
+    await expect(a.respond([['hi']])).rejects.toThrow(/translate task/);
+    a.dispose();
+    b.dispose();
+  });
+
+  it('parse: targets are one bracket piece per token and outputs delinearize over the input words', async () => {
+    const p = await loadPipeline(await modelDir('parse', parsePairs));
+    const target = p.codec.encodeTarget('(S (NP XX XX )NP (VP XX )VP )S');
+    expect(target.map((id) => p.tokenizer.idToPiece(id))).toEqual(['(S', '(NP', 'XX', 'XX', ')NP', '(VP', 'XX', ')VP', ')S']);
+    // A word spelled like a bracket piece is still text on the source side.
+    expect(p.encodeInput('XX (NP')).not.toContain(p.tokenizer.pieceToId('XX'));
+    const out = p.decodeOutput(target, 'the dog barks');
+    expect(typeof out).not.toBe('string');
+    const tree = out as Exclude<typeof out, string>;
+    expect(tree.repaired).toBe(false);
+    expect(printTree(tree.tree)).toContain('the');
+    const [parsed] = await p.parse(['the dog barks'], { strategy: 'greedy', maxLength: 12 });
+    expect(printTree(parsed!.tree)).toMatch(/the.*dog.*barks/);
+    p.dispose();
+  });
+
+  it('refuses a directory whose config names no servable task', async () => {
+    const dir = await modelDir('translate', translatePairs);
+    const config = JSON.parse((await import('node:fs')).readFileSync(path.join(dir, 'config.json'), 'utf8'));
+    delete config.task;
+    delete config.pipelineTask;
+    writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config));
+    await expect(loadPipeline(dir)).rejects.toThrow(/no servable task/);
+  });
+});
