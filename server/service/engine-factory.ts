@@ -1,16 +1,107 @@
-// The engine factory `npm start` uses. Until the lead wires the engine in here, every model directory
-// fails to load with the message below and the server runs without models.
-//
-// Wiring (engine/index.ts): for each ModelDirSpec, load the model directory (loadModel(spec.dir)) and its
-// tokenizer, wrap it as a StepModel (TfjsStepModel, or the ONNX one when the directory has ONNX graphs)
-// whose step() also calls hooks.observeBatchSize(spec.id, prevTokens.length), and put one DecodeScheduler
-// over it. generate() encodes the inputs (chat: the turns joined as the model was trained; translate and
-// parse: inputs[0]), submits { source, options, signal, onPartial: (p) => onPartial(p.text) }, and maps
-// the DecodeResult to GenerateResult (nBest texts and scores, attention with the source and target
-// pieces, tokens = result.tokens.length, timingMs = timing.totalMs; parse: the repaired bracketing).
-// The scheduler's coded errors and DecodingOptionsError map to client errors in errors.ts as they are.
-import type { EngineFactory } from './model-backend.ts';
+// The engine behind `npm start`: each model directory is opened as a task pipeline (tokenizer, task
+// codec, tfjs model) and decoded on ONNX Runtime in a worker thread when the directory holds a current
+// ONNX export — so session.run never blocks the event loop — else on tfjs with continuous batching.
+import {
+  DecodeScheduler,
+  OnnxExportError,
+  OrtDecodeWorker,
+  initBackend,
+  loadPipeline,
+  printTree,
+  type DecodeRequest,
+  type DecodeResult,
+  type Pipeline,
+  type PipelineInput,
+  type StepModel,
+} from '../../engine/index.ts';
+import type { EngineFactory, EngineHooks, GenerateResult, LoadedModel, ModelDirSpec, ModelTask } from './model-backend.ts';
 
-export const engineFactory: EngineFactory = async (spec) => {
-  throw new Error(`cannot load model "${spec.id}": the engine is not wired into the server yet`);
+/** Requests waiting per model beyond the running batch; the server's own admission queue sits in front. */
+const SCHEDULER = { maxQueue: 256, maxBatchRows: 64 };
+
+interface Decoder {
+  runtime: string;
+  submit(request: DecodeRequest): Promise<DecodeResult>;
+  close(): Promise<void>;
+}
+
+/** The tfjs step model, counting rows per step for the batch-size metric. */
+function observed<S>(model: StepModel<S>, onStep: (rows: number) => void): StepModel<S> {
+  return new Proxy(model, {
+    get(target, key, receiver) {
+      if (key === 'step') return (prev: Int32Array, state: S) => (onStep(prev.length), target.step(prev, state));
+      const value = Reflect.get(target, key, receiver) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+async function openDecoder(spec: ModelDirSpec, pipeline: Pipeline, hooks: EngineHooks): Promise<Decoder> {
+  try {
+    const worker = await OrtDecodeWorker.start({ source: { modelDir: spec.dir }, session: {}, scheduler: SCHEDULER });
+    return { runtime: 'onnxruntime', submit: (r) => worker.submit(r), close: () => worker.close() };
+  } catch (e) {
+    if (!(e instanceof Error) || (e.name !== OnnxExportError.name && !(e instanceof OnnxExportError))) throw e;
+    const backend = await initBackend({ quiet: true });
+    const scheduler = new DecodeScheduler(observed(pipeline.stepModel, (rows) => hooks.observeBatchSize(spec.id, rows)), SCHEDULER);
+    return { runtime: `tfjs-${backend.name}`, submit: (r) => scheduler.submit(r), close: () => scheduler.close() };
+  }
+}
+
+function servedTask(pipeline: Pipeline, spec: ModelDirSpec): ModelTask {
+  const task = pipeline.task;
+  if (task === 'chat' || task === 'translate' || task === 'parse') return task;
+  throw new Error(`${spec.dir}: a ${task} model is not served (tasks: chat, translate, parse)`);
+}
+
+export const engineFactory: EngineFactory = async (spec, hooks) => {
+  const pipeline = await loadPipeline(spec.dir);
+  const task = servedTask(pipeline, spec);
+  const decoder = await openDecoder(spec, pipeline, hooks);
+  const piece = (id: number) => pipeline.tokenizer.idToPiece(id);
+  /** Output ids → the text a person reads: detokenized, or the bracketed tree for parse. */
+  const render = (ids: number[], input: PipelineInput): { text: string; repaired?: boolean } => {
+    const out = pipeline.decodeOutput(ids, input);
+    return typeof out === 'string' ? { text: out } : { text: printTree(out.tree), repaired: out.repaired };
+  };
+
+  const model: LoadedModel = {
+    id: spec.id,
+    task,
+    preset: pipeline.config.preset,
+    version: spec.version,
+    card: spec.card,
+    trainingLogPath: spec.trainingLogPath,
+    parameters: pipeline.model.params.size(),
+    runtime: decoder.runtime,
+    async generate(request): Promise<GenerateResult> {
+      const input: PipelineInput = task === 'chat' ? request.inputs : request.inputs[0] ?? '';
+      const source = pipeline.encodeInput(input);
+      const onPartial = request.onPartial;
+      const result = await decoder.submit({
+        source,
+        options: request.options,
+        signal: request.signal,
+        ...(onPartial ? { onPartial: (p) => onPartial(render(p.tokens, input).text) } : {}),
+      });
+      const best = render(result.tokens, input);
+      const nBest = (result.nBest ?? [result]).map((h) => ({ text: render(h.tokens, input).text, score: h.score }));
+      return {
+        text: best.text,
+        tokens: result.tokens.length,
+        score: result.score,
+        nBest,
+        ...(result.attention
+          ? { attention: result.attention, srcTokens: [...source.map(piece), piece(pipeline.config.specials.eos)], tgtTokens: result.tokens.map(piece) }
+          : {}),
+        ...(best.repaired === undefined ? {} : { repaired: best.repaired }),
+        timingMs: result.timing.totalMs,
+      };
+    },
+    async dispose() {
+      await decoder.close();
+      pipeline.dispose();
+    },
+  };
+  return model;
 };

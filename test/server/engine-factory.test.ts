@@ -1,0 +1,97 @@
+// The server on the real engine: tiny models trained here, one served on ONNX Runtime (its directory
+// holds an ONNX export) and one on tfjs (no export); same weights, so both must answer alike.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { pino } from 'pino';
+import { io as connect } from 'socket.io-client';
+import { encodeModelProto, exportOnnx, makeBatch, saveModel, Seq2Seq, Tokenizer, Trainer, trainSubwordModel } from '../../engine/index.ts';
+import { startServer, type RunningServer } from '../../server/app.ts';
+import { engineFactory } from '../../server/service/engine-factory.ts';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../server/protocol.ts';
+import { tinyConfig } from '../helpers/tiny.ts';
+import { tempDir } from '../helpers/tmp.ts';
+
+const sentences = ['the cat sat on the mat', 'a dog ran in the park', 'the bird sang a song', 'we like green tea'];
+
+async function writeModel(dir: string, task: 'translate' | 'chat'): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  const proto = trainSubwordModel(sentences, { vocabSize: 300, hardVocabLimit: false }).model;
+  writeFileSync(path.join(dir, 'tokenizer.model'), encodeModelProto(proto));
+  const tokenizer = await Tokenizer.load(path.join(dir, 'tokenizer.model'));
+  const model = new Seq2Seq(tinyConfig('rnnsearch', { vocabSize: tokenizer.vocabSize, hidden: 16 }));
+  // A few steps of reversing words, so the output is not the first token repeated.
+  const trainer = new Trainer(model, { learningRate: 0.01 });
+  const pairs = sentences.map((s) => ({ src: tokenizer.encode(s), tgt: tokenizer.encode(s.split(' ').reverse().join(' ')) }));
+  for (let i = 0; i < 10; i++) trainer.trainStep(makeBatch(pairs, model.config.specials, false));
+  await saveModel(dir, model, { task, pipelineTask: task, tokenizer: 'tokenizer.model' });
+}
+
+describe('the server on the real engine', () => {
+  const root = tempDir('parley-engine-server');
+  let server: RunningServer;
+
+  beforeAll(async () => {
+    const models = path.join(root, 'models');
+    await writeModel(path.join(models, 'fr-en-tfjs'), 'translate');
+    cpSync(path.join(models, 'fr-en-tfjs'), path.join(models, 'fr-en-onnx'), { recursive: true });
+    await exportOnnx(path.join(models, 'fr-en-onnx'));
+    await writeModel(path.join(models, 'chat'), 'chat');
+    server = await startServer({ port: 0, host: '127.0.0.1', modelsDir: models, dbFile: path.join(root, 'db.sqlite'), factory: engineFactory, logger: pino({ level: process.env.PARLEY_TEST_LOG ?? 'silent' }) });
+  });
+  afterAll(() => server?.close());
+
+  const post = async (route: string, body: unknown) => {
+    const res = await fetch(new URL(route, server.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    return { status: res.status, body: (await res.json()) as Record<string, any> };
+  };
+
+  it('lists each model with the runtime that decodes it', async () => {
+    const list = (await (await fetch(new URL("/api/models", server.url))).json()) as { models: { id: string; runtime: string; task: string }[] };
+    const byId = Object.fromEntries(list.models.map((m) => [m.id, m]));
+    expect(byId['fr-en-onnx']?.runtime).toBe('onnxruntime');
+    expect(byId['fr-en-tfjs']?.runtime).toMatch(/^tfjs-/);
+    expect(byId['chat']?.task).toBe('chat');
+  });
+
+  it('translates alike on ONNX Runtime and tfjs, with n-best and attention over the source pieces', async () => {
+    const request = { text: 'the cat sat', options: { strategy: 'beam', beamSize: 3, nBest: 2, returnNBest: true, returnAttention: true, maxLength: 12 } };
+    const onnx = await post('/api/translate', { ...request, model: 'fr-en-onnx' });
+    const tfjs = await post('/api/translate', { ...request, model: 'fr-en-tfjs' });
+    expect(onnx.status).toBe(200);
+    const [a, b] = [onnx.body.translations[0], tfjs.body.translations[0]];
+    expect(a.text).toBe(b.text);
+    expect(a.score).toBeCloseTo(b.score, 4);
+    expect(a.nBest).toHaveLength(2);
+    expect(a.attention).toHaveLength(a.tokens);
+    expect(a.srcTokens.at(-1)).toBe('</s>');
+    expect(a.attention[0]).toHaveLength(a.srcTokens.length);
+  });
+
+  it('refuses decoding options the engine does not implement, naming them', async () => {
+    const res = await post('/api/translate', { model: 'fr-en-onnx', text: 'the cat', options: { strategy: 'greedy', beamSize: 4 } });
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(res.body)).toMatch(/beamSize/);
+  });
+
+  it('chats over socket.io with streamed partial replies', async () => {
+    const socket = connect(server.url, { transports: ['websocket'], reconnection: false, forceNew: true }) as import('socket.io-client').Socket<ServerToClientEvents, ClientToServerEvents>;
+    await new Promise<void>((resolve, reject) => (socket.once('connect', () => resolve()), socket.once('connect_error', reject)));
+    await new Promise<void>((resolve, reject) => {
+      socket.once('session:state', () => resolve());
+      socket.once('request:error', (e) => reject(new Error(JSON.stringify(e))));
+      socket.emit('session:resume', { requestId: 'resume', sessionId: 'engine-test-session' });
+    });
+    const partials: string[] = [];
+    socket.on('chat:partial', (p) => partials.push(p.text));
+    const reply = await new Promise<{ text: string; role: string }>((resolve, reject) => {
+      socket.once('chat:reply', (r) => resolve(r.message));
+      socket.once('request:error', (e) => reject(new Error(JSON.stringify(e))));
+      socket.emit('chat:send', { requestId: 'r1', model: 'chat', text: 'the dog ran', options: { strategy: 'greedy', maxLength: 8 } });
+    });
+    expect(reply.role).toBe('bot');
+    expect(partials.at(-1)).toBe(reply.text);
+    expect(partials.length).toBeGreaterThan(0);
+    socket.disconnect();
+  });
+});
