@@ -8,11 +8,12 @@ const commands: Record<string, { module: string; summary: string }> = {
   decode: { module: './decode.ts', summary: 'stdin lines -> model outputs' },
   compare: { module: './compare.ts', summary: 'train GRU and LSTM variants for the same budget (Chung et al. 2014)' },
   conversations: { module: './conversations.ts', summary: 'export stored conversations (with feedback) as JSONL' },
+  quantize: { module: './quantize.ts', summary: 'store a model directory\'s weights as float16' },
   export: { module: './onnx-export.ts', summary: 'write a saved model\'s ONNX graphs (encoder.onnx, decoder.onnx)' },
 };
 
 function usage(): string {
-  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(12)}${c.summary}`);
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(15)}${c.summary}`);
   return ['usage: parley <command> [options]', '', 'commands:', ...lines].join('\n');
 }
 

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, validateModelConfig, type ModelConfig } from '../config.ts';
 import { Seq2Seq } from '../models/seq2seq.ts';
 import { writeFileAtomic } from './atomic.ts';
-import { CheckpointError, readWeights, removeStaleWeights, writeWeights, type WeightsManifest } from './weights.ts';
+import { CheckpointError, readWeights, removeStaleWeights, writeWeights, type WeightStorage, type WeightsManifest } from './weights.ts';
 
 export const MODEL_FORMAT = 'parley-model';
 export const MODEL_FORMAT_VERSION = 1;
@@ -38,10 +38,10 @@ export function readJson(file: string): unknown {
   }
 }
 
-/** Save a model's config and weights into `dir` (created if needed). */
-export async function saveModel(dir: string, model: Seq2Seq, meta: ModelMeta = {}): Promise<void> {
+/** Save a model's config and weights into `dir` (created if needed); float16 halves the weights' size. */
+export async function saveModel(dir: string, model: Seq2Seq, meta: ModelMeta = {}, storage: WeightStorage = 'float32'): Promise<void> {
   mkdirSync(dir, { recursive: true });
-  const manifest = await writeWeights(dir, 'weights', model.params.entries());
+  const manifest = await writeWeights(dir, 'weights', model.params.entries(), storage);
   const config: ConfigFile = { ...meta, format: MODEL_FORMAT, formatVersion: MODEL_FORMAT_VERSION, model: model.config };
   writeFileAtomic(path.join(dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
   writeFileAtomic(path.join(dir, 'weights.json'), `${JSON.stringify(manifest)}\n`);

@@ -3,6 +3,7 @@
 // ONNX export — so session.run never blocks the event loop — else on tfjs with continuous batching.
 import {
   DecodeScheduler,
+  exportOnnx,
   OnnxExportError,
   OrtDecodeWorker,
   initBackend,
@@ -36,16 +37,36 @@ function observed<S>(model: StepModel<S>, onStep: (rows: number) => void): StepM
   });
 }
 
-async function openDecoder(spec: ModelDirSpec, pipeline: Pipeline, hooks: EngineHooks): Promise<Decoder> {
+const isExportError = (e: unknown) => e instanceof Error && e.name === OnnxExportError.name;
+
+/**
+ * ONNX Runtime in a worker when the directory has a current export — written here when it has none,
+ * since shipped models carry only their weights — else tfjs.
+ */
+async function openDecoder(spec: ModelDirSpec, pipeline: Pipeline, hooks: EngineHooks, o: EngineOptions): Promise<Decoder> {
+  if (o.engine === 'tfjs') return tfjsDecoder(spec, pipeline, hooks);
+  const startWorker = () => OrtDecodeWorker.start({ source: { modelDir: spec.dir }, session: {}, scheduler: SCHEDULER });
   try {
-    const worker = await OrtDecodeWorker.start({ source: { modelDir: spec.dir }, session: {}, scheduler: SCHEDULER });
+    let worker: OrtDecodeWorker;
+    try {
+      worker = await startWorker();
+    } catch (e) {
+      if (!isExportError(e) || !o.exportMissing) throw e;
+      exportOnnx(spec.dir);
+      worker = await startWorker();
+    }
     return { runtime: 'onnxruntime', submit: (r) => worker.submit(r), close: () => worker.close() };
   } catch (e) {
-    if (!(e instanceof Error) || (e.name !== OnnxExportError.name && !(e instanceof OnnxExportError))) throw e;
-    const backend = await initBackend({ quiet: true });
-    const scheduler = new DecodeScheduler(observed(pipeline.stepModel, (rows) => hooks.observeBatchSize(spec.id, rows)), SCHEDULER);
-    return { runtime: `tfjs-${backend.name}`, submit: (r) => scheduler.submit(r), close: () => scheduler.close() };
+    const unwritable = e instanceof Error && /EACCES|EROFS|EPERM/.test(e.message);
+    if (o.engine === 'onnxruntime' || !(isExportError(e) || unwritable)) throw e;
+    return tfjsDecoder(spec, pipeline, hooks);
   }
+}
+
+async function tfjsDecoder(spec: ModelDirSpec, pipeline: Pipeline, hooks: EngineHooks): Promise<Decoder> {
+  const backend = await initBackend({ quiet: true });
+  const scheduler = new DecodeScheduler(observed(pipeline.stepModel, (rows) => hooks.observeBatchSize(spec.id, rows)), SCHEDULER);
+  return { runtime: `tfjs-${backend.name}`, submit: (r) => scheduler.submit(r), close: () => scheduler.close() };
 }
 
 function servedTask(pipeline: Pipeline, spec: ModelDirSpec): ModelTask {
@@ -54,10 +75,32 @@ function servedTask(pipeline: Pipeline, spec: ModelDirSpec): ModelTask {
   throw new Error(`${spec.dir}: a ${task} model is not served (tasks: chat, translate, parse)`);
 }
 
-export const engineFactory: EngineFactory = async (spec, hooks) => {
+export interface EngineOptions {
+  /** Which runtime decodes: ONNX Runtime when possible (auto), or one of them only. */
+  engine: 'auto' | 'onnxruntime' | 'tfjs';
+  /** Write the ONNX export of a directory that has none (shipped models carry only weights). */
+  exportMissing: boolean;
+}
+
+export function engineOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): EngineOptions {
+  const engine = env.PARLEY_ENGINE ?? 'auto';
+  if (engine !== 'auto' && engine !== 'onnxruntime' && engine !== 'tfjs') {
+    throw new Error(`PARLEY_ENGINE=${engine} is not one of auto, onnxruntime, tfjs`);
+  }
+  return { engine, exportMissing: env.PARLEY_EXPORT_ONNX !== '0' };
+}
+
+export const createEngineFactory = (o: EngineOptions = engineOptionsFromEnv()): EngineFactory => async (spec, hooks) => {
   const pipeline = await loadPipeline(spec.dir);
-  const task = servedTask(pipeline, spec);
-  const decoder = await openDecoder(spec, pipeline, hooks);
+  let task: ModelTask;
+  let decoder: Decoder;
+  try {
+    task = servedTask(pipeline, spec);
+    decoder = await openDecoder(spec, pipeline, hooks, o);
+  } catch (e) {
+    pipeline.dispose();
+    throw e;
+  }
   const piece = (id: number) => pipeline.tokenizer.idToPiece(id);
   /** Output ids → the text a person reads: detokenized, or the bracketed tree for parse. */
   const render = (ids: number[], input: PipelineInput): { text: string; repaired?: boolean } => {

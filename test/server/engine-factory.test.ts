@@ -1,13 +1,13 @@
 // The server on the real engine: tiny models trained here, one served on ONNX Runtime (its directory
 // holds an ONNX export) and one on tfjs (no export); same weights, so both must answer alike.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pino } from 'pino';
 import { io as connect } from 'socket.io-client';
 import { encodeModelProto, exportOnnx, makeBatch, saveModel, Seq2Seq, Tokenizer, Trainer, trainSubwordModel } from '../../engine/index.ts';
 import { startServer, type RunningServer } from '../../server/app.ts';
-import { engineFactory } from '../../server/service/engine-factory.ts';
+import { createEngineFactory } from '../../server/service/engine-factory.ts';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../server/protocol.ts';
 import { tinyConfig } from '../helpers/tiny.ts';
 import { tempDir } from '../helpers/tmp.ts';
@@ -37,7 +37,7 @@ describe('the server on the real engine', () => {
     cpSync(path.join(models, 'fr-en-tfjs'), path.join(models, 'fr-en-onnx'), { recursive: true });
     await exportOnnx(path.join(models, 'fr-en-onnx'));
     await writeModel(path.join(models, 'chat'), 'chat');
-    server = await startServer({ port: 0, host: '127.0.0.1', modelsDir: models, dbFile: path.join(root, 'db.sqlite'), factory: engineFactory, logger: pino({ level: process.env.PARLEY_TEST_LOG ?? 'silent' }) });
+    server = await startServer({ port: 0, host: '127.0.0.1', modelsDir: models, dbFile: path.join(root, 'db.sqlite'), factory: createEngineFactory({ engine: 'auto', exportMissing: false }), logger: pino({ level: process.env.PARLEY_TEST_LOG ?? 'silent' }) });
   });
   afterAll(() => server?.close());
 
@@ -93,5 +93,15 @@ describe('the server on the real engine', () => {
     expect(partials.at(-1)).toBe(reply.text);
     expect(partials.length).toBeGreaterThan(0);
     socket.disconnect();
+  });
+
+  it('writes the ONNX export of a directory that has none, and then decodes on ONNX Runtime', async () => {
+    const dir = path.join(root, 'export-on-load');
+    cpSync(path.join(root, 'models', 'fr-en-tfjs'), dir, { recursive: true });
+    const spec = { id: 'x', dir, config: {}, card: '', trainingLogPath: null, version: 'v', bytes: 0 };
+    const loaded = await createEngineFactory({ engine: 'auto', exportMissing: true })(spec, { observeBatchSize: () => {} });
+    expect(loaded.runtime).toBe('onnxruntime');
+    expect(existsSync(path.join(dir, 'onnx.json'))).toBe(true);
+    await loaded.dispose?.();
   });
 });
