@@ -6,6 +6,7 @@ const commands: Record<string, { module: string; summary: string }> = {
   train: { module: './train.ts', summary: 'train a model for a task into a servable model directory' },
   eval: { module: './eval.ts', summary: "print a model's task metrics on a corpus split as JSON" },
   decode: { module: './decode.ts', summary: 'stdin lines -> model outputs' },
+  'eval-models': { module: './eval-models.ts', summary: 'check that shipped models reproduce their model cards (npm run eval)' },
   compare: { module: './compare.ts', summary: 'train GRU and LSTM variants for the same budget (Chung et al. 2014)' },
   conversations: { module: './conversations.ts', summary: 'export stored conversations (with feedback) as JSONL' },
   quantize: { module: './quantize.ts', summary: 'store a model directory\'s weights as float16' },

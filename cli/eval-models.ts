@@ -1,0 +1,56 @@
+// `parley eval-models [DIR]` (npm run eval): re-runs the evaluation recorded in each shipped model's
+// eval.json and checks that it reproduces the figures printed in the model card.
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { runCommand } from './errors.ts';
+
+const USAGE = 'usage: parley eval-models [MODELS_DIR]   (default: models)';
+const bin = fileURLToPath(new URL('../bin/parley.js', import.meta.url));
+
+/** What a model directory records about its evaluation: the exact `parley` arguments and their output. */
+interface EvalRecord {
+  args: string[];
+  metrics: Record<string, unknown>;
+}
+
+/** Numbers equal to 1e-9 relative; other values exactly. */
+function differences(expected: Record<string, unknown>, actual: Record<string, unknown>, prefix = ''): string[] {
+  const out: string[] = [];
+  for (const [key, want] of Object.entries(expected)) {
+    const got = actual[key];
+    const name = `${prefix}${key}`;
+    if (typeof want === 'number' && typeof got === 'number') {
+      if (Math.abs(want - got) > 1e-9 * Math.max(1, Math.abs(want))) out.push(`${name}: card ${want}, now ${got}`);
+    } else if (want && typeof want === 'object' && !Array.isArray(want) && got && typeof got === 'object') {
+      out.push(...differences(want as Record<string, unknown>, got as Record<string, unknown>, `${name}.`));
+    } else if (JSON.stringify(want) !== JSON.stringify(got)) {
+      out.push(`${name}: card ${JSON.stringify(want)}, now ${JSON.stringify(got)}`);
+    }
+  }
+  return out;
+}
+
+export async function run(args: string[]): Promise<number> {
+  return runCommand('eval-models', USAGE, async () => {
+    const root = args[0] ?? 'models';
+    const dirs = readdirSync(root).filter((d) => existsSync(path.join(root, d, 'eval.json'))).sort();
+    if (dirs.length === 0) throw new Error(`no model directory with an eval.json under ${root}`);
+    let failed = 0;
+    for (const d of dirs) {
+      const record = JSON.parse(readFileSync(path.join(root, d, 'eval.json'), 'utf8')) as EvalRecord;
+      const child = spawnSync(process.execPath, [bin, ...record.args], { encoding: 'utf8', maxBuffer: 64 << 20 });
+      if (child.status !== 0) {
+        console.log(JSON.stringify({ model: d, ok: false, error: child.stderr.trim().split('\n').at(-1) }));
+        failed++;
+        continue;
+      }
+      const metrics = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
+      const diff = differences(record.metrics, metrics);
+      if (diff.length) failed++;
+      console.log(JSON.stringify({ model: d, ok: diff.length === 0, ...(diff.length ? { differences: diff } : {}), metrics }));
+    }
+    return failed === 0 ? 0 : 1;
+  });
+}
