@@ -71,6 +71,22 @@ describe('parley train', () => {
   });
 });
 
+describe('parley eval-models', () => {
+  it('passes when a model reproduces its recorded metrics and fails naming the figure that moved', () => {
+    const args = ['eval', '--model', out, '--split', 'test', '--limit', '10'];
+    const metrics = JSON.parse(parley(args).stdout);
+    const models = path.dirname(out);
+    writeFileSync(path.join(out, 'eval.json'), JSON.stringify({ args, metrics }));
+    const ok = parley(['eval-models', models]);
+    expect(ok.status).toBe(0);
+    expect(JSON.parse(ok.stdout).ok).toBe(true);
+    writeFileSync(path.join(out, 'eval.json'), JSON.stringify({ args, metrics: { ...metrics, bleu: metrics.bleu + 0.5 } }));
+    const moved = parley(['eval-models', models]);
+    expect(moved.status).toBe(1);
+    expect(JSON.parse(moved.stdout).differences).toEqual([`bleu: card ${metrics.bleu + 0.5}, now ${metrics.bleu}`]);
+  });
+});
+
 describe('parley train errors', () => {
   it('refuses an unknown flag or task with the usage and exit status 2', () => {
     const flag = parley(['train', '--task', 'copy', '--out', 'x', '--bogus']);
