@@ -12,6 +12,8 @@ import {
   toParsePair,
   type Split,
 } from '../corpora/index.ts';
+import { existsSync, openSync, readSync, closeSync } from 'node:fs';
+import type { CorpusRef, Direction } from '../corpora/index.ts';
 import { isSynthetic, type PipelineTask, type TextPair } from '../engine/pipeline/index.ts';
 
 /** A mistake in the command line (exit status 2). */
@@ -29,6 +31,25 @@ export interface DataOptions {
   maxExamples?: number;
   seed: number;
   log: IssueLog;
+  /** Translation direction, e.g. fr-en (Tatoeba's default) or en-fr. */
+  direction?: Direction;
+}
+
+/** Does a --corpus value name a file of the user's own (rather than a shared corpus)? */
+export function isCorpusFile(name: string): boolean {
+  return !isCorpusName(name) && /\.(tsv|jsonl)$/i.test(name);
+}
+
+/** A shared corpus by name, or a user's own file: .tsv pairs, .jsonl pairs or conversations (parley conversations). */
+export function corpusRef(name: string): CorpusRef {
+  if (isCorpusName(name)) return name;
+  if (!existsSync(name)) throw new UsageError(`corpus file ${name} does not exist`);
+  if (/\.tsv$/i.test(name)) return { file: name, format: 'pairs-tsv' };
+  const fd = openSync(name, 'r');
+  const head = Buffer.alloc(4096);
+  const n = readSync(fd, head, 0, head.length, 0);
+  closeSync(fd);
+  return { file: name, format: /"turns"\s*:/.test(head.subarray(0, n).toString('utf8')) ? 'conversations-jsonl' : 'pairs-jsonl' };
 }
 
 const SYNTHETIC_COUNTS: Record<Split, number> = { train: 2000, valid: 100, test: 100 };
@@ -42,7 +63,12 @@ export function checkCorpora(task: PipelineTask, corpora: readonly string[]): vo
   }
   if (corpora.length === 0) throw new UsageError(`--task ${task} needs --corpus NAME (known: ${CORPUS_NAMES.join(', ')})`);
   for (const name of corpora) {
-    if (!isCorpusName(name)) throw new UsageError(`unknown corpus "${name}"; known: ${CORPUS_NAMES.join(', ')}`);
+    if (isCorpusFile(name)) {
+      corpusRef(name);
+      if (task === 'parse') throw new UsageError(`--task parse reads treebanks by name (${CORPUS_NAMES.join(', ')}), not ${name}`);
+      continue;
+    }
+    if (!isCorpusName(name)) throw new UsageError(`unknown corpus "${name}"; known: ${CORPUS_NAMES.join(', ')}, or a .tsv/.jsonl file of your own`);
     const entry = corpusEntry(name);
     if (entry.task !== task) throw new UsageError(`corpus ${name} is a ${entry.task} corpus, not ${task}`);
   }
@@ -63,10 +89,10 @@ export async function loadTaskPairs(options: DataOptions): Promise<TextPair[]> {
     const count = Math.min(limit, split === 'train' ? SYNTHETIC_COUNTS.train : SYNTHETIC_COUNTS[split]);
     return generateSequenceTask({ task, count, seed: options.seed * 3 + SPLIT_SEEDS[split], maxLength: 8 }).map((p) => ({ input: p.src, target: p.tgt }));
   }
-  const base = { split, log, ...(options.dir === undefined ? {} : { dir: options.dir }) };
+  const base = { split, log, ...(options.dir === undefined ? {} : { dir: options.dir }), ...(options.direction === undefined ? {} : { direction: options.direction }) };
   const out: TextPair[] = [];
   for (const name of options.corpora) {
-    const ref = name as Parameters<typeof loadTranslationPairs>[0];
+    const ref = corpusRef(name);
     if (task === 'chat') {
       await take(loadDialoguePairs(ref, { ...base, contextTurns: options.contextTurns }), limit, (p) => ({ input: [...p.context, p.message], target: p.response }), out);
     } else if (task === 'translate') {

@@ -6,9 +6,9 @@ import { initBackend } from '../engine/index.ts';
 import { defaultDecoding, evaluatePipeline, loadPipeline } from '../engine/pipeline/index.ts';
 import { UsageError, checkCorpora, loadTaskPairs } from './corpus-data.ts';
 import { runCommand } from './errors.ts';
-import { positiveInt } from './train-options.ts';
+import { parseDirection, positiveInt } from './train-options.ts';
 
-const USAGE = `usage: parley eval --model DIR [--corpus NAME...] [--split test|valid|train] [--corpora DIR]
+const USAGE = `usage: parley eval --model DIR [--corpus NAME...] [--split test|valid|train] [--corpora DIR] [--direction fr-en]
   [--beam N] [--limit N] [--max-examples N] [--seed N]
   (synthetic-task models need no --corpus: their data is generated)`;
 
@@ -22,6 +22,7 @@ export async function run(args: string[]): Promise<number> {
         model: { type: 'string' },
         corpus: { type: 'string', multiple: true },
         corpora: { type: 'string' },
+        direction: { type: 'string' },
         split: { type: 'string' },
         beam: { type: 'string' },
         limit: { type: 'string' },
@@ -51,6 +52,7 @@ export async function run(args: string[]): Promise<number> {
         corpora,
         split,
         contextTurns: pipeline.meta.contextTurns ?? 2,
+        ...(v.direction !== undefined ? { direction: parseDirection(v.direction) } : typeof pipeline.meta.direction === 'string' ? { direction: parseDirection(pipeline.meta.direction) } : {}),
         seed: positiveInt('seed', v.seed, 0) ?? (typeof pipeline.meta.dataSeed === 'number' ? pipeline.meta.dataSeed : 1),
         log,
         ...(v.corpora === undefined ? {} : { dir: v.corpora }),

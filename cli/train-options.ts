@@ -10,6 +10,8 @@ export interface TrainRunOptions {
   preset: Preset;
   corpora: string[];
   corporaDir?: string;
+  /** Translation direction (Tatoeba: fr-en by default, en-fr the other way). */
+  direction?: `${string}-${string}`;
   vocabSize: number;
   steps?: number;
   epochs?: number;
@@ -55,6 +57,7 @@ export const TRAIN_FLAGS = {
   model: { type: 'string' },
   corpus: { type: 'string', multiple: true },
   corpora: { type: 'string' },
+  direction: { type: 'string' },
   'vocab-size': { type: 'string' },
   steps: { type: 'string' },
   epochs: { type: 'string' },
@@ -101,6 +104,11 @@ export function parseDuration(flag: string, value: string | undefined): number |
   return Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 's' | 'm' | 'h'];
 }
 
+export function parseDirection(value: string): `${string}-${string}` {
+  if (!/^[a-z]{2,3}-[a-z]{2,3}$/.test(value)) throw new UsageError(`--direction must look like fr-en or en-fr, got "${value}"`);
+  return value as `${string}-${string}`;
+}
+
 export function taskDefaults(task: PipelineTask): TaskDefaults {
   return TASK_DEFAULTS[isSynthetic(task) ? 'synthetic' : task];
 }
@@ -124,6 +132,7 @@ export function parseTrainFlags(args: string[]): { options: TrainRunOptions; res
     preset: preset as Preset,
     corpora: v.corpus ?? [],
     ...(v.corpora === undefined ? {} : { corporaDir: v.corpora }),
+    ...(v.direction === undefined ? {} : { direction: parseDirection(v.direction) }),
     vocabSize: positiveInt('vocab-size', v['vocab-size'], 8) ?? d.vocabSize,
     ...(steps === undefined && epochs === undefined && timeBudgetMs === undefined ? { epochs: synthetic ? 20 : 10 } : {}),
     ...(steps === undefined ? {} : { steps }),

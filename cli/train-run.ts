@@ -75,6 +75,7 @@ async function pairsFor(o: TrainRunOptions, split: Split, issues: IssueLog): Pro
     seed: o.seed,
     log: issues,
     ...(o.corporaDir === undefined ? {} : { dir: o.corporaDir }),
+    ...(o.direction === undefined ? {} : { direction: o.direction }),
     ...(o.maxExamples === undefined ? {} : { maxExamples: split === 'train' ? o.maxExamples : Math.max(1, Math.ceil(o.maxExamples / 10)) }),
   });
 }
@@ -121,6 +122,7 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
     ...(o.task === 'chat' ? { contextTurns: o.contextTurns } : {}),
     corpora: o.corpora,
     dataSeed: o.seed,
+    ...(o.direction === undefined ? {} : { direction: o.direction }),
   };
   if (!resuming) writeFileAtomic(path.join(o.out, RUN_FILE), `${JSON.stringify(o, null, 2)}\n`);
 

@@ -71,6 +71,31 @@ describe('parley train', () => {
   });
 });
 
+describe('training on a user\'s own files', () => {
+  it('reads .tsv pairs with a direction label, and the server\'s conversations export as a chat corpus', () => {
+    const dir = tempDir('parley-own-data');
+    const tsv = path.join(dir, 'pairs.tsv');
+    writeFileSync(tsv, Array.from({ length: 60 }, (_, i) => `bonjour ${i}\thello ${i}`).join('\n'));
+    const translate = parley(['train', '--task', 'translate', '--corpus', tsv, '--direction', 'fr-en', '--out', path.join(dir, 't'), '--steps', '2', ...TINY]);
+    expect(translate.stderr).toMatch(/training pairs/);
+    expect(translate.status).toBe(0);
+    expect(readFileSync(path.join(dir, 't', 'MODEL_CARD.md'), 'utf8')).toContain(`${tsv}: the trainer's own data`);
+    const conversations = path.join(dir, 'chats.jsonl');
+    const turn = (role: string, text: string) => ({ role, text });
+    writeFileSync(conversations, Array.from({ length: 40 }, (_, i) =>
+      JSON.stringify({ id: `c${i}`, turns: [turn('user', `hi ${i}`), turn('bot', `hello ${i}`), turn('user', 'how are you'), turn('bot', 'fine')] })).join('\n'));
+    const chat = parley(['train', '--task', 'chat', '--corpus', conversations, '--out', path.join(dir, 'c'), '--steps', '2', ...TINY]);
+    expect(chat.status).toBe(0);
+    expect(JSON.parse(readFileSync(path.join(dir, 'c', 'config.json'), 'utf8')).corpora).toEqual([conversations]);
+  });
+
+  it('refuses a corpus file that does not exist', () => {
+    const r = parley(['train', '--task', 'translate', '--corpus', '/nonexistent/pairs.tsv', '--out', 'x']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/corpus file \/nonexistent\/pairs.tsv does not exist/);
+  });
+});
+
 describe('parley eval-models', () => {
   it('passes when a model reproduces its recorded metrics and fails naming the figure that moved', () => {
     const args = ['eval', '--model', out, '--split', 'test', '--limit', '10'];
