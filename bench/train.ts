@@ -1,9 +1,11 @@
 // Training throughput of RNNsearch (Bahdanau et al. 2014) at issue 2's reference configs "small" and
 // "big": random tokens, dropout 0, a few warm-up steps then timed steps; prints one JSON line per config.
-// `-- --config small|big` runs one; `-- --profile` adds kernel dispatch counts and time per kernel.
+// `-- --config small|big` runs one; `-- --profile` adds kernel dispatch counts and time per kernel;
+// `-- --unfused` switches the hand-written GRU step off (autodiff through single ops) for before/after.
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../engine/backend.ts';
 import { modelConfig, type ModelConfig } from '../engine/config.ts';
+import { setFusedGruEnabled } from '../engine/cells/gru.ts';
 import { Seq2Seq } from '../engine/models/seq2seq.ts';
 import { Random } from '../engine/random.ts';
 import { makeBatch, type Example, type TensorBatch } from '../engine/training/batch.ts';
@@ -31,21 +33,23 @@ const CONFIGS: Record<ConfigName, BenchConfig> = {
   big: { vocab: 8000, embedding: 256, encoderHidden: 256, decoderHidden: 512, attentionDim: 512, readoutDim: 512, batch: 64, sourceLength: 20, targetLength: 20, warmup: 2, steps: 8 },
 };
 
-function parseArgs(argv: string[]): { configs: ConfigName[]; profile: boolean } {
+function parseArgs(argv: string[]): { configs: ConfigName[]; profile: boolean; fused: boolean } {
   let configs: ConfigName[] = [...CONFIG_NAMES];
   let profile = false;
+  let fused = true;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--profile') profile = true;
+    else if (arg === '--unfused') fused = false;
     else if (arg === '--config') {
       const value = argv[++i];
       if (!(CONFIG_NAMES as readonly string[]).includes(value ?? '')) {
         throw new Error(`--config must be one of ${CONFIG_NAMES.join(', ')}, got ${String(value)}`);
       }
       configs = [value as ConfigName];
-    } else throw new Error(`unknown argument ${arg} (known: --config small|big, --profile)`);
+    } else throw new Error(`unknown argument ${arg} (known: --config small|big, --profile, --unfused)`);
   }
-  return { configs, profile };
+  return { configs, profile, fused };
 }
 
 function rnnsearch(c: BenchConfig): ModelConfig {
@@ -140,8 +144,9 @@ async function run(name: ConfigName, profile: boolean) {
 }
 
 async function main(): Promise<void> {
-  const { configs, profile } = parseArgs(process.argv.slice(2));
+  const { configs, profile, fused } = parseArgs(process.argv.slice(2));
   const backend = await initBackend({ quiet: true });
+  setFusedGruEnabled(fused);
   for (const name of configs) {
     const result = await run(name, profile);
     const peakRssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
@@ -151,6 +156,7 @@ async function main(): Promise<void> {
       nativeMatMul: backend.nativeMatMul,
       nativeMatMulThreads: backend.nativeMatMulThreads,
       nativeMatMulMinRows: backend.nativeMatMulMinRows,
+      fusedKernels: fused,
       ...result,
       peakRssMiB,
     };

@@ -2,9 +2,15 @@
 //   r = σ(W_ir x + b_ir + W_hr h + b_hr), z = σ(W_iz x + b_iz + W_hz h + b_hz)
 //   n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)),  h' = (1 − z) ⊙ n + z ⊙ h
 import * as tf from '@tensorflow/tfjs-core';
-import { fusedGruAvailable, GRU_GATES, GRU_GATES_GRAD } from '../kernels/fused-gru.ts';
 import type { ParamStore } from '../models/params.ts';
 import type { Cell, CellState } from './cell.ts';
+
+let fusedEnabled = true;
+
+/** Switches the hand-written GRU step off (autodiff through single ops), e.g. to measure what it gains. */
+export function setFusedGruEnabled(on: boolean): void {
+  fusedEnabled = on;
+}
 
 export class GruCell implements Cell {
   readonly kind = 'gru' as const;
@@ -27,26 +33,33 @@ export class GruCell implements Cell {
   }
 
   step(xProj: tf.Tensor, state: CellState): CellState {
-    return { h: fusedGruAvailable() ? this.fusedStep(xProj, state.h) : this.opStep(xProj, state.h) };
+    return { h: fusedEnabled ? this.fusedStep(xProj, state.h) : this.opStep(xProj, state.h) };
   }
 
-  /** One customGrad node: two fused kernels and the matmuls, with the gradient written out by hand. */
+  /** One customGrad node with the backward written out by hand (fewer kernels than autodiff's). */
   private fusedStep(xProj: tf.Tensor, h: tf.Tensor): tf.Tensor {
+    const H = this.hidden;
     const step = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
       const [x, hPrev, whh, bhh, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
       const hProj = tf.add(tf.matMul(hPrev, whh), bhh); // [B, 3H]
-      const [hNext, gates] = tf.engine().runKernel(GRU_GATES, { xProj: x, hProj, h: hPrev }) as [tf.Tensor, tf.Tensor];
-      save([hPrev, hProj, gates!, whh]);
+      const [xRz, xN] = tf.split(x, [2 * H, H], 1) as [tf.Tensor, tf.Tensor];
+      const [hRz, hN] = tf.split(hProj, [2 * H, H], 1) as [tf.Tensor, tf.Tensor];
+      const [r, z] = tf.split(tf.sigmoid(tf.add(xRz, hRz)), 2, 1) as [tf.Tensor, tf.Tensor]; // [B, H] each
+      const n = tf.tanh(tf.add(xN, tf.mul(r, hN)));
+      save([hPrev, hN, r, z, n, whh]);
       return {
-        value: hNext!,
+        value: tf.add(n, tf.mul(z, tf.sub(hPrev, n))), // (1 − z)·n + z·h
         gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-          const [hs, hp, gs, w] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
-          const [dx, dhp, dhDirect] = tf.engine().runKernel(GRU_GATES_GRAD, { dh: dy, gates: gs, h: hs, hProj: hp }) as tf.Tensor[];
+          const [hs, hn, rs, zs, ns, w] = saved as tf.Tensor[] as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+          const dn = tf.mul(tf.mul(dy, tf.sub(1, zs)), tf.sub(1, tf.square(ns))); // through tanh
+          const dz = tf.mul(tf.mul(dy, tf.sub(hs, ns)), tf.mul(zs, tf.sub(1, zs))); // through σ
+          const dr = tf.mul(tf.mul(dn, hn), tf.mul(rs, tf.sub(1, rs)));
+          const dhProj = tf.concat([dr, dz, tf.mul(dn, rs)], 1); // [B, 3H]
           return [
-            dx!,
-            tf.add(dhDirect!, tf.matMul(dhp!, w, false, true)), // [B, H]
-            tf.matMul(hs, dhp!, true, false), // [H, 3H]
-            tf.sum(dhp!, 0), // [3H]
+            tf.concat([dr, dz, dn], 1), // [B, 3H]
+            tf.add(tf.mul(dy, zs), tf.matMul(dhProj, w, false, true)), // [B, H]
+            tf.matMul(hs, dhProj, true, false), // [H, 3H]
+            tf.sum(dhProj, 0), // [3H]
           ];
         },
       };

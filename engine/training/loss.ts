@@ -37,8 +37,9 @@ export function maskedCrossEntropy(logits: tf.Tensor, targets: tf.Tensor, weight
         const [xs, lses, scales] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
         const rowScale = tf.reshape(tf.mul(scales, dy), [n, 1]); // [N, 1]
         const softmax = tf.exp(tf.sub(xs, lses)); // [N, V]
-        const onehot = tf.oneHot(tf.cast(t, 'int32'), vocab, 1 - eps, 0); // [N, V]
-        const target = eps ? tf.add(onehot, eps / vocab) : onehot;
+        // [N, V]. int32 then cast: wasm's OneHot (tfjs 4.22) writes int32 bits whatever the dtype asked.
+        const onehot = tf.cast(tf.oneHot(tf.cast(t, 'int32'), vocab), 'float32');
+        const target = eps ? tf.add(tf.mul(onehot, 1 - eps), eps / vocab) : onehot;
         return tf.mul(tf.sub(softmax, target), rowScale);
       },
     };

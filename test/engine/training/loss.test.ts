@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../../../engine/backend.ts';
 import { maskedCrossEntropy } from '../../../engine/training/loss.ts';
 import { expectClose } from '../../helpers/close.ts';
 import { loadReference } from '../../helpers/reference.ts';
@@ -57,5 +58,24 @@ describe('masked cross-entropy with label smoothing', () => {
     });
     grad.dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('masked cross-entropy on wasm', () => {
+  it('gives the same loss and gradient as on cpu (the exp over the logits on the native route)', async () => {
+    const [N, V] = [9, 4000]; // above the native route's minimum size
+    const run = () => {
+      const logits = tf.randomNormal([N, V], 0, 3, 'float32', 5);
+      const targets = tf.tensor1d(Array.from({ length: N }, (_, i) => (i * 7) % V), 'int32');
+      const weights = tf.tensor1d(Array.from({ length: N }, (_, i) => (i < 7 ? 1 : 0)));
+      const { value, grads } = tf.valueAndGrads((x: tf.Tensor) => maskedCrossEntropy(x, targets, weights, 0.1))([logits]);
+      return [value.dataSync()[0]!, Array.from(grads[0]!.dataSync())] as const;
+    };
+    const [cpuLoss, cpuGrad] = run();
+    await initBackend({ backend: 'wasm', quiet: true });
+    expect(tf.getBackend()).toBe('wasm');
+    const [wasmLoss, wasmGrad] = run();
+    expectClose([wasmLoss], [cpuLoss], 1e-6);
+    expectClose(wasmGrad, cpuGrad, 1e-5, 1e-8);
   });
 });
