@@ -1,7 +1,7 @@
 // Training throughput of RNNsearch (Bahdanau et al. 2014) at issue 2's reference configs "small" and
 // "big": random tokens, dropout 0, a few warm-up steps then timed steps; prints one JSON line per config.
 // `-- --config small|big` runs one; `-- --profile` adds kernel dispatch counts and time per kernel;
-// `-- --unfused` switches the hand-written GRU step off (autodiff through single ops) for before/after.
+// `-- --fused-gru` switches the hand-written GRU step on (default: autodiff through single ops).
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../engine/backend.ts';
 import { modelConfig, type ModelConfig } from '../engine/config.ts';
@@ -36,18 +36,18 @@ const CONFIGS: Record<ConfigName, BenchConfig> = {
 function parseArgs(argv: string[]): { configs: ConfigName[]; profile: boolean; fused: boolean } {
   let configs: ConfigName[] = [...CONFIG_NAMES];
   let profile = false;
-  let fused = true;
+  let fused = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--profile') profile = true;
-    else if (arg === '--unfused') fused = false;
+    else if (arg === '--fused-gru') fused = true;
     else if (arg === '--config') {
       const value = argv[++i];
       if (!(CONFIG_NAMES as readonly string[]).includes(value ?? '')) {
         throw new Error(`--config must be one of ${CONFIG_NAMES.join(', ')}, got ${String(value)}`);
       }
       configs = [value as ConfigName];
-    } else throw new Error(`unknown argument ${arg} (known: --config small|big, --profile, --unfused)`);
+    } else throw new Error(`unknown argument ${arg} (known: --config small|big, --profile, --fused-gru)`);
   }
   return { configs, profile, fused };
 }
@@ -156,7 +156,7 @@ async function main(): Promise<void> {
       nativeMatMul: backend.nativeMatMul,
       nativeMatMulThreads: backend.nativeMatMulThreads,
       nativeMatMulMinRows: backend.nativeMatMulMinRows,
-      fusedKernels: fused,
+      fusedGru: fused,
       ...result,
       peakRssMiB,
     };

@@ -1,7 +1,7 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../../engine/backend.ts';
-import { GruCell } from '../../../engine/cells/gru.ts';
+import { GruCell, setFusedGruEnabled } from '../../../engine/cells/gru.ts';
 import { ParamStore } from '../../../engine/models/params.ts';
 import { plain, relativeError, runOn } from '../kernels/compare-backends.ts';
 
@@ -23,7 +23,9 @@ describe('hand-written GRU step', () => {
 
   beforeAll(async () => {
     await initBackend({ backend: 'wasm', quiet: true });
+    setFusedGruEnabled(true);
   });
+  afterAll(() => setFusedGruEnabled(false));
 
   // Output and every gradient of Σ (h' ⊙ probe), so each output element gets a distinct weight.
   const outputAndGrads = (step: (x: tf.Tensor, h: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor) =>
