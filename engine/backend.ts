@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { installWasmBatchMatMul } from './kernels/wasm-batch-mat-mul.ts';
 import { installWasmUnsortedSegmentSum } from './kernels/wasm-unsorted-segment-sum.ts';
 import { loadNativeMatMul, type NativeMatMul } from './kernels/native-matmul.ts';
+import { installWasmNativeUnary } from './kernels/wasm-native-unary.ts';
 import { registerCoreGradients } from './kernels/core-gradients.ts';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -102,6 +103,7 @@ function enableNative(wanted: boolean | undefined, forced: boolean): string | un
     return (err as Error).message;
   }
   installWasmBatchMatMul({ route: 'native', native, minRows: NATIVE_MIN_ROWS });
+  installWasmNativeUnary(native);
   return undefined;
 }
 

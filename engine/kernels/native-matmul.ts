@@ -1,7 +1,7 @@
 // Native float32 GEMM through onnxruntime-node's MLAS kernels: cached one-node MatMul sessions run
 // synchronously through the package's internal binding (a tfjs kernel must return synchronously).
 import { createRequire } from 'node:module';
-import { gemmModelBytes, matMulModelBytes } from './onnx-matmul-model.ts';
+import { gemmModelBytes, matMulModelBytes, unaryModelBytes, type UnaryOp } from './onnx-matmul-model.ts';
 
 /** The binding's synchronous run (dist/binding.js) is internal API: checked against this version. */
 export const PINNED_ORT_VERSION = '1.30.0';
@@ -39,6 +39,8 @@ export interface NativeMatMul {
   run(operands: GemmOperands): void;
   /** out [m, n] = op(a) · op(b) for rank-2 operands, op transposing as asked (in MLAS, not in JS). */
   gemm(operands: GemmOperands & { transposeA: boolean; transposeB: boolean }): void;
+  /** out = op(x) element-wise over equal-length vectors (MLAS' vectorised tanh, exp, logistic). */
+  unary(op: UnaryOp, x: Float32Array, out: Float32Array): void;
   dispose(): void;
 }
 
@@ -116,6 +118,15 @@ export function loadNativeMatMul(options: NativeMatMulOptions = {}): NativeMatMu
       }
       const key = `gemm${+transposeA}${+transposeB}`;
       runSession(sessionFor(key, () => gemmModelBytes(transposeA, transposeB)), operands);
+    },
+    unary(op, x, out) {
+      if (x.length !== out.length) throw new Error(`native ${op}: lengths ${x.length} and ${out.length} differ`);
+      const session = sessionFor(`unary${op}`, () => unaryModelBytes(op));
+      session.run(
+        { X: new ort.Tensor('float32', x, [x.length]) },
+        { Y: new ort.Tensor('float32', out, [out.length]) },
+        runOptions,
+      );
     },
     dispose() {
       for (const s of sessions.values()) s.dispose();

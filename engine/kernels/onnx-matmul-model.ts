@@ -1,4 +1,4 @@
-// Bytes of one-node ONNX MatMul / Gemm models with symbolic dims, so one session serves every shape.
+// Bytes of one-node ONNX MatMul / Gemm / element-wise models with symbolic dims, so one session serves every shape.
 // A minimal encoder of the few onnx.proto fields needed (ModelProto, GraphProto, NodeProto,
 // ValueInfoProto, TypeProto.Tensor, TensorShapeProto), written with protobufjs' wire Writer.
 import protobuf from 'protobufjs/minimal.js';
@@ -89,4 +89,29 @@ export function matMulModelBytes(rank: 2 | 3): Uint8Array {
   const bDims: Dim[] = rank === 2 ? ['k', 'n'] : ['bb', 'k', 'n'];
   const yDims: Dim[] = rank === 2 ? ['m', 'n'] : ['by', 'm', 'n'];
   return modelBytes({ opType: 'MatMul', attributes: {}, dims: { a: aDims, b: bDims, y: yDims } }, `matmul_rank${rank}`);
+}
+
+export type UnaryOp = 'Tanh' | 'Exp' | 'Sigmoid';
+
+/** Y = op(X) element-wise for a float32 vector of any length (callers pass the flattened tensor). */
+export function unaryModelBytes(op: UnaryOp): Uint8Array {
+  const w = protobuf.Writer.create();
+  tag(w, 1, WIRE_VARINT).int64(IR_VERSION); // ModelProto.ir_version
+  tag(w, 2, WIRE_LEN).string('parley'); // ModelProto.producer_name
+  tag(w, 7, WIRE_LEN).fork(); // ModelProto.graph
+  tag(w, 1, WIRE_LEN).fork(); // GraphProto.node
+  tag(w, 1, WIRE_LEN).string('X'); // NodeProto.input
+  tag(w, 2, WIRE_LEN).string('Y'); // NodeProto.output
+  tag(w, 3, WIRE_LEN).string('op'); // NodeProto.name
+  tag(w, 4, WIRE_LEN).string(op); // NodeProto.op_type
+  w.ldelim();
+  tag(w, 2, WIRE_LEN).string(`unary_${op}`); // GraphProto.name
+  writeValueInfo(w, 11, 'X', ['n']); // GraphProto.input
+  writeValueInfo(w, 12, 'Y', ['n']); // GraphProto.output
+  w.ldelim();
+  tag(w, 8, WIRE_LEN).fork(); // ModelProto.opset_import
+  tag(w, 1, WIRE_LEN).string('');
+  tag(w, 2, WIRE_VARINT).int64(OPSET);
+  w.ldelim();
+  return w.finish();
 }

@@ -44,7 +44,7 @@ describe('a tiny attention model learns to reverse sequences', () => {
       encoder: { hidden: 32 }, decoder: { hidden: 32 }, attention: { dim: 32 }, readout: { kind: 'tanh', dim: 32 },
     });
     const model = new Seq2Seq(config);
-    const trainer = new Trainer(model, { learningRate: 0.01, clipNorm: 1 });
+    const trainer = new Trainer(model, { learningRate: 0.01, clipNorm: 1, schedule: { kind: 'step-decay', start: 200, every: 50, factor: 0.5 } });
     for (let step = 0; step < 300; step++) {
       const batch = makeBatch(Array.from({ length: 32 }, sample), config.specials, false);
       trainer.trainStep(batch);

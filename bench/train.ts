@@ -1,0 +1,167 @@
+// Training throughput of RNNsearch (Bahdanau et al. 2014) at issue 2's reference configs "small" and
+// "big": random tokens, dropout 0, a few warm-up steps then timed steps; prints one JSON line per config.
+// `-- --config small|big` runs one; `-- --profile` adds kernel dispatch counts and time per kernel;
+// `-- --fused-gru` switches the hand-written GRU step on (default: autodiff through single ops).
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../engine/backend.ts';
+import { modelConfig, type ModelConfig } from '../engine/config.ts';
+import { setFusedGruEnabled } from '../engine/cells/gru.ts';
+import { Seq2Seq } from '../engine/models/seq2seq.ts';
+import { Random } from '../engine/random.ts';
+import { makeBatch, type Example, type TensorBatch } from '../engine/training/batch.ts';
+import { Trainer } from '../engine/training/trainer.ts';
+
+type ConfigName = 'small' | 'big';
+const CONFIG_NAMES: readonly ConfigName[] = ['small', 'big'];
+
+interface BenchConfig {
+  vocab: number;
+  embedding: number;
+  encoderHidden: number; // per direction
+  decoderHidden: number;
+  attentionDim: number;
+  readoutDim: number; // maxout, pool 2
+  batch: number;
+  sourceLength: number;
+  targetLength: number; // decoder steps: BOS + targetLength−1 tokens in, targetLength−1 tokens + EOS out
+  warmup: number;
+  steps: number;
+}
+
+const CONFIGS: Record<ConfigName, BenchConfig> = {
+  small: { vocab: 4000, embedding: 128, encoderHidden: 128, decoderHidden: 256, attentionDim: 256, readoutDim: 256, batch: 64, sourceLength: 20, targetLength: 20, warmup: 3, steps: 10 },
+  big: { vocab: 8000, embedding: 256, encoderHidden: 256, decoderHidden: 512, attentionDim: 512, readoutDim: 512, batch: 64, sourceLength: 20, targetLength: 20, warmup: 2, steps: 8 },
+};
+
+function parseArgs(argv: string[]): { configs: ConfigName[]; profile: boolean; fused: boolean } {
+  let configs: ConfigName[] = [...CONFIG_NAMES];
+  let profile = false;
+  let fused = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--profile') profile = true;
+    else if (arg === '--fused-gru') fused = true;
+    else if (arg === '--config') {
+      const value = argv[++i];
+      if (!(CONFIG_NAMES as readonly string[]).includes(value ?? '')) {
+        throw new Error(`--config must be one of ${CONFIG_NAMES.join(', ')}, got ${String(value)}`);
+      }
+      configs = [value as ConfigName];
+    } else throw new Error(`unknown argument ${arg} (known: --config small|big, --profile, --fused-gru)`);
+  }
+  return { configs, profile, fused };
+}
+
+function rnnsearch(c: BenchConfig): ModelConfig {
+  return modelConfig('rnnsearch', {
+    vocabSize: c.vocab,
+    embedding: c.embedding,
+    encoder: { cell: 'gru', hidden: c.encoderHidden, layers: 1, bidirectional: true },
+    decoder: { cell: 'gru', hidden: c.decoderHidden, layers: 1, init: 'bridge' },
+    context: 'local',
+    attention: { kind: 'additive', dim: c.attentionDim },
+    readout: { kind: 'maxout', dim: c.readoutDim },
+    dropout: 0,
+  });
+}
+
+function randomBatch(c: BenchConfig, model: ModelConfig, rng: Random): TensorBatch {
+  const firstWord = 4; // after pad, unk, bos, eos
+  const token = () => firstWord + rng.int(c.vocab - firstWord);
+  const examples: Example[] = Array.from({ length: c.batch }, () => ({
+    src: Array.from({ length: c.sourceLength }, token),
+    tgt: Array.from({ length: c.targetLength - 1 }, token),
+  }));
+  return makeBatch(examples, model.specials, model.reverseSource);
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+/** Kernel dispatches and milliseconds per kernel name over one training step. */
+async function profileStep(trainer: Trainer, batch: TensorBatch) {
+  const info = await tf.profile(() => {
+    trainer.trainStep(batch);
+  });
+  const byKernel = new Map<string, { count: number; ms: number }>();
+  for (const k of info.kernels) {
+    const entry = byKernel.get(k.name) ?? { count: 0, ms: 0 };
+    entry.count++;
+    entry.ms += Number(k.kernelTimeMs) || 0;
+    byKernel.set(k.name, entry);
+  }
+  const kernels = [...byKernel].sort((a, b) => b[1].ms - a[1].ms).map(([name, e]) => ({ name, count: e.count, ms: +e.ms.toFixed(1) }));
+  const totalMs = kernels.reduce((s, k) => s + k.ms, 0);
+  return { dispatches: info.kernels.length, kernelMs: +totalMs.toFixed(1), kernels };
+}
+
+async function run(name: ConfigName, profile: boolean) {
+  const c = CONFIGS[name];
+  const config = rnnsearch(c);
+  const model = new Seq2Seq(config);
+  const trainer = new Trainer(model, { learningRate: 1e-3 });
+  const rng = new Random(7);
+  const batches = Array.from({ length: 4 }, () => randomBatch(c, config, rng));
+  const seconds: number[] = [];
+  const cpuSeconds: number[] = [];
+  let loss = 0;
+  for (let i = 0; i < c.warmup + c.steps; i++) {
+    const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    const report = trainer.trainStep(batches[i % batches.length]!);
+    if (i >= c.warmup) {
+      seconds.push((performance.now() - t0) / 1000);
+      const cpu = process.cpuUsage(cpu0);
+      cpuSeconds.push((cpu.user + cpu.system) / 1e6);
+    }
+    loss = report.loss;
+  }
+  const tokens = batches[0]!.targetTokens;
+  const stepSeconds = median(seconds);
+  const profiled = profile ? await profileStep(trainer, batches[0]!) : undefined;
+  const leaked = tf.memory().numTensors;
+  const parameters = model.params.names().reduce((n, k) => n + model.params.get(k).size, 0);
+  trainer.dispose();
+  batches.forEach((b) => b.dispose());
+  model.dispose();
+  return {
+    config: name,
+    sizes: c,
+    parameters,
+    steps: seconds.length,
+    medianStepSeconds: +stepSeconds.toFixed(4),
+    minStepSeconds: +Math.min(...seconds).toFixed(4),
+    // CPU time of all threads: less sensitive than wall time to other processes on shared cores.
+    medianStepCpuSeconds: +median(cpuSeconds).toFixed(4),
+    targetTokensPerStep: tokens,
+    targetTokensPerSecond: Math.round(tokens / stepSeconds),
+    lastLoss: +loss.toFixed(4),
+    tensorsAfterRun: leaked,
+    ...(profiled ? { profile: profiled } : {}),
+  };
+}
+
+async function main(): Promise<void> {
+  const { configs, profile, fused } = parseArgs(process.argv.slice(2));
+  const backend = await initBackend({ quiet: true });
+  setFusedGruEnabled(fused);
+  for (const name of configs) {
+    const result = await run(name, profile);
+    const peakRssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
+    const line = {
+      backend: backend.name,
+      threads: backend.threads,
+      nativeMatMul: backend.nativeMatMul,
+      nativeMatMulThreads: backend.nativeMatMulThreads,
+      nativeMatMulMinRows: backend.nativeMatMulMinRows,
+      fusedGru: fused,
+      ...result,
+      peakRssMiB,
+    };
+    process.stdout.write(`${JSON.stringify(line)}\n`);
+  }
+}
+
+await main();
