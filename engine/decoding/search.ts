@@ -64,7 +64,8 @@ export class SearchCore {
 
   constructor(readonly setup: SearchSetup, maxRows: number) {
     const o = setup.options;
-    const { min, max } = effectiveLengths(o, setup.srcLen);
+    // Ratios count the request's source tokens; srcLen may include what the model appends (EOS).
+    const { min, max } = effectiveLengths(o, setup.source.length);
     this.minLength = min;
     this.maxLength = max;
     this.vocab = setup.vocabSize;
