@@ -27,3 +27,28 @@ describe('startServer', () => {
     }
   });
 });
+
+describe('launch', () => {
+  it('reports a port in use as one error line and exit status 1', async () => {
+    const { launch } = await import('../../server/launch.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'parley-launch-'));
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const errors: string[] = [];
+    const original = console.error;
+    console.error = (line: string) => void errors.push(String(line));
+    const exitCode = process.exitCode;
+    try {
+      const port = (blocker.address() as { port: number }).port;
+      const args = ['--port', String(port), '--host', '127.0.0.1', '--models', join(dir, 'models'), '--db', join(dir, 'db.sqlite'), '--log-level', 'silent', '--no-watch'];
+      expect(await launch(args, testFactory())).toBeNull();
+      expect(process.exitCode).toBe(1);
+      expect(errors.join('\n')).toMatch(/EADDRINUSE/);
+    } finally {
+      console.error = original;
+      process.exitCode = exitCode;
+      await new Promise((resolve) => blocker.close(resolve));
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
