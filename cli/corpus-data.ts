@@ -100,7 +100,7 @@ export async function loadTaskPairs(options: DataOptions): Promise<TextPair[]> {
     } else {
       await take(loadParseExamples(ref, base), limit, (e) => {
         const p = toParsePair(e);
-        return { input: p.src, target: p.tgt };
+        return { input: p.src, target: p.tgt, gold: e.tree };
       }, out);
     }
   }

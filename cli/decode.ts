@@ -1,6 +1,6 @@
 // `parley decode`: reads inputs from stdin, one per line, and writes one output per line: text for
 // chat / translate / synthetic models (a chat line may hold earlier turns separated by " ||| "), the
-// bracketed tree for parse models.
+// bracketed tree for parse models. A blank input line gives a blank output line, so lines stay aligned.
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { initBackend, printTree } from '../engine/index.ts';
@@ -10,7 +10,8 @@ import { runCommand } from './errors.ts';
 import { positiveInt } from './train-options.ts';
 
 const USAGE = `usage: parley decode --model DIR [--beam N] [--sample] [--temperature X] [--top-p X] [--seed N]
-  [--max-length N] [--n-best N] [--batch N]
+  [--max-length N] [--batch N]
+  (--temperature, --top-p and --seed need --sample; --beam does not go with it)
   stdin: one input per line (chat: earlier turns first, separated by " ||| "); stdout: one output per line`;
 
 const TURN_SEPARATOR = ' ||| ';
@@ -38,28 +39,32 @@ export async function run(args: string[]): Promise<number> {
       return 0;
     }
     if (v.model === undefined) throw new UsageError('--model DIR is required');
-    const beam = positiveInt('beam', v.beam) ?? 5;
-    const options: Record<string, unknown> = v.sample
-      ? { strategy: 'sample', ...(v.temperature ? { temperature: Number(v.temperature) } : {}), ...(v['top-p'] ? { topP: Number(v['top-p']) } : {}) }
-      : beam === 1 ? { strategy: 'greedy' } : { strategy: 'beam', beamSize: beam };
-    if (v.seed !== undefined) options.seed = positiveInt('seed', v.seed, 0);
+    const options = decodingFlags(v);
     options.maxLength = positiveInt('max-length', v['max-length']) ?? 100;
     const batchSize = positiveInt('batch', v.batch) ?? 16;
     await initBackend({ quiet: true });
     const pipeline = await loadPipeline(v.model);
     try {
-      let pending: string[] = [];
+      /** Lines read but not yet written; null for a blank line. */
+      let pending: (string | null)[] = [];
+      let decodable = 0;
       const flush = async () => {
-        const inputs = pending.map((line) => (pipeline.task === 'chat' ? line.split(TURN_SEPARATOR) : line));
-        for (const r of await pipeline.run(inputs, options)) {
-          process.stdout.write(`${typeof r.output === 'string' ? r.output : printTree((r.output as ParseOutput).tree)}\n`);
+        const lines = pending.filter((line): line is string => line !== null);
+        const inputs = lines.map((line) => (pipeline.task === 'chat' ? line.split(TURN_SEPARATOR) : line));
+        const runs = await pipeline.run(inputs, options);
+        let next = 0;
+        for (const line of pending) {
+          const r = line === null ? null : runs[next++]!;
+          const text = r === null ? '' : typeof r.output === 'string' ? r.output : printTree((r.output as ParseOutput).tree);
+          process.stdout.write(`${text}\n`);
         }
         pending = [];
+        decodable = 0;
       };
       for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
-        if (line.trim() === '') continue;
-        pending.push(line);
-        if (pending.length >= batchSize) await flush();
+        const blank = line.trim() === '';
+        pending.push(blank ? null : line);
+        if (!blank && ++decodable >= batchSize) await flush();
       }
       await flush();
       return 0;
@@ -67,4 +72,22 @@ export async function run(args: string[]): Promise<number> {
       pipeline.dispose();
     }
   });
+}
+
+/** The strategy flags as decoding options; flags the chosen strategy would ignore are refused. */
+function decodingFlags(v: { beam?: string; sample?: boolean; temperature?: string; 'top-p'?: string; seed?: string }): Record<string, unknown> {
+  if (v.sample) {
+    if (v.beam !== undefined) throw new UsageError('--beam and --sample exclude each other');
+    return {
+      strategy: 'sample',
+      ...(v.temperature === undefined ? {} : { temperature: Number(v.temperature) }),
+      ...(v['top-p'] === undefined ? {} : { topP: Number(v['top-p']) }),
+      ...(v.seed === undefined ? {} : { seed: positiveInt('seed', v.seed, 0) }),
+    };
+  }
+  for (const flag of ['temperature', 'top-p', 'seed'] as const) {
+    if (v[flag] !== undefined) throw new UsageError(`--${flag} only applies with --sample`);
+  }
+  const beam = positiveInt('beam', v.beam) ?? 5;
+  return beam === 1 ? { strategy: 'greedy' } : { strategy: 'beam', beamSize: beam };
 }

@@ -123,6 +123,7 @@ export function parseTrainFlags(args: string[]): { options: TrainRunOptions; res
   if (!(presets as readonly string[]).includes(preset)) throw new UsageError(`--model must be one of ${presets.join(', ')}, got "${preset}"`);
   if (v.cell !== undefined && v.cell !== 'gru' && v.cell !== 'lstm') throw new UsageError(`--cell must be gru or lstm, got "${v.cell}"`);
   if (v.out === undefined) throw new UsageError('--out DIR is required');
+  if (v['context-turns'] !== undefined && task !== 'chat') throw new UsageError(`--context-turns only applies to --task chat, not ${task}`);
   const steps = positiveInt('steps', v.steps);
   const epochs = positiveInt('epochs', v.epochs);
   const timeBudgetMs = parseDuration('time-budget', v['time-budget']);

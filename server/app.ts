@@ -98,10 +98,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     serveClient: true,
   });
   attachSocket(io, ctx);
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(options.port, options.host ?? '0.0.0.0', () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(options.port, options.host ?? '0.0.0.0', () => resolve());
+    });
+  } catch (error) {
+    // Port taken or not allowed: close what is already open (models' decode workers keep a process alive).
+    await loader.close();
+    storage.close();
+    throw error;
+  }
   const port = (http.address() as AddressInfo).port;
   const url = `http://${options.host && options.host !== '0.0.0.0' ? options.host : 'localhost'}:${port}/`;
 

@@ -83,7 +83,16 @@ export async function launch(argv: string[], factory: EngineFactory): Promise<Ru
     process.exitCode = 2;
     return null;
   }
-  const server = await startServer(options);
+  let server: RunningServer;
+  try {
+    server = await startServer(options);
+  } catch (error) {
+    // Port in use, database unwritable: one line the user can act on, not a stack trace.
+    logger.error({ err: error }, 'server failed to start');
+    console.error(`parley server: ${(error as Error).message}`);
+    process.exitCode = 1;
+    return null;
+  }
   const models = server.ctx.loader.list();
   logger.info({ models: models.map((m) => `${m.id} (${m.task})`) }, `${models.length} model(s) loaded`);
   console.log(`Parley chat: ${server.url}`);

@@ -1,6 +1,7 @@
 // Shared checks for corpus readers: a reader that yields nothing is a CorpusError, and turn lists are
 // validated the same way everywhere.
 import { CorpusError, type IssueLog } from '../errors.ts';
+import { readJsonLines } from '../lines.ts';
 
 /** Re-yields `examples`; throws CorpusError if none came out (empty file, or every record bad). */
 export async function* requireSome<T>(examples: AsyncIterable<T>, file: string, log: IssueLog): AsyncGenerator<T> {
@@ -37,4 +38,20 @@ export function stringTurns(value: unknown): string[] | { error: string } {
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** JSONL records that are objects with a valid "turns" list; every other line is reported and skipped. */
+export async function* turnRecords(file: string, log: IssueLog): AsyncGenerator<{ line: number; value: Record<string, unknown>; turns: string[] }> {
+  for await (const { line, value } of readJsonLines(file, (l, m) => log.report(file, l, m))) {
+    if (!isRecord(value)) {
+      log.report(file, line, 'not a JSON object');
+      continue;
+    }
+    const turns = stringTurns(value.turns);
+    if (!Array.isArray(turns)) {
+      log.report(file, line, turns.error);
+      continue;
+    }
+    yield { line, value, turns };
+  }
 }

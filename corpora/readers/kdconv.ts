@@ -1,21 +1,11 @@
 // Reader for KdConv (Zhou et al. 2020), Chinese knowledge-grounded dialogue, as staged here: JSONL,
 // one {"domain", "split", "topic", "turns": [string, ...]} per line (knowledge triples dropped).
 import type { IssueLog } from '../errors.ts';
-import { readJsonLines } from '../lines.ts';
 import type { Conversation } from '../types.ts';
-import { isRecord, requireSome, stringTurns } from './guard.ts';
+import { requireSome, turnRecords } from './guard.ts';
 
 async function* records(file: string, log: IssueLog): AsyncGenerator<Conversation> {
-  for await (const { line, value } of readJsonLines(file, (l, m) => log.report(file, l, m))) {
-    if (!isRecord(value)) {
-      log.report(file, line, 'not a JSON object');
-      continue;
-    }
-    const turns = stringTurns(value.turns);
-    if (!Array.isArray(turns)) {
-      log.report(file, line, turns.error);
-      continue;
-    }
+  for await (const { line, value, turns } of turnRecords(file, log)) {
     const domain = typeof value.domain === 'string' ? value.domain : 'unknown';
     const split = typeof value.split === 'string' ? value.split : undefined;
     const topic = typeof value.topic === 'string' ? value.topic : undefined;

@@ -71,13 +71,17 @@ export function readWeights(dir: string, manifest: WeightsManifest, label: strin
   if (createHash('sha256').update(bytes).digest('hex') !== manifest.sha256) {
     throw new CheckpointError(`${file}: checksum does not match ${label} (corrupt or partly written)`);
   }
-  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length);
-  const out = new Map<string, tf.Tensor>();
-  let offset = 0;
+  // Every entry is checked before any tensor exists, so a refused manifest leaks nothing.
   for (const w of group.weights) {
     if (w.dtype !== 'float32') throw new CheckpointError(`${label}: ${w.name} has unsupported dtype ${w.dtype}`);
     const q = w.quantization?.dtype;
     if (q !== undefined && q !== 'float16') throw new CheckpointError(`${label}: ${w.name} has unsupported quantization ${q}`);
+  }
+  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length);
+  const out = new Map<string, tf.Tensor>();
+  let offset = 0;
+  for (const w of group.weights) {
+    const q = w.quantization?.dtype;
     const size = w.shape.reduce((a, b) => a * b, 1);
     const bytesOf = buffer.slice(offset, offset + size * width(w)); // a copy: entries need not be 4-byte aligned
     const values = q === 'float16' ? fromFloat16(new Uint16Array(bytesOf)) : new Float32Array(bytesOf);

@@ -1,15 +1,11 @@
 // Beam search of width k as fairseq (2k candidates per step, EOS counts only in the top k; penalties score
 // hypotheses as they finish), and diverse beam search: G groups of k/G beams, a group's scores lowered by λ
 // per earlier group's choice of the same token at this step (Hamming diversity, Vijayakumar et al. 2016).
-import type { Hypothesis, PartialHypothesis } from './results.ts';
-import { RowHistory } from './row-history.ts';
 import { TopK } from './select.ts';
-import { attentionSource, byScore, SearchCore, type Search, type SearchSetup, type StepView } from './search.ts';
+import { attentionSource, RowSearch, type SearchSetup, type StepView } from './search.ts';
 
-export class BeamSearch implements Search {
+export class BeamSearch extends RowSearch {
   readonly initialRows = 1;
-  private readonly core: SearchCore;
-  private readonly hist: RowHistory;
   private readonly groups: number;
   private readonly width: number;
   private readonly diversity: number;
@@ -17,8 +13,6 @@ export class BeamSearch implements Search {
   private groupRows: number[][];
   private readonly groupDone: boolean[];
   private readonly groupFinished: number[];
-  private scores: Float64Array;
-  private nextScores: Float64Array;
   private readonly topk: TopK;
   private readonly candValues: Float64Array;
   private readonly candIds: Int32Array;
@@ -26,23 +20,19 @@ export class BeamSearch implements Search {
   private readonly parents: Int32Array;
   private readonly picked: Int32Array;
   private readonly pickedLogps: Float32Array;
-  private readonly done_: Hypothesis[] = [];
-  steps = 0;
 
   constructor(setup: SearchSetup) {
     const o = setup.options;
     const k = o.beamSize;
-    this.groups = o.strategy === 'diverse-beam' ? o.beamGroups : 1;
-    this.width = k / this.groups;
+    const groups = o.strategy === 'diverse-beam' ? o.beamGroups : 1;
+    super(setup, k, k / groups);
+    this.groups = groups;
+    this.width = k / groups;
     this.diversity = o.strategy === 'diverse-beam' ? o.diversityStrength : 0;
-    this.core = new SearchCore(setup, this.width);
-    this.hist = new RowHistory(k, setup.srcLen, { attention: o.returnAttention, coverage: o.coveragePenalty > 0 });
     this.hist.rows = 1;
     this.groupRows = Array.from({ length: this.groups }, () => [0]);
     this.groupDone = new Array<boolean>(this.groups).fill(false);
     this.groupFinished = new Array<number>(this.groups).fill(0);
-    this.scores = new Float64Array(k);
-    this.nextScores = new Float64Array(k);
     this.topk = new TopK(2 * this.width);
     this.candValues = new Float64Array(2 * this.width);
     this.candIds = new Int32Array(2 * this.width);
@@ -50,24 +40,6 @@ export class BeamSearch implements Search {
     this.parents = new Int32Array(k);
     this.picked = new Int32Array(k);
     this.pickedLogps = new Float32Array(k);
-  }
-
-  get rows(): number {
-    return this.hist.rows;
-  }
-
-  get done(): boolean {
-    return this.hist.rows === 0;
-  }
-
-  get needsLm(): boolean {
-    return this.core.lmActive(this.steps);
-  }
-
-  writePrevTokens(dst: Int32Array, offset: number): void {
-    const { hist } = this;
-    const bos = this.core.setup.specials.bos;
-    for (let r = 0; r < hist.rows; r++) dst[offset + r] = hist.len === 0 ? bos : hist.tokens[r * hist.stride + hist.len - 1]!;
   }
 
   advance(view: StepView): Int32Array {
@@ -85,7 +57,7 @@ export class BeamSearch implements Search {
     for (const t of chosenTokens) this.tokenCounts[t] = 0;
     const parents = this.parents.slice(0, kept);
     hist.advance({ count: kept, parents, tokens: this.picked, logps: this.pickedLogps }, attentionSource(view));
-    [this.scores, this.nextScores] = [this.nextScores, this.scores];
+    this.swapScores();
     this.groupRows = nextGroupRows;
     this.steps++;
     return parents;
@@ -165,18 +137,5 @@ export class BeamSearch implements Search {
       }
     }
     return kept;
-  }
-
-  partial(): PartialHypothesis | null {
-    const { hist } = this;
-    if (hist.rows === 0) return null;
-    let best = 0;
-    for (let r = 1; r < hist.rows; r++) if (this.scores[r]! > this.scores[best]!) best = r;
-    const logps = hist.rowLogps(best);
-    return { tokens: hist.rowTokens(best), step: this.steps, logProb: logps.reduce((a, b) => a + b, 0) };
-  }
-
-  finished(): Hypothesis[] {
-    return [...this.done_].sort(byScore);
   }
 }

@@ -157,7 +157,12 @@ export class DecodeScheduler<S> {
       if (limit !== undefined && now - job.submittedAt > limit) this.cancel(job, new DecodeTimeoutError(limit));
       else if (job.request.onPartial && !job.cancelled) {
         const partial = job.search.partial();
-        if (partial) job.request.onPartial(this.withText(partial));
+        // A caller's callback that throws fails its own request, not the whole batch.
+        try {
+          if (partial) job.request.onPartial(this.withText(partial));
+        } catch (error) {
+          this.cancel(job, error instanceof Error ? error : new Error(String(error)));
+        }
       }
     }
   }

@@ -4,7 +4,7 @@ import { applyConstraints, type RowConstraints } from './blocking.ts';
 import { DecodingOptionsError, type DecodingOptions } from './options.ts';
 import { coverageSum, lengthNormalised } from './penalties.ts';
 import type { Hypothesis, PartialHypothesis } from './results.ts';
-import type { AttentionSource, RowHistory } from './row-history.ts';
+import { RowHistory, type AttentionSource } from './row-history.ts';
 import type { SpecialIds } from './step-model.ts';
 
 export interface SearchSetup {
@@ -64,7 +64,8 @@ export class SearchCore {
 
   constructor(readonly setup: SearchSetup, maxRows: number) {
     const o = setup.options;
-    const { min, max } = effectiveLengths(o, setup.srcLen);
+    // Ratios count the request's source tokens; srcLen may include what the model appends (EOS).
+    const { min, max } = effectiveLengths(o, setup.source.length);
     this.minLength = min;
     this.maxLength = max;
     this.vocab = setup.vocabSize;
@@ -123,6 +124,67 @@ export class SearchCore {
     const attention = hist.rowAttention(r);
     if (attention) h.attention = attention;
     return h;
+  }
+}
+
+/**
+ * What greedy/sampling and beam search keep alike: the live rows' history and scores, the finished
+ * hypotheses, and the Search members that read them.
+ */
+export abstract class RowSearch implements Search {
+  abstract readonly initialRows: number;
+  protected readonly core: SearchCore;
+  protected readonly hist: RowHistory;
+  /** Search score of each live row, and the buffer the next step's scores are written into. */
+  protected scores: Float64Array;
+  protected nextScores: Float64Array;
+  protected readonly done_: Hypothesis[] = [];
+  steps = 0;
+
+  constructor(setup: SearchSetup, maxRows: number, coreRows: number) {
+    const o = setup.options;
+    this.core = new SearchCore(setup, coreRows);
+    this.hist = new RowHistory(maxRows, setup.srcLen, { attention: o.returnAttention, coverage: o.coveragePenalty > 0 });
+    this.scores = new Float64Array(maxRows);
+    this.nextScores = new Float64Array(maxRows);
+  }
+
+  get rows(): number {
+    return this.hist.rows;
+  }
+
+  get done(): boolean {
+    return this.hist.rows === 0;
+  }
+
+  get needsLm(): boolean {
+    return this.core.lmActive(this.steps);
+  }
+
+  writePrevTokens(dst: Int32Array, offset: number): void {
+    const { hist } = this;
+    const bos = this.core.setup.specials.bos;
+    for (let r = 0; r < hist.rows; r++) dst[offset + r] = hist.len === 0 ? bos : hist.tokens[r * hist.stride + hist.len - 1]!;
+  }
+
+  abstract advance(view: StepView): Int32Array;
+
+  partial(): PartialHypothesis | null {
+    const { hist } = this;
+    if (hist.rows === 0) return null;
+    let best = 0;
+    for (let r = 1; r < hist.rows; r++) if (this.scores[r]! > this.scores[best]!) best = r;
+    const logps = hist.rowLogps(best);
+    return { tokens: hist.rowTokens(best), step: this.steps, logProb: logps.reduce((a, b) => a + b, 0) };
+  }
+
+  finished(): Hypothesis[] {
+    return [...this.done_].sort(byScore);
+  }
+
+  /** Swap the score buffers after a step wrote nextScores. */
+  protected swapScores(): void {
+    [this.scores, this.nextScores] = [this.nextScores, this.scores];
   }
 }
 

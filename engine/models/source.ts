@@ -16,3 +16,12 @@ export function prepareSources(sources: number[][], specials: SpecialIds, revers
   rows.forEach((r, b) => ids.set(r, b * maxLength));
   return { ids, lengths: rows.map((r) => r.length), maxLength };
 }
+
+/**
+ * With reversed sources, attention column j is source token len−2−j; put each row's columns back in
+ * source order, in place (EOS stays last). `weights` is row-major [B, srcLen].
+ */
+export function unreverseColumns(weights: Float32Array, lengths: number[]): void {
+  const width = weights.length / lengths.length;
+  lengths.forEach((len, b) => weights.subarray(b * width, b * width + len - 1).reverse());
+}

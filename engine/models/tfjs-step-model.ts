@@ -7,7 +7,7 @@ import type { SpecialIds, StepModel, StepOutput } from '../decoding/step-model.t
 import { MASKED } from '../layers/attention.ts';
 import type { DecoderMemory } from './decoder.ts';
 import type { Seq2Seq } from './seq2seq.ts';
-import { prepareSources } from './source.ts';
+import { prepareSources, unreverseColumns } from './source.ts';
 
 class SharedMemory {
   private refs = 1;
@@ -169,13 +169,4 @@ function check(state: TfjsState): void {
 function keepAll(memory: DecoderMemory, cells: CellState[]): void {
   const a = memory.attention;
   for (const t of [a?.keys, a?.proj, a?.maskAdd, memory.global, ...cellTensors(cells)]) if (t) tf.keep(t);
-}
-
-/** With reversed sources, attention column j is source token len−2−j; put columns back in source order. */
-function unreverseColumns(weights: Float32Array, lengths: number[]): void {
-  const width = weights.length / lengths.length;
-  lengths.forEach((len, b) => {
-    const row = weights.subarray(b * width, b * width + len - 1); // EOS stays last
-    row.reverse();
-  });
 }

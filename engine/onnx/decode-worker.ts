@@ -18,6 +18,8 @@ interface Pending {
   resolve(r: DecodeResult): void;
   reject(e: Error): void;
   onPartial?: (p: PartialHypothesis) => void;
+  /** Unhooks the request's abort listener once it has settled. */
+  unlisten(): void;
 }
 
 /**
@@ -34,10 +36,19 @@ export class OrtDecodeWorker {
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
   private closing: Promise<void> | null = null;
+  /** Set once the thread has died (uncaught error, exit): later requests fail at once instead of hanging. */
+  private dead: Error | null = null;
+  private readonly exited: Promise<void>;
 
   private constructor(private readonly worker: Worker) {
     worker.on('message', (m: WorkerReply) => this.receive(m));
-    worker.on('error', (e) => this.failAll(e));
+    worker.on('error', (e) => this.die(e));
+    this.exited = new Promise((resolve) => {
+      worker.once('exit', (code) => {
+        this.die(new Error(`decode worker exited (code ${code})`));
+        resolve();
+      });
+    });
   }
 
   /** Start a worker on a model directory's export, or on graphs built in memory. */
@@ -56,14 +67,17 @@ export class OrtDecodeWorker {
 
   /** Decode one request in the worker; its signal cancels it there. */
   submit(request: DecodeRequest): Promise<DecodeResult> {
+    if (this.dead) return Promise.reject(this.dead);
     if (this.closing) return Promise.reject(new Error('decode worker is closed'));
     const id = this.nextId++;
     const { signal, onPartial, ...plain } = request;
     return new Promise<DecodeResult>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, onPartial });
+      const onAbort = () => this.worker.postMessage({ type: 'cancel', id });
+      const unlisten = () => signal?.removeEventListener('abort', onAbort);
+      this.pending.set(id, { resolve, reject, onPartial, unlisten });
       this.worker.postMessage({ type: 'decode', id, request: plain, partials: onPartial !== undefined });
-      signal?.addEventListener('abort', () => this.worker.postMessage({ type: 'cancel', id }), { once: true });
-      if (signal?.aborted) this.worker.postMessage({ type: 'cancel', id });
+      signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal?.aborted) onAbort();
     });
   }
 
@@ -74,26 +88,34 @@ export class OrtDecodeWorker {
     if (!p) return;
     if (m.type === 'partial') return p.onPartial?.(m.partial as PartialHypothesis);
     this.pending.delete(m.id);
+    p.unlisten();
     if (m.type === 'result') p.resolve(m.result as DecodeResult);
     else p.reject(new DecodeWorkerError(m.error));
   }
 
-  private failAll(e: Error): void {
-    for (const p of this.pending.values()) p.reject(e);
+  private die(e: Error): void {
+    this.dead ??= e;
+    for (const p of this.pending.values()) {
+      p.unlisten();
+      p.reject(e);
+    }
     this.pending.clear();
   }
 
-  /** Let running requests finish, then stop the worker. */
+  /** Let running requests finish, then stop the worker (at once when the thread has already died). */
   close(): Promise<void> {
-    this.closing ??= new Promise<void>((resolve) => {
-      const done = (m: WorkerReply) => {
-        if (m.type !== 'closed') return;
-        this.worker.off('message', done);
-        void this.worker.terminate().then(() => resolve());
-      };
-      this.worker.on('message', done);
-      this.worker.postMessage({ type: 'close' });
-    });
+    this.closing ??= this.dead
+      ? this.exited
+      : new Promise<void>((resolve) => {
+          const done = (m: WorkerReply) => {
+            if (m.type !== 'closed') return;
+            this.worker.off('message', done);
+            void this.worker.terminate().then(() => resolve());
+          };
+          this.worker.on('message', done);
+          void this.exited.then(resolve);
+          this.worker.postMessage({ type: 'close' });
+        });
     return this.closing;
   }
 }

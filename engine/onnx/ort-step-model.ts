@@ -4,7 +4,7 @@
 import * as ort from 'onnxruntime-node';
 import type { SpecialIds, StepModel, StepOutput } from '../decoding/step-model.ts';
 import { MASKED } from '../layers/attention.ts';
-import { prepareSources } from '../models/source.ts';
+import { prepareSources, unreverseColumns } from '../models/source.ts';
 import type { OnnxGraphs, OnnxModelSpec } from './export-graphs.ts';
 
 export interface OrtSessionOptions {
@@ -223,10 +223,4 @@ function maskArray(lengths: number[], srcLen: number): Float32Array {
 
 function check(state: OrtState): void {
   if (state.released) throw new Error('decoder state used after release');
-}
-
-/** With reversed sources, attention column j is source token len−2−j; put columns back in source order. */
-function unreverseColumns(weights: Float32Array, lengths: number[]): void {
-  const width = weights.length / lengths.length;
-  lengths.forEach((len, b) => weights.subarray(b * width, b * width + len - 1).reverse());
 }

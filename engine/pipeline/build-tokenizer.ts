@@ -2,6 +2,7 @@
 // Parse targets are not subword text: every bracket label and the XX placeholder becomes a user-defined
 // piece, so a linearised tree is one id per token and the model's outputs map back one to one.
 import { trainSubwordModel } from '../tokenizer/train-model.ts';
+import type { Tree } from '../parsing/tree.ts';
 import type { ModelProto } from '../tokenizer/model-proto.ts';
 import type { PipelineTask } from './task.ts';
 
@@ -9,6 +10,8 @@ export interface TextPair {
   /** chat: turns (message last); parse: the sentence; else the source text. */
   input: string | string[];
   target: string;
+  /** parse: the treebank tree with its POS tags, which evalb needs to delete punctuation as it should. */
+  gold?: Tree;
 }
 
 export interface TokenizerBuildOptions {

@@ -7,6 +7,7 @@ import { distinct12 } from '../metrics/distinct.ts';
 import { evalb } from '../metrics/evalb.ts';
 import { PerplexityMeter } from '../metrics/perplexity.ts';
 import { delinearize } from '../parsing/linearize.ts';
+import type { Tree } from '../parsing/tree.ts';
 import { makeBatch, type Example } from '../training/batch.ts';
 import { planBatches } from './batches.ts';
 import type { TextPair } from './build-tokenizer.ts';
@@ -68,6 +69,14 @@ export function defaultDecoding(task: Pipeline['task']): Record<string, unknown>
   return { strategy: 'greedy', maxLength: 400, maxLengthRatio: task === 'parse' ? 4 : 2 };
 }
 
+/**
+ * The reference tree of a parse pair: the treebank tree when the pair carries it, else one rebuilt from
+ * the linearised target. The rebuilt tree has only XX tags, so evalb could not tell punctuation from words.
+ */
+export function goldTree(pair: TextPair): Tree {
+  return pair.gold ?? delinearize(pair.target.split(' ').filter((t) => t !== ''), parseWords(pair.input)).tree;
+}
+
 const inputText = (input: TextPair['input']): string => (typeof input === 'string' ? input : input.join(' | '));
 
 export async function evaluatePipeline(pipeline: Pipeline, pairs: readonly TextPair[], options: EvaluateOptions = {}): Promise<TaskMetrics> {
@@ -82,7 +91,7 @@ export async function evaluatePipeline(pipeline: Pipeline, pairs: readonly TextP
   const references = decodedPairs.map((p) => p.target);
   switch (pipeline.task) {
     case 'parse': {
-      const golds = decodedPairs.map((p) => delinearize(p.target.split(' ').filter((t) => t !== ''), parseWords(p.input)).tree);
+      const golds = decodedPairs.map(goldTree);
       const tests = runs.map((r) => (r.output as ParseOutput).tree);
       const score = evalb(golds, tests);
       Object.assign(metrics, { f1: score.f1, precision: score.precision, recall: score.recall });

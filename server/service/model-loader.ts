@@ -79,6 +79,8 @@ export class ModelLoader {
   private watcher: FSWatcher | null = null;
   private reloadTimer: NodeJS.Timeout | null = null;
   private reloading: Promise<string[]> = Promise.resolve([]);
+  /** Disposals under way (decoder workers closing), so close() can wait for them. */
+  private readonly disposing = new Set<Promise<void>>();
 
   constructor(private readonly options: ModelLoaderOptions) {}
 
@@ -130,8 +132,20 @@ export class ModelLoader {
     }
     if (old) {
       old.retired = true;
-      if (old.inFlight === 0) void old.model.dispose?.();
+      if (old.inFlight === 0) this.dispose(old.model);
     }
+  }
+
+  private dispose(model: LoadedModel): void {
+    const done = (async () => {
+      try {
+        await model.dispose?.();
+      } catch (error) {
+        this.options.onError?.(model.id, error);
+      }
+    })();
+    this.disposing.add(done);
+    void done.finally(() => this.disposing.delete(done));
   }
 
   /** Watches the models directory and reloads what changed, debounced. */
@@ -177,7 +191,7 @@ export class ModelLoader {
       return await fn(entry.model);
     } finally {
       entry.inFlight--;
-      if (entry.retired && entry.inFlight === 0) void entry.model.dispose?.();
+      if (entry.retired && entry.inFlight === 0) this.dispose(entry.model);
     }
   }
 
@@ -187,5 +201,6 @@ export class ModelLoader {
     if (this.reloadTimer) clearTimeout(this.reloadTimer);
     await this.reloading;
     for (const id of [...this.entries.keys()]) this.swap(id, null);
+    await Promise.all([...this.disposing]);
   }
 }

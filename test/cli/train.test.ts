@@ -69,6 +69,24 @@ describe('parley train', () => {
     expect(r.status).toBe(0);
     expect(r.stdout.split('\n').filter((l) => l !== '')).toHaveLength(2);
   });
+
+  it('decode answers a blank input line with a blank output line, keeping lines aligned', () => {
+    const r = parley(['decode', '--model', out, '--beam', '1', '--max-length', '6', '--batch', '2'], '1 2\n\n3 4 5\n2 1\n');
+    expect(r.status).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines).toHaveLength(5);
+    expect(lines[1]).toBe('');
+    expect(lines[4]).toBe('');
+  });
+
+  it('decode refuses sampling flags without --sample, and --beam with it', () => {
+    const temperature = parley(['decode', '--model', out, '--beam', '3', '--temperature', '0.5'], '1 2\n');
+    expect(temperature.status).toBe(2);
+    expect(temperature.stderr).toMatch(/--temperature only applies with --sample/);
+    const beam = parley(['decode', '--model', out, '--sample', '--beam', '3'], '1 2\n');
+    expect(beam.status).toBe(2);
+    expect(beam.stderr).toMatch(/--beam and --sample/);
+  });
 });
 
 describe('training on a user\'s own files', () => {

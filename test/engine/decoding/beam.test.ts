@@ -102,6 +102,23 @@ describe('EOS and length limits', () => {
     expect(neverEnds.live.size).toBe(0);
   });
 
+  it('takes length ratios of the source tokens, not of the positions a model encodes (EOS appended)', async () => {
+    /** Reports one more source position per row, as the tfjs and ONNX models do after appending EOS. */
+    class WithEos extends TableModel {
+      override sourceLengths(state: Parameters<TableModel['sourceLengths']>[0]): number[] {
+        return super.sourceLengths(state).map((n) => n + 1);
+      }
+    }
+    const neverEnds = new WithEos({ vocabSize: V, next: () => logNormalise([0, 0, 1e-9, 0.3, 0.3, 0.4]) });
+    const endsAtOnce = new WithEos({ vocabSize: V, next: () => logNormalise([0, 0, 0.97, 0.01, 0.01, 0.01]) });
+    for (const strategy of ['greedy', 'beam'] as const) {
+      const [max] = await decode(neverEnds, [{ source: [4, 4], options: { strategy, maxLength: 50, maxLengthRatio: 1.5 } }]);
+      expect(max!.tokens).toHaveLength(3);
+      const [min] = await decode(endsAtOnce, [{ source: [4, 4, 4], options: { strategy, minLength: 0, minLengthRatio: 1 } }]);
+      expect(min!.tokens).toHaveLength(3);
+    }
+  });
+
   it('ends hypotheses whose every continuation is banned instead of returning nothing', async () => {
     const model = new TableModel({ vocabSize: 5, next: () => logNormalise([0, 0, 0.01, 0.01, 0.98]) });
     for (const strategy of ['greedy', 'beam'] as const) {

@@ -37,6 +37,18 @@ describe('continuous batching scheduler', () => {
     expect(model.live.size).toBe(0);
   });
 
+  it('fails only the request whose onPartial callback throws, not the others in its batch', async () => {
+    const model = makeModel();
+    const scheduler = new DecodeScheduler(model);
+    const options = { strategy: 'greedy', minLength: 4, maxLength: 6 };
+    const broken = scheduler.submit({ source: [4, 5], options, onPartial: () => { throw new Error('client went away'); } });
+    const fine = scheduler.submit({ source: [5, 4], options });
+    await expect(broken).rejects.toThrow('client went away');
+    expect((await fine).tokens.length).toBeGreaterThanOrEqual(4);
+    await scheduler.close();
+    expect(model.live.size).toBe(0);
+  });
+
   it('keeps the batch within maxBatchRows, queueing the rest', async () => {
     const model = makeModel();
     const scheduler = new DecodeScheduler(model, { maxBatchRows: 5 });

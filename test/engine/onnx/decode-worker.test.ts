@@ -55,3 +55,17 @@ describe('OrtDecodeWorker on a model directory', () => {
     await expect(OrtDecodeWorker.start({ source: { modelDir: dir }, session: {}, scheduler: {} })).rejects.toMatchObject({ name: 'OnnxExportError' });
   });
 });
+
+describe('OrtDecodeWorker whose thread dies', () => {
+  it('fails the requests in flight and later ones instead of leaving them pending, and still closes', async () => {
+    const model = new Seq2Seq(tinyConfig('rnnsearch'));
+    const worker = await OrtDecodeWorker.start({ source: { graphs: buildOnnxGraphs(model), specials: model.config.specials }, session: {}, scheduler: {} });
+    model.dispose();
+    const inFlight = worker.submit({ source: [4, 5, 6], options: { strategy: 'beam', beamSize: 4, minLength: 500, maxLength: 500 } });
+    // The thread ends without a 'closed' reply, as it would after a native crash or an uncaught error.
+    await worker['worker'].terminate();
+    await expect(inFlight).rejects.toThrow(/exited/);
+    await expect(worker.submit({ source: [4], options: { strategy: 'greedy' } })).rejects.toThrow(/exited/);
+    await worker.close();
+  });
+});

@@ -54,3 +54,33 @@ describe('ModelLoader watching', () => {
     }
   });
 });
+
+describe('ModelLoader closing', () => {
+  it('waits for every model to finish disposing, and reports a disposal that fails', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-close-'));
+    try {
+      writeTestModels(dir);
+      const factory = testFactory();
+      const closed: string[] = [];
+      const errors: string[] = [];
+      // Disposal that takes a while, as closing a decode worker thread does.
+      const slow: typeof factory = Object.assign(async (...args: Parameters<typeof factory>) => {
+        const model = await factory(...args);
+        return Object.assign(model, {
+          dispose: async () => {
+            await new Promise((r) => setTimeout(r, 50));
+            if (model.id === 'parser') throw new Error('worker would not stop');
+            closed.push(model.id);
+          },
+        });
+      }, { created: factory.created });
+      const loader = new ModelLoader({ modelsDir: dir, factory: slow, hooks: { observeBatchSize: () => undefined }, onError: (id) => errors.push(id) });
+      await loader.loadAll();
+      await loader.close();
+      expect(closed.sort()).toEqual(['chat-small', 'en-fr']);
+      expect(errors).toEqual(['parser']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
