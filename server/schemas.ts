@@ -20,6 +20,8 @@ export const decodingOptionsSchema = z
     nBest: z.int().min(1).max(32),
     minLength: z.int().min(0).max(512),
     maxLength: z.int().min(1).max(512),
+    minLengthRatio: z.number().min(0).max(10).nullable(),
+    maxLengthRatio: z.number().gt(0).max(10).nullable(),
     lengthPenalty: z.discriminatedUnion('kind', [
       z.object({ kind: z.literal('none') }).strict(),
       z.object({ kind: z.literal('gnmt'), alpha: z.number().min(0).max(10) }).strict(),
@@ -29,6 +31,8 @@ export const decodingOptionsSchema = z
     noRepeatNgram: z.int().min(0).max(16),
     blockSourceNgrams: z.int().min(0).max(16),
     suppressUnk: z.boolean(),
+    /** Token-id sequences never to emit. */
+    blocklist: z.array(z.array(z.int().min(0).max(1_000_000)).min(1).max(16)).max(64),
     temperature: z.number().gt(0).max(100),
     topK: z.int().min(0).max(100_000),
     topP: z.number().gt(0).max(1),

@@ -15,7 +15,10 @@ import {
   type PipelineInput,
   type StepModel,
 } from '../../engine/index.ts';
-import type { EngineFactory, EngineHooks, GenerateResult, LoadedModel, ModelDirSpec, ModelTask } from './model-backend.ts';
+import { InvalidInputError, type EngineFactory, type EngineHooks, type GenerateResult, type LoadedModel, type ModelDirSpec, type ModelTask } from './model-backend.ts';
+
+/** Source tokens a request may hold (byte fallback can turn a short text into many pieces). */
+export const MAX_SOURCE_TOKENS = 400;
 
 /** Requests waiting per model beyond the running batch; the server's own admission queue sits in front. */
 const SCHEDULER = { maxQueue: 256, maxBatchRows: 64 };
@@ -120,6 +123,9 @@ export const createEngineFactory = (o: EngineOptions = engineOptionsFromEnv()): 
     async generate(request): Promise<GenerateResult> {
       const input: PipelineInput = task === 'chat' ? request.inputs : request.inputs[0] ?? '';
       const source = pipeline.encodeInput(input);
+      if (source.length > MAX_SOURCE_TOKENS) {
+        throw new InvalidInputError(`input too long: ${source.length} tokens after subword encoding (at most ${MAX_SOURCE_TOKENS})`);
+      }
       const onPartial = request.onPartial;
       const result = await decoder.submit({
         source,

@@ -27,6 +27,9 @@ export interface DecodingOptionsInput {
   noRepeatNgram?: number;
   blockSourceNgrams?: number;
   suppressUnk?: boolean;
+  blocklist?: number[][];
+  minLengthRatio?: number | null;
+  maxLengthRatio?: number | null;
   temperature?: number;
   topK?: number;
   topP?: number;

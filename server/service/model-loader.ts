@@ -2,7 +2,7 @@
 // the injected engine factory, and swaps in reloaded models without dropping requests in flight.
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { ServiceError } from './errors.ts';
 import type { EngineFactory, EngineHooks, LoadedModel, ModelDirSpec } from './model-backend.ts';
 
@@ -34,9 +34,13 @@ export interface ModelSummary {
   runtime: string | null;
 }
 
+/** Files derived from the weights (the ONNX export, written on first load) or only used to resume training. */
+const notServed = (dir: string, file: string) =>
+  file.endsWith('.onnx') || file.endsWith(`${sep}onnx.json`) || file.startsWith(join(dir, 'training') + sep);
+
 function listFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((d) => d.isFile())
+    .filter((d) => d.isFile() && !notServed(dir, join(d.parentPath, d.name)))
     .map((d) => join(d.parentPath, d.name))
     .sort();
 }

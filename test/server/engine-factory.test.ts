@@ -74,6 +74,13 @@ describe('the server on the real engine', () => {
     expect(JSON.stringify(res.body)).toMatch(/beamSize/);
   });
 
+  it('refuses an input that becomes too many subword tokens, and keeps serving', async () => {
+    const res = await post('/api/translate', { model: 'fr-en-onnx', text: '語'.repeat(300) });
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(res.body)).toMatch(/input too long: 900 tokens/);
+    expect((await post('/api/translate', { model: 'fr-en-onnx', text: 'the cat' })).status).toBe(200);
+  });
+
   it('chats over socket.io with streamed partial replies', async () => {
     const socket = connect(server.url, { transports: ['websocket'], reconnection: false, forceNew: true }) as import('socket.io-client').Socket<ServerToClientEvents, ClientToServerEvents>;
     await new Promise<void>((resolve, reject) => (socket.once('connect', () => resolve()), socket.once('connect_error', reject)));
