@@ -12,6 +12,7 @@ import {
   hasTrainingCheckpoint,
   loadTrainingCheckpoint,
   makeBatch,
+  readModelConfig,
   saveModel,
   saveTrainingCheckpoint,
   writeFileAtomic,
@@ -149,10 +150,20 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
 
   const started = Date.now() - pos.elapsedMs;
   let best: RunSummary['best'] = null;
+  // A resumed run whose budget is already spent (e.g. --resume --steps N to finish early) takes no step.
   let stopped: RunSummary['stopped'] | null = null;
   let windowStart = Date.now();
   let windowTokens = 0;
   const elapsed = () => Date.now() - started;
+  const budgetSpent = (): RunSummary['stopped'] | null =>
+    o.steps !== undefined && trainer.step >= o.steps ? 'steps'
+      : o.timeBudgetMs !== undefined && elapsed() >= o.timeBudgetMs ? 'time-budget'
+        : null;
+  if (resuming && existsSync(path.join(o.out, 'config.json'))) {
+    // The best model so far is the one in the directory; its metrics are in config.json.
+    const saved = readModelConfig(o.out).meta;
+    if (typeof saved.step === 'number' && saved.valid && typeof saved.valid === 'object') best = { ...(saved.valid as object), step: saved.step } as RunSummary['best'];
+  }
 
   const validate = async (): Promise<void> => {
     if (valid.length === 0) return;
@@ -175,6 +186,7 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
     await saveTrainingCheckpoint(o.out, trainer, pos);
   };
 
+  stopped = budgetSpent();
   while (stopped === null) {
     if (o.epochs !== undefined && pos.epoch >= o.epochs) {
       stopped = 'epochs';
@@ -199,8 +211,7 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
         windowTokens = 0;
       }
       if (step % o.validEvery === 0) await validate();
-      if (o.steps !== undefined && step >= o.steps) stopped = 'steps';
-      else if (o.timeBudgetMs !== undefined && elapsed() >= o.timeBudgetMs) stopped = 'time-budget';
+      stopped = stopped ?? budgetSpent();
       if (step % o.checkpointEvery === 0 || stopped !== null) await checkpoint();
     }
     if (pos.batchIndex >= batches.length) {

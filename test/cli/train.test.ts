@@ -171,3 +171,15 @@ describe('parley train errors', () => {
     expect(r.stderr).toMatch(/config\.json is missing/);
   });
 });
+
+describe('finishing a run early', () => {
+  it('--resume with a spent budget takes no step and keeps the best model\'s record', () => {
+    const before = readFileSync(path.join(out, 'weights.json'), 'utf8');
+    const r = parley(['train', '--task', 'reverse', '--out', out, '--resume', '--steps', '6']);
+    expect(r.status).toBe(0);
+    const summary = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+    expect(summary.steps).toBe(12);
+    expect(summary.best?.step).toBeGreaterThan(0);
+    expect(readFileSync(path.join(out, 'weights.json'), 'utf8')).toBe(before);
+  });
+});
