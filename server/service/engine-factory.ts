@@ -67,7 +67,7 @@ async function openDecoder(spec: ModelDirSpec, pipeline: Pipeline, hooks: Engine
 }
 
 async function tfjsDecoder(spec: ModelDirSpec, pipeline: Pipeline, hooks: EngineHooks): Promise<Decoder> {
-  const backend = await initBackend({ quiet: true });
+  const backend = await initBackend();
   const scheduler = new DecodeScheduler(observed(pipeline.stepModel, (rows) => hooks.observeBatchSize(spec.id, rows)), SCHEDULER);
   return { runtime: `tfjs-${backend.name}`, submit: (r) => scheduler.submit(r), close: () => scheduler.close() };
 }
@@ -94,6 +94,7 @@ export function engineOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Engi
 }
 
 export const createEngineFactory = (o: EngineOptions = engineOptionsFromEnv()): EngineFactory => async (spec, hooks) => {
+  await initBackend(); // once per process (later calls return the same backend); loading builds tfjs weights
   const pipeline = await loadPipeline(spec.dir);
   let task: ModelTask;
   let decoder: Decoder;

@@ -1,6 +1,7 @@
 // The server on the real engine: tiny models trained here, one served on ONNX Runtime (its directory
 // holds an ONNX export) and one on tfjs (no export); same weights, so both must answer alike.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pino } from 'pino';
@@ -110,5 +111,31 @@ describe('the server on the real engine', () => {
     expect(loaded.runtime).toBe('onnxruntime');
     expect(existsSync(path.join(dir, 'onnx.json'))).toBe(true);
     await loaded.dispose?.();
+  });
+
+  it('npm start (server/main.ts) picks a backend, loads the directory\'s models and serves them', async () => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'server/main.ts', '--port', '0', '--host', '127.0.0.1', '--models', path.join(root, 'models'), '--db', path.join(root, 'main.sqlite'), '--no-watch'],
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PARLEY_EXPORT_ONNX: '0' } },
+    );
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (c: Buffer) => {
+          out += c.toString();
+          const m = /Parley chat: (\S+)/.exec(out);
+          if (m) resolve(m[1]!);
+        });
+        child.once('exit', (code) => reject(new Error(`server exited ${code}: ${stderr}`)));
+      });
+      expect(stderr).toMatch(/parley: tfjs [\d.]+ backend (wasm|cpu|tensorflow)/);
+      const list = (await (await fetch(new URL('/api/models', url))).json()) as { models: { id: string }[] };
+      expect(list.models.map((m) => m.id).sort()).toEqual(['chat', 'fr-en-onnx', 'fr-en-tfjs']);
+    } finally {
+      child.kill('SIGTERM');
+    }
   });
 });
