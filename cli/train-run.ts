@@ -23,6 +23,7 @@ import {
   TOKENIZER_FILE,
   buildTokenizer,
   encodePairs,
+  spread,
   engineTask,
   epochSeed,
   evaluatePipeline,
@@ -133,7 +134,7 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
   const all = encodePairs(pipeline, trainPairs);
   const examples = dropLong(all, o.maxLength);
   if (examples.length === 0) throw new Error(`every training example is longer than --max-length ${o.maxLength} tokens`);
-  const valid = validPairs.filter((_, i) => i < o.validLimit * 5);
+  const valid = spread(validPairs, o.validLimit * 5);
   say(`${examples.length} training pairs (${all.length - examples.length} over ${o.maxLength} tokens dropped), ${validPairs.length} validation pairs; ${issues.summary()}`);
   say(`model ${config.preset}: ${model.params.entries().reduce((s, [, v]) => s + v.size, 0)} parameters, vocabulary ${config.vocabSize}`);
 

@@ -2,7 +2,7 @@
 // directory the server loads: config.json, weights, tokenizer.model, train-log.jsonl, MODEL_CARD.md.
 import path from 'node:path';
 import { exportOnnx, initBackend, writeFileAtomic } from '../engine/index.ts';
-import { evaluatePipeline, loadPipeline } from '../engine/pipeline/index.ts';
+import { evaluatePipeline, loadPipeline, spread } from '../engine/pipeline/index.ts';
 import { checkCorpora } from './corpus-data.ts';
 import { runCommand } from './errors.ts';
 import { modelCard } from './model-card.ts';
@@ -37,7 +37,7 @@ export async function run(args: string[]): Promise<number> {
     try {
       const pairs = await heldOutPairs(resolved, 'test', summary.dataIssues);
       if (pairs.length > 0) {
-        const { samples: _s, ...metrics } = await evaluatePipeline(pipeline, pairs.slice(0, resolved.validLimit * 5), { decodeLimit: resolved.validLimit });
+        const { samples: _s, ...metrics } = await evaluatePipeline(pipeline, spread(pairs, resolved.validLimit * 5), { decodeLimit: resolved.validLimit });
         test = { split: 'test', metrics };
         say(`test: ${JSON.stringify(metrics)}`);
       }

@@ -45,6 +45,15 @@ export interface EvaluateOptions {
   batchTokens?: number;
 }
 
+/**
+ * At most n items spread evenly over the list, in order. Corpora may be sorted (Tatoeba goes from short
+ * to long sentences), so the first n would measure only the shortest examples.
+ */
+export function spread<T>(items: readonly T[], n: number): T[] {
+  if (items.length <= n) return [...items];
+  return Array.from({ length: n }, (_, i) => items[Math.floor((i * items.length) / n)]!);
+}
+
 export function encodePairs(pipeline: Pipeline, pairs: readonly TextPair[]): Example[] {
   return pairs.map((p) => ({ src: pipeline.encodeInput(p.input), tgt: pipeline.codec.encodeTarget(p.target) }));
 }
@@ -82,7 +91,7 @@ const inputText = (input: TextPair['input']): string => (typeof input === 'strin
 export async function evaluatePipeline(pipeline: Pipeline, pairs: readonly TextPair[], options: EvaluateOptions = {}): Promise<TaskMetrics> {
   if (pairs.length === 0) throw new Error('nothing to evaluate: no held-out examples');
   const perplexity = measurePerplexity(pipeline, encodePairs(pipeline, pairs), options.batchTokens);
-  const decodedPairs = pairs.slice(0, options.decodeLimit ?? 200);
+  const decodedPairs = spread(pairs, options.decodeLimit ?? 200);
   const decoding = options.decoding ?? defaultDecoding(pipeline.task);
   const runs = await pipeline.run(decodedPairs.map((p) => p.input), decoding);
   const metrics: TaskMetrics = { perplexity, examples: pairs.length, decoded: runs.length, samples: [] };
