@@ -6,11 +6,12 @@ import { parseArgs } from 'node:util';
 import { initBackend, printTree } from '../engine/index.ts';
 import { loadPipeline, type ParseOutput } from '../engine/pipeline/index.ts';
 import { UsageError } from './corpus-data.ts';
+import { decodingJson } from './decoding-json.ts';
 import { runCommand } from './errors.ts';
 import { positiveInt } from './train-options.ts';
 
 const USAGE = `usage: parley decode --model DIR [--beam N] [--sample] [--temperature X] [--top-p X] [--seed N]
-  [--max-length N] [--batch N]
+  [--max-length N] [--batch N] [--options JSON]
   (--temperature, --top-p and --seed need --sample; --beam does not go with it)
   stdin: one input per line (chat: earlier turns first, separated by " ||| "); stdout: one output per line`;
 
@@ -30,6 +31,7 @@ export async function run(args: string[]): Promise<number> {
         'top-p': { type: 'string' },
         seed: { type: 'string' },
         'max-length': { type: 'string' },
+        options: { type: 'string' },
         batch: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -39,7 +41,10 @@ export async function run(args: string[]): Promise<number> {
       return 0;
     }
     if (v.model === undefined) throw new UsageError('--model DIR is required');
-    const options = decodingFlags(v);
+    const json = decodingJson(v.options);
+    // A strategy given as JSON replaces the strategy flags (and their defaults) as a whole.
+    const flags = 'strategy' in json ? {} : decodingFlags(v);
+    const options = { ...flags, ...json };
     options.maxLength = positiveInt('max-length', v['max-length']) ?? 100;
     const batchSize = positiveInt('batch', v.batch) ?? 16;
     await initBackend({ quiet: true });

@@ -130,6 +130,18 @@ describe('parley eval-models', () => {
   });
 });
 
+describe('decoding options as JSON', () => {
+  it('eval and decode take --options and refuse an option the engine does not know, by name', () => {
+    const ok = parley(['decode', '--model', out, '--options', '{"strategy":"greedy","noRepeatNgram":2,"maxLength":6}'], '1 2 3\n');
+    expect(ok.status).toBe(0);
+    const evaluated = JSON.parse(parley(['eval', '--model', out, '--limit', '5', '--options', '{"noRepeatNgram":2}']).stdout);
+    expect(evaluated.decoding.noRepeatNgram).toBe(2);
+    const bad = parley(['decode', '--model', out, '--options', '{"beamWidth":3}'], '1 2\n');
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/beamWidth/);
+  });
+});
+
 describe('parley train errors', () => {
   it('refuses an unknown flag or task with the usage and exit status 2', () => {
     const flag = parley(['train', '--task', 'copy', '--out', 'x', '--bogus']);
