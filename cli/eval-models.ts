@@ -9,7 +9,7 @@ import { runCommand } from './errors.ts';
 const USAGE = 'usage: parley eval-models [MODELS_DIR]   (default: models)';
 const bin = fileURLToPath(new URL('../bin/parley.js', import.meta.url));
 
-/** What a model directory records about its evaluation: the exact `parley` arguments and their output. */
+/** What a model directory records about its evaluation (one record or a list): the exact `parley` arguments and their output. */
 interface EvalRecord {
   args: string[];
   metrics: Record<string, unknown>;
@@ -32,6 +32,19 @@ function differences(expected: Record<string, unknown>, actual: Record<string, u
   return out;
 }
 
+/** Runs one recorded evaluation and prints a JSON line; true when it reproduces the recorded figures. */
+function check(model: string, record: EvalRecord): boolean {
+  const child = spawnSync(process.execPath, [bin, ...record.args], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (child.status !== 0) {
+    console.log(JSON.stringify({ model, ok: false, error: child.stderr.trim().split('\n').at(-1) }));
+    return false;
+  }
+  const metrics = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
+  const diff = differences(record.metrics, metrics);
+  console.log(JSON.stringify({ model, ok: diff.length === 0, ...(diff.length ? { differences: diff } : {}), metrics }));
+  return diff.length === 0;
+}
+
 export async function run(args: string[]): Promise<number> {
   return runCommand('eval-models', USAGE, async () => {
     const root = args[0] ?? 'models';
@@ -39,17 +52,8 @@ export async function run(args: string[]): Promise<number> {
     if (dirs.length === 0) throw new Error(`no model directory with an eval.json under ${root}`);
     let failed = 0;
     for (const d of dirs) {
-      const record = JSON.parse(readFileSync(path.join(root, d, 'eval.json'), 'utf8')) as EvalRecord;
-      const child = spawnSync(process.execPath, [bin, ...record.args], { encoding: 'utf8', maxBuffer: 64 << 20 });
-      if (child.status !== 0) {
-        console.log(JSON.stringify({ model: d, ok: false, error: child.stderr.trim().split('\n').at(-1) }));
-        failed++;
-        continue;
-      }
-      const metrics = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
-      const diff = differences(record.metrics, metrics);
-      if (diff.length) failed++;
-      console.log(JSON.stringify({ model: d, ok: diff.length === 0, ...(diff.length ? { differences: diff } : {}), metrics }));
+      const recorded = JSON.parse(readFileSync(path.join(root, d, 'eval.json'), 'utf8')) as EvalRecord | EvalRecord[];
+      for (const record of Array.isArray(recorded) ? recorded : [recorded]) if (!check(d, record)) failed++;
     }
     return failed === 0 ? 0 : 1;
   });
