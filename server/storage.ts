@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DecodingOptionsInput, Hypothesis, MessageView, Rating, ReplyDetails, ReplyView } from './protocol.ts';
+import type { GenerateResult } from './service/model-backend.ts';
 
 export type Migration = (db: Database.Database) => void;
 
@@ -66,19 +67,12 @@ export function migrate(db: Database.Database, list: Migration[] = migrations): 
   return list.length;
 }
 
-export interface NewReply {
+/** A reply to store: what the model generated (GenerateResult) and how it was asked for. */
+export interface NewReply extends Omit<GenerateResult, 'repaired'> {
   conversationId: number;
-  text: string;
   modelId: string;
   modelVersion: string;
   options: DecodingOptionsInput;
-  score: number;
-  tokens: number;
-  nBest: Hypothesis[];
-  attention?: number[][];
-  srcTokens?: string[];
-  tgtTokens?: string[];
-  timingMs: number;
 }
 
 export interface ExportedConversation {
