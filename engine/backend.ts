@@ -36,6 +36,7 @@ export interface BackendInfo {
 }
 
 const NATIVE_MIN_ROWS = 8;
+/** Default intra-op threads for the native route; PARLEY_THREADS overrides it (e.g. 1 per job when two trainings share two cores). */
 const NATIVE_THREADS = 2;
 const TFJS_NODE = '@tensorflow/tfjs-node';
 
@@ -48,6 +49,13 @@ function parseBackendEnv(value: string | undefined): BackendName | undefined {
     throw new Error(`PARLEY_BACKEND=${value} is not one of ${BACKEND_NAMES.join(', ')}`);
   }
   return value as BackendName;
+}
+
+function parseThreadsEnv(value: string | undefined): number {
+  if (value === undefined || value === '') return NATIVE_THREADS;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new Error(`PARLEY_THREADS=${value} must be an integer from 1 to 256`);
+  return n;
 }
 
 function parseNativeEnv(value: string | undefined): boolean | undefined {
@@ -89,7 +97,7 @@ async function startCpu(): Promise<void> {
 }
 
 /** Turns the ORT route on for wasm when wanted and possible; returns the note when it stays off. */
-function enableNative(wanted: boolean | undefined, forced: boolean): string | undefined {
+function enableNative(wanted: boolean | undefined, forced: boolean, threads: number): string | undefined {
   if (wanted === false) return 'off by request';
   const heap = (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8;
   if (typeof SharedArrayBuffer !== 'undefined' && heap.buffer instanceof SharedArrayBuffer) {
@@ -97,7 +105,7 @@ function enableNative(wanted: boolean | undefined, forced: boolean): string | un
     return 'threaded wasm build: heap views are not zero-copy';
   }
   try {
-    native ??= loadNativeMatMul({ threads: NATIVE_THREADS });
+    native ??= loadNativeMatMul({ threads });
   } catch (err) {
     if (forced) throw err;
     return (err as Error).message;
@@ -113,6 +121,7 @@ async function start(options: BackendOptions): Promise<BackendInfo> {
     throw new Error(`backend ${String(forced)} is not one of ${BACKEND_NAMES.join(', ')}`);
   }
   const nativeWanted = options.nativeMatMul ?? parseNativeEnv(process.env.PARLEY_NATIVE_MATMUL);
+  const threads = parseThreadsEnv(process.env.PARLEY_THREADS);
   await registerCoreGradients();
   // The cpu backend is always registered: tests and benchmarks compare against it.
   await import('@tensorflow/tfjs-backend-cpu');
@@ -126,7 +135,7 @@ async function start(options: BackendOptions): Promise<BackendInfo> {
     if (forced) throw new Error(`backend ${forced} was requested but is unavailable: ${failure}`);
     skipped.push(failure);
   }
-  const note = name === 'wasm' ? enableNative(nativeWanted, nativeWanted === true) : 'wasm only';
+  const note = name === 'wasm' ? enableNative(nativeWanted, nativeWanted === true, threads) : 'wasm only';
   const info: BackendInfo = {
     name,
     threads: name === 'wasm' ? (await import('@tensorflow/tfjs-backend-wasm')).getThreadsCount() : 1,
@@ -138,7 +147,7 @@ async function start(options: BackendOptions): Promise<BackendInfo> {
   };
   if (!options.quiet) {
     const route = info.nativeMatMul
-      ? `, native matmul on (onnxruntime ${native!.version}, ${info.nativeMatMulThreads} threads, >= ${NATIVE_MIN_ROWS} rows)`
+      ? `, native matmul on (onnxruntime ${native!.version}, ${info.nativeMatMulThreads} thread${info.nativeMatMulThreads === 1 ? '' : 's'}, >= ${NATIVE_MIN_ROWS} rows)`
       : name === 'wasm' ? `, native matmul off (${note})` : '';
     process.stderr.write(`parley: tfjs ${info.version} backend ${name} (${info.threads} thread${info.threads === 1 ? '' : 's'}${route})\n`);
   }

@@ -37,6 +37,17 @@ describe('initBackend', () => {
     }
   });
 
+  it('refuses a PARLEY_THREADS value that is not a positive integer', async () => {
+    for (const bad of ['0', 'two', '1.5']) {
+      process.env.PARLEY_THREADS = bad;
+      try {
+        await expect(initBackend({ backend: 'cpu', quiet: true })).rejects.toThrow(`PARLEY_THREADS=${bad} must be an integer from 1 to 256`);
+      } finally {
+        delete process.env.PARLEY_THREADS;
+      }
+    }
+  });
+
   it.skipIf(tfjsNodeInstalled())('says so when a forced tensorflow backend is not installed', async () => {
     await expect(initBackend({ backend: 'tensorflow', quiet: true })).rejects.toThrow(
       /backend tensorflow was requested but is unavailable: @tensorflow\/tfjs-node not loadable/,
@@ -70,7 +81,7 @@ function startElsewhere(env: Record<string, string>): { info: Record<string, unk
     process.stdout.write(JSON.stringify(await initBackend()));`;
   const child = spawnSync(process.execPath, ['--import', tsx, '--input-type=module', '-e', code], {
     cwd: os.tmpdir(),
-    env: { ...process.env, PARLEY_BACKEND: '', PARLEY_NATIVE_MATMUL: '', ...env },
+    env: { ...process.env, PARLEY_BACKEND: '', PARLEY_NATIVE_MATMUL: '', PARLEY_THREADS: '', ...env },
     encoding: 'utf8',
   });
   if (child.status !== 0) throw new Error(`child failed: ${child.stderr.slice(-2000)}`);
@@ -84,6 +95,12 @@ describe.skipIf(tfjsNodeInstalled())('initBackend choosing automatically (tfjs-n
     expect(stderr.split('\n').filter((l) => l.startsWith('parley: '))).toEqual([
       'parley: tfjs 4.22.0 backend wasm (1 thread, native matmul on (onnxruntime 1.30.0, 2 threads, >= 8 rows))',
     ]);
+  });
+
+  it('gives the native route the threads PARLEY_THREADS asks for', () => {
+    const { info, stderr } = startElsewhere({ PARLEY_THREADS: '1' });
+    expect(info).toMatchObject({ name: 'wasm', nativeMatMul: true, nativeMatMulThreads: 1 });
+    expect(stderr).toContain('onnxruntime 1.30.0, 1 thread, >= 8 rows');
   });
 
   it('turns the native route off with PARLEY_NATIVE_MATMUL=0', () => {
