@@ -3,15 +3,16 @@
 import { parseArgs } from 'node:util';
 import { IssueLog, SPLITS, type Split } from '../corpora/index.ts';
 import { initBackend } from '../engine/index.ts';
-import { defaultDecoding, evaluatePipeline, loadPipeline } from '../engine/pipeline/index.ts';
+import { defaultDecoding, encodePairs, loadPipeline, measurePerplexity, scoreDecoding } from '../engine/pipeline/index.ts';
 import { UsageError, checkCorpora, loadTaskPairs } from './corpus-data.ts';
 import { decodingJson } from './decoding-json.ts';
 import { runCommand } from './errors.ts';
 import { parseDirection, positiveInt } from './train-options.ts';
 
 const USAGE = `usage: parley eval --model DIR [--corpus NAME...] [--split test|valid|train] [--corpora DIR] [--direction fr-en]
-  [--beam N] [--limit N] [--max-examples N] [--seed N] [--options JSON]
-  (synthetic-task models need no --corpus: their data is generated)`;
+  [--beam N] [--limit N] [--max-examples N] [--seed N] [--options JSON]...
+  (synthetic-task models need no --corpus: their data is generated;
+   several --options sweep decoding settings: perplexity is measured once, then one JSON line per setting)`;
 
 export async function run(args: string[]): Promise<number> {
   return runCommand('eval', USAGE, async () => {
@@ -29,7 +30,7 @@ export async function run(args: string[]): Promise<number> {
         limit: { type: 'string' },
         'max-examples': { type: 'string' },
         seed: { type: 'string' },
-        options: { type: 'string' },
+        options: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -61,9 +62,14 @@ export async function run(args: string[]): Promise<number> {
         ...(maxExamples === undefined ? {} : { maxExamples }),
       });
       if (pairs.length === 0) throw new Error(`no ${split} examples in ${corpora.join(', ') || pipeline.task}${log.count ? `; ${log.summary()}` : ''}`);
-      const decoding = { ...defaultDecoding(pipeline.task), ...(beam === 1 ? {} : { strategy: 'beam', beamSize: beam }), ...decodingJson(v.options) };
-      const metrics = await evaluatePipeline(pipeline, pairs, { decodeLimit: limit, decoding });
-      console.log(JSON.stringify({ model: v.model, task: pipeline.task, corpora, split, beam, decoding, badRecords: log.count, ...metrics }));
+      const base = { ...defaultDecoding(pipeline.task), ...(beam === 1 ? {} : { strategy: 'beam', beamSize: beam }) };
+      // Parse every setting first, so a typo in the last one fails before minutes of decoding.
+      const settings = (v.options ?? [undefined]).map((o) => ({ ...base, ...decodingJson(o) }));
+      const perplexity = measurePerplexity(pipeline, encodePairs(pipeline, pairs));
+      for (const decoding of settings) {
+        const metrics = { perplexity, ...(await scoreDecoding(pipeline, pairs, { decodeLimit: limit, decoding })) };
+        console.log(JSON.stringify({ model: v.model, task: pipeline.task, corpora, split, beam, decoding, badRecords: log.count, ...metrics }));
+      }
       return 0;
     } finally {
       pipeline.dispose();

@@ -91,10 +91,20 @@ const inputText = (input: TextPair['input']): string => (typeof input === 'strin
 export async function evaluatePipeline(pipeline: Pipeline, pairs: readonly TextPair[], options: EvaluateOptions = {}): Promise<TaskMetrics> {
   if (pairs.length === 0) throw new Error('nothing to evaluate: no held-out examples');
   const perplexity = measurePerplexity(pipeline, encodePairs(pipeline, pairs), options.batchTokens);
+  return { perplexity, ...(await scoreDecoding(pipeline, pairs, options)) };
+}
+
+/**
+ * The decoded half of the evaluation: decodes up to `decodeLimit` pairs spread over the list and scores
+ * the outputs by task. Separate from perplexity so that a sweep over decoding options (beam size,
+ * penalties) pays for the teacher-forced pass once.
+ */
+export async function scoreDecoding(pipeline: Pipeline, pairs: readonly TextPair[], options: EvaluateOptions = {}): Promise<Omit<TaskMetrics, 'perplexity'>> {
+  if (pairs.length === 0) throw new Error('nothing to evaluate: no held-out examples');
   const decodedPairs = spread(pairs, options.decodeLimit ?? 200);
   const decoding = options.decoding ?? defaultDecoding(pipeline.task);
   const runs = await pipeline.run(decodedPairs.map((p) => p.input), decoding);
-  const metrics: TaskMetrics = { perplexity, examples: pairs.length, decoded: runs.length, samples: [] };
+  const metrics: Omit<TaskMetrics, 'perplexity'> = { examples: pairs.length, decoded: runs.length, samples: [] };
   const outputs = runs.map((r) => (typeof r.output === 'string' ? r.output : (r.output as ParseOutput).tokens.join(' ')));
   metrics.samples = decodedPairs.slice(0, options.samples ?? 3).map((p, i) => ({ input: inputText(p.input), output: outputs[i]!, reference: p.target }));
   const references = decodedPairs.map((p) => p.target);

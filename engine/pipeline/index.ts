@@ -4,4 +4,4 @@ export { TaskCodec, isParsePiece, parseWords, type PipelineInput, type PipelineO
 export { Pipeline, loadPipeline, type PipelineRun } from './pipeline.ts';
 export { planBatches, epochSeed, rowCost, type BatchPlanOptions } from './batches.ts';
 export { buildTokenizer, parseTargetPieces, type TextPair, type TokenizerBuildOptions } from './build-tokenizer.ts';
-export { evaluatePipeline, defaultDecoding, measurePerplexity, encodePairs, spread, type TaskMetrics, type EvaluateOptions, type Sample } from './evaluate.ts';
+export { evaluatePipeline, scoreDecoding, defaultDecoding, measurePerplexity, encodePairs, spread, type TaskMetrics, type EvaluateOptions, type Sample } from './evaluate.ts';

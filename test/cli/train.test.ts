@@ -140,6 +140,27 @@ describe('decoding options as JSON', () => {
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/beamWidth/);
   });
+
+  it('eval sweeps several --options: one line each, the same perplexity, the settings applied in order', () => {
+    const r = parley(['eval', '--model', out, '--limit', '6', '--options', '{}', '--options', '{"strategy":"beam","beamSize":3,"nBest":1}']);
+    expect(r.status).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(2);
+    expect(lines[0].decoding.strategy).toBe('greedy');
+    expect(lines[1].decoding).toMatchObject({ strategy: 'beam', beamSize: 3 });
+    expect(lines[1].perplexity).toBe(lines[0].perplexity);
+    expect(lines.map((l) => l.decoded)).toEqual([6, 6]);
+    // Each line equals a single-setting run of its own.
+    const single = JSON.parse(parley(['eval', '--model', out, '--limit', '6', '--options', '{"strategy":"beam","beamSize":3,"nBest":1}']).stdout);
+    expect(single.bleu).toBe(lines[1].bleu);
+  });
+
+  it('eval refuses a bad setting in a sweep before decoding any', () => {
+    const r = parley(['eval', '--model', out, '--limit', '6', '--options', '{}', '--options', '[1]']);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/--options must be a JSON object/);
+  });
 });
 
 describe('parley train errors', () => {
