@@ -25,6 +25,10 @@ export interface TrainRunOptions {
   embedding?: number;
   layers?: number;
   cell?: CellKind;
+  /** What the decoder sees of the source (the attention lever): global, local, hybrid or none. */
+  sourceContext?: SourceContext;
+  /** 1: a left-to-right encoder; 2: bidirectional (the RNNsearch lever). */
+  encoderDirections?: 1 | 2;
   validEvery: number;
   checkpointEvery: number;
   patience: number;
@@ -78,6 +82,8 @@ export const TRAIN_FLAGS = {
   'max-length': { type: 'string' },
   'max-examples': { type: 'string' },
   'context-turns': { type: 'string' },
+  'source-context': { type: 'string' },
+  'encoder-directions': { type: 'string' },
   'log-every': { type: 'string' },
   'valid-limit': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -102,6 +108,14 @@ export function parseDuration(flag: string, value: string | undefined): number |
   const m = /^([0-9]+(?:\.[0-9]+)?)(s|m|h)?$/.exec(value);
   if (!m || Number(m[1]) <= 0) throw new UsageError(`--${flag} must be a duration like 90s, 30m or 2h, got "${value}"`);
   return Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 's' | 'm' | 'h'];
+}
+
+const SOURCE_CONTEXTS = ['global', 'local', 'hybrid', 'none'] as const;
+type SourceContext = (typeof SOURCE_CONTEXTS)[number];
+
+function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--${flag} must be one of ${allowed.join(', ')}, got "${value}"`);
+  return value as T;
 }
 
 export function parseDirection(value: string): `${string}-${string}` {
@@ -148,6 +162,8 @@ export function parseTrainFlags(args: string[]): { options: TrainRunOptions; res
     ...(v.embedding === undefined ? (synthetic ? { embedding: 32 } : {}) : { embedding: positiveInt('embedding', v.embedding)! }),
     ...(v.layers === undefined ? {} : { layers: positiveInt('layers', v.layers)! }),
     ...(v.cell === undefined ? {} : { cell: v.cell as CellKind }),
+    ...(v['source-context'] === undefined ? {} : { sourceContext: oneOf('source-context', v['source-context'], SOURCE_CONTEXTS) }),
+    ...(v['encoder-directions'] === undefined ? {} : { encoderDirections: Number(oneOf('encoder-directions', v['encoder-directions'], ['1', '2'] as const)) as 1 | 2 }),
     validEvery: positiveInt('valid-every', v['valid-every']) ?? 200,
     checkpointEvery: positiveInt('checkpoint-every', v['checkpoint-every']) ?? 100,
     patience: positiveInt('patience', v.patience) ?? 5,
@@ -183,6 +199,8 @@ export function runModelConfig(o: TrainRunOptions, vocabSize: number): ModelConf
     encoder.cell = o.cell;
     decoder.cell = o.cell;
   }
+  if (o.encoderDirections !== undefined) encoder.bidirectional = o.encoderDirections === 2;
+  if (o.sourceContext !== undefined) overrides.context = o.sourceContext;
   overrides.encoder = encoder;
   overrides.decoder = decoder;
   return modelConfig(o.preset, overrides);
