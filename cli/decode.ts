@@ -3,7 +3,7 @@
 // bracketed tree for parse models. A blank input line gives a blank output line, so lines stay aligned.
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { initBackend, printTree } from '../engine/index.ts';
+import { initBackend, printTree, withDecodingDefaults } from '../engine/index.ts';
 import { loadPipeline, type ParseOutput } from '../engine/pipeline/index.ts';
 import { UsageError } from './corpus-data.ts';
 import { decodingJson } from './decoding-json.ts';
@@ -12,7 +12,8 @@ import { positiveInt } from './train-options.ts';
 
 const USAGE = `usage: parley decode --model DIR [--beam N] [--sample] [--temperature X] [--top-p X] [--seed N]
   [--max-length N] [--batch N] [--options JSON]
-  (--temperature, --top-p and --seed need --sample; --beam does not go with it)
+  (--temperature, --top-p and --seed need --sample; --beam does not go with it; what is not given
+   comes from the model's config.json "decoding", else beam 5 and at most 100 tokens)
   stdin: one input per line (chat: earlier turns first, separated by " ||| "); stdout: one output per line`;
 
 const TURN_SEPARATOR = ' ||| ';
@@ -44,12 +45,14 @@ export async function run(args: string[]): Promise<number> {
     const json = decodingJson(v.options);
     // A strategy given as JSON replaces the strategy flags (and their defaults) as a whole.
     const flags = 'strategy' in json ? {} : decodingFlags(v);
-    const options = { ...flags, ...json };
-    options.maxLength = positiveInt('max-length', v['max-length']) ?? 100;
+    const maxLength = positiveInt('max-length', v['max-length']);
+    const given = { ...flags, ...json, ...(maxLength === undefined ? {} : { maxLength }) };
     const batchSize = positiveInt('batch', v.batch) ?? 16;
     await initBackend({ quiet: true });
     const pipeline = await loadPipeline(v.model);
     try {
+      // What is not given comes from the model's decoding defaults, then the engine's (beam 5).
+      const options = withDecodingDefaults(pipeline.decodingDefaults, given);
       /** Lines read but not yet written; null for a blank line. */
       let pending: (string | null)[] = [];
       let decodable = 0;
@@ -93,6 +96,7 @@ function decodingFlags(v: { beam?: string; sample?: boolean; temperature?: strin
   for (const flag of ['temperature', 'top-p', 'seed'] as const) {
     if (v[flag] !== undefined) throw new UsageError(`--${flag} only applies with --sample`);
   }
-  const beam = positiveInt('beam', v.beam) ?? 5;
+  const beam = positiveInt('beam', v.beam);
+  if (beam === undefined) return {};
   return beam === 1 ? { strategy: 'greedy' } : { strategy: 'beam', beamSize: beam };
 }

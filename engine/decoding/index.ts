@@ -2,6 +2,7 @@
 // scheduler, teacher-forced scoring, result types and the step-model contract.
 export {
   parseDecodingOptions,
+  withDecodingDefaults,
   defaultDecodingOptions,
   DecodingOptionsError,
   type DecodingOptions,

@@ -132,6 +132,26 @@ const onlyFor: Record<string, Strategy[]> = {
   diversityStrength: ['diverse-beam'],
 };
 
+/**
+ * A model's own decoding defaults (its config.json `decoding`, e.g. the length penalty chosen on the
+ * validation split) under a request's options. The request wins key by key; when it picks another
+ * strategy, the defaults that only that other strategy uses (beamSize, temperature…) are dropped rather
+ * than refused, so a default of beam 5 does not break a request for greedy decoding.
+ */
+export function withDecodingDefaults(defaults: Readonly<Record<string, unknown>>, request: unknown): Record<string, unknown> {
+  if (request !== undefined && request !== null && (typeof request !== 'object' || Array.isArray(request))) {
+    throw new DecodingOptionsError('(options)', 'expected an object');
+  }
+  const given = (request ?? {}) as Record<string, unknown>;
+  const merged: Record<string, unknown> = { ...defaults, ...given };
+  const strategy = (merged.strategy ?? defaultDecodingOptions.strategy) as Strategy;
+  for (const [key, strategies] of Object.entries(onlyFor)) {
+    if (key in defaults && !(key in given) && !strategies.includes(strategy)) delete merged[key];
+  }
+  if (merged.strategy === 'greedy' && !('nBest' in given)) delete merged.nBest;
+  return merged;
+}
+
 /** Validate untrusted options (e.g. from a request) and fill in the defaults. */
 export function parseDecodingOptions(input: unknown = {}): DecodingOptions {
   const parsed = schema.safeParse(input ?? {});

@@ -9,7 +9,7 @@ import type { Seq2Seq } from '../models/seq2seq.ts';
 import { TfjsStepModel } from '../models/tfjs-step-model.ts';
 import { Tokenizer } from '../tokenizer/subword.ts';
 import { TaskCodec, type ParseOutput, type PipelineInput, type PipelineOutput } from './codec.ts';
-import { pipelineMeta, type PipelineMeta, type PipelineTask } from './task.ts';
+import { pipelineMeta, taskDecodingDefaults, type PipelineMeta, type PipelineTask } from './task.ts';
 
 export interface PipelineRun {
   output: PipelineOutput;
@@ -39,6 +39,11 @@ export class Pipeline {
 
   get task(): PipelineTask {
     return this.meta.pipelineTask;
+  }
+
+  /** The task's and then the model's own decoding defaults (config.json `decoding`); a request's options go on top. */
+  get decodingDefaults(): Record<string, unknown> {
+    return { ...taskDecodingDefaults(this.task), ...(this.meta.decoding ?? {}) };
   }
 
   encodeInput(input: PipelineInput): number[] {

@@ -1,6 +1,7 @@
 // Task conventions shared by training, evaluation and serving: which tasks exist, what config.json's
 // meta records about them, and how a model directory names its tokenizer.
 import type { ModelMeta, Task } from '../checkpoint/model-dir.ts';
+import { parseDecodingOptions } from '../decoding/options.ts';
 
 export const PIPELINE_TASKS = ['chat', 'translate', 'parse', 'copy', 'reverse', 'sort'] as const;
 export type PipelineTask = (typeof PIPELINE_TASKS)[number];
@@ -29,6 +30,20 @@ export interface PipelineMeta extends ModelMeta {
   pipelineTask: PipelineTask;
   /** chat: earlier turns kept before the message (the input is the last contextTurns + 1 turns). */
   contextTurns?: number;
+  /**
+   * The model's decoding defaults, under any request's options (server, `parley decode`): e.g. the beam
+   * size and length penalty chosen on the validation split. Checked when the model loads.
+   */
+  decoding?: Record<string, unknown>;
+}
+
+/**
+ * What every model of a task needs to decode sensibly, before its own defaults: a linearised tree runs
+ * about three bracket tokens per word, so parse outputs may be 4× the source and far longer than the
+ * general 100-token cap.
+ */
+export function taskDecodingDefaults(task: PipelineTask): Record<string, unknown> {
+  return task === 'parse' ? { maxLength: 400, maxLengthRatio: 4 } : {};
 }
 
 /** Reads the pipeline meta out of config.json's meta, refusing what it cannot serve. */
@@ -40,6 +55,15 @@ export function pipelineMeta(meta: ModelMeta, source: string): PipelineMeta {
   const contextTurns = meta.contextTurns ?? (task === 'chat' ? 2 : undefined);
   if (contextTurns !== undefined && !(Number.isInteger(contextTurns) && (contextTurns as number) >= 0)) {
     throw new Error(`${source}: contextTurns must be an integer >= 0, got ${JSON.stringify(contextTurns)}`);
+  }
+  const decoding = meta.decoding;
+  if (decoding !== undefined) {
+    if (typeof decoding !== 'object' || decoding === null || Array.isArray(decoding)) throw new Error(`${source}: decoding must be an object of decoding options`);
+    try {
+      parseDecodingOptions({ ...taskDecodingDefaults(task), ...decoding });
+    } catch (e) {
+      throw new Error(`${source}: decoding: ${(e as Error).message}`);
+    }
   }
   return {
     ...meta,

@@ -9,6 +9,7 @@ import {
   initBackend,
   loadPipeline,
   printTree,
+  withDecodingDefaults,
   type DecodeRequest,
   type DecodeResult,
   type Pipeline,
@@ -105,6 +106,7 @@ export const createEngineFactory = (o: EngineOptions = engineOptionsFromEnv()): 
     pipeline.dispose();
     throw e;
   }
+  const decodingDefaults = pipeline.decodingDefaults;
   const piece = (id: number) => pipeline.tokenizer.idToPiece(id);
   /** Output ids → the text a person reads: detokenized, or the bracketed tree for parse. */
   const render = (ids: number[], input: PipelineInput): { text: string; repaired?: boolean } => {
@@ -130,7 +132,8 @@ export const createEngineFactory = (o: EngineOptions = engineOptionsFromEnv()): 
       const onPartial = request.onPartial;
       const result = await decoder.submit({
         source,
-        options: request.options,
+        // The model's own defaults (config.json `decoding`) under what the request asks for.
+        options: withDecodingDefaults(decodingDefaults, request.options),
         signal: request.signal,
         ...(onPartial ? { onPartial: (p) => onPartial(render(p.tokens, input).text) } : {}),
       });

@@ -2,7 +2,7 @@
 // holds an ONNX export) and one on tfjs (no export); same weights, so both must answer alike.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pino } from 'pino';
 import { io as connect } from 'socket.io-client';
@@ -38,6 +38,11 @@ describe('the server on the real engine', () => {
     cpSync(path.join(models, 'fr-en-tfjs'), path.join(models, 'fr-en-onnx'), { recursive: true });
     await exportOnnx(path.join(models, 'fr-en-onnx'));
     await writeModel(path.join(models, 'chat'), 'chat');
+    // The same weights with decoding defaults in config.json: beam 3 with a 3-best list.
+    const withDefaults = path.join(models, 'fr-en-defaults');
+    cpSync(path.join(models, 'fr-en-tfjs'), withDefaults, { recursive: true });
+    const config = JSON.parse(readFileSync(path.join(withDefaults, 'config.json'), 'utf8'));
+    writeFileSync(path.join(withDefaults, 'config.json'), JSON.stringify({ ...config, decoding: { strategy: 'beam', beamSize: 3, nBest: 3, returnNBest: true, maxLength: 12 } }));
     server = await startServer({ port: 0, host: '127.0.0.1', modelsDir: models, dbFile: path.join(root, 'db.sqlite'), factory: createEngineFactory({ engine: 'auto', exportMissing: false }), logger: pino({ level: process.env.PARLEY_TEST_LOG ?? 'silent' }) });
   });
   afterAll(() => server?.close());
@@ -67,6 +72,19 @@ describe('the server on the real engine', () => {
     expect(a.attention).toHaveLength(a.tokens);
     expect(a.srcTokens.at(-1)).toBe('</s>');
     expect(a.attention[0]).toHaveLength(a.srcTokens.length);
+  });
+
+  it("decodes with the model's config.json defaults under the request's options", async () => {
+    const byDefault = (await post('/api/translate', { model: 'fr-en-defaults', text: 'the cat sat' })).body.translations[0];
+    const asked = (await post('/api/translate', { model: 'fr-en-tfjs', text: 'the cat sat', options: { strategy: 'beam', beamSize: 3, nBest: 3, returnNBest: true, maxLength: 12 } })).body.translations[0];
+    expect(byDefault.nBest).toHaveLength(3);
+    expect(byDefault.nBest).toEqual(asked.nBest);
+    // A request for greedy decoding drops the beam-only defaults instead of being refused.
+    const greedy = await post('/api/translate', { model: 'fr-en-defaults', text: 'the cat sat', options: { strategy: 'greedy', maxLength: 12 } });
+    const plain = await post('/api/translate', { model: 'fr-en-tfjs', text: 'the cat sat', options: { strategy: 'greedy', maxLength: 12 } });
+    expect(greedy.status).toBe(200);
+    expect(greedy.body.translations[0].nBest).toHaveLength(1);
+    expect(greedy.body.translations[0].text).toBe(plain.body.translations[0].text);
   });
 
   it('refuses decoding options the engine does not implement, naming them', async () => {
@@ -133,7 +151,7 @@ describe('the server on the real engine', () => {
       });
       expect(stderr).toMatch(/parley: tfjs [\d.]+ backend (wasm|cpu|tensorflow)/);
       const list = (await (await fetch(new URL('/api/models', url))).json()) as { models: { id: string }[] };
-      expect(list.models.map((m) => m.id).sort()).toEqual(['chat', 'fr-en-onnx', 'fr-en-tfjs']);
+      expect(list.models.map((m) => m.id).sort()).toEqual(['chat', 'fr-en-defaults', 'fr-en-onnx', 'fr-en-tfjs']);
     } finally {
       child.kill('SIGTERM');
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultDecodingOptions, DecodingOptionsError, parseDecodingOptions } from '../../../engine/decoding/index.ts';
+import { defaultDecodingOptions, DecodingOptionsError, parseDecodingOptions, withDecodingDefaults } from '../../../engine/decoding/index.ts';
 import { checkOptionsAgainstVocab } from '../../../engine/decoding/options.ts';
 
 function refusal(input: unknown): DecodingOptionsError {
@@ -71,5 +71,30 @@ describe('decoding options', () => {
     expect(() => checkOptionsAgainstVocab(o, 100)).not.toThrow();
     expect(() => checkOptionsAgainstVocab(o, 30)).toThrow(/^topK:/);
     expect(() => checkOptionsAgainstVocab({ ...o, topK: 0 }, 30)).toThrow(/^blocklist\.1:/);
+  });
+});
+
+describe("a model's decoding defaults under a request's options", () => {
+  const defaults = { strategy: 'beam', beamSize: 3, nBest: 2, returnNBest: true, lengthPenalty: { kind: 'gnmt', alpha: 1 } };
+
+  it('fill what the request leaves out; the request wins key by key', () => {
+    expect(withDecodingDefaults(defaults, undefined)).toEqual(defaults);
+    const merged = withDecodingDefaults(defaults, { beamSize: 6, lengthPenalty: { kind: 'none' } });
+    expect(merged).toEqual({ ...defaults, beamSize: 6, lengthPenalty: { kind: 'none' } });
+    expect(parseDecodingOptions(merged)).toMatchObject({ strategy: 'beam', beamSize: 6, nBest: 2 });
+  });
+
+  it("drop the defaults only another strategy uses, so greedy or sampling requests stay valid", () => {
+    const greedy = withDecodingDefaults(defaults, { strategy: 'greedy' });
+    expect(greedy).toEqual({ strategy: 'greedy', returnNBest: true, lengthPenalty: { kind: 'gnmt', alpha: 1 } });
+    expect(parseDecodingOptions(greedy).strategy).toBe('greedy');
+    const sample = withDecodingDefaults(defaults, { strategy: 'sample', temperature: 0.7 });
+    expect(sample).not.toHaveProperty('beamSize');
+    expect(parseDecodingOptions(sample)).toMatchObject({ strategy: 'sample', temperature: 0.7, nBest: 2 });
+  });
+
+  it('still refuse what the request itself gets wrong', () => {
+    expect(() => parseDecodingOptions(withDecodingDefaults(defaults, { strategy: 'greedy', beamSize: 4 }))).toThrow(/beamSize: only used by strategy/);
+    expect(() => withDecodingDefaults(defaults, [1, 2])).toThrow(/expected an object/);
   });
 });

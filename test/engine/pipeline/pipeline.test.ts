@@ -99,4 +99,21 @@ describe('loadPipeline', () => {
     writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config));
     await expect(loadPipeline(dir)).rejects.toThrow(/no servable task/);
   });
+
+  it("reads the model's decoding defaults from config.json, after the task's, and refuses bad ones naming the file", async () => {
+    const parse = await loadPipeline(await modelDir('parse', parsePairs));
+    expect(parse.decodingDefaults).toEqual({ maxLength: 400, maxLengthRatio: 4 });
+    parse.dispose();
+    const dir = await modelDir('translate', translatePairs);
+    const file = path.join(dir, 'config.json');
+    const config = JSON.parse((await import('node:fs')).readFileSync(file, 'utf8'));
+    writeFileSync(file, JSON.stringify({ ...config, decoding: { strategy: 'beam', beamSize: 4, lengthPenalty: { kind: 'gnmt', alpha: 1 } } }));
+    const translate = await loadPipeline(dir);
+    expect(translate.decodingDefaults).toEqual({ strategy: 'beam', beamSize: 4, lengthPenalty: { kind: 'gnmt', alpha: 1 } });
+    translate.dispose();
+    writeFileSync(file, JSON.stringify({ ...config, decoding: { strategy: 'greedy', beamWidth: 4 } }));
+    await expect(loadPipeline(dir)).rejects.toThrow(`${file}: decoding: beamWidth: unknown option`);
+    writeFileSync(file, JSON.stringify({ ...config, decoding: 'beam' }));
+    await expect(loadPipeline(dir)).rejects.toThrow(/decoding must be an object/);
+  });
 });
