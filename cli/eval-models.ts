@@ -12,7 +12,8 @@ const bin = fileURLToPath(new URL('../bin/parley.js', import.meta.url));
 /** What a model directory records about its evaluation (one record or a list): the exact `parley` arguments and their output. */
 interface EvalRecord {
   args: string[];
-  metrics: Record<string, unknown>;
+  /** The output's figures; a list when the args sweep several --options (one JSON line each). */
+  metrics: Record<string, unknown> | Record<string, unknown>[];
 }
 
 /** Numbers equal to 1e-9 relative; other values exactly. */
@@ -39,8 +40,13 @@ function check(model: string, record: EvalRecord): boolean {
     console.log(JSON.stringify({ model, ok: false, error: child.stderr.trim().split('\n').at(-1) }));
     return false;
   }
-  const metrics = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
-  const diff = differences(record.metrics, metrics);
+  const lines = child.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const expected = Array.isArray(record.metrics) ? record.metrics : [record.metrics];
+  const actual = Array.isArray(record.metrics) ? lines : lines.slice(-1);
+  const diff = actual.length === expected.length
+    ? expected.flatMap((want, i) => differences(want, actual[i]!, expected.length > 1 ? `[${i}].` : ''))
+    : [`result lines: ${expected.length} recorded, ${actual.length} now`];
+  const metrics = Array.isArray(record.metrics) ? actual : actual[0];
   console.log(JSON.stringify({ model, ok: diff.length === 0, ...(diff.length ? { differences: diff } : {}), metrics }));
   return diff.length === 0;
 }

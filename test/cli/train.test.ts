@@ -128,6 +128,20 @@ describe('parley eval-models', () => {
     expect(moved.status).toBe(1);
     expect(JSON.parse(moved.stdout).differences).toEqual([`bleu: card ${metrics.bleu + 0.5}, now ${metrics.bleu}`]);
   });
+
+  it('checks a recorded sweep line by line', () => {
+    const args = ['eval', '--model', out, '--split', 'test', '--limit', '8', '--options', '{}', '--options', '{"strategy":"beam","beamSize":2}'];
+    const lines = parley(args).stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const models = path.dirname(out);
+    writeFileSync(path.join(out, 'eval.json'), JSON.stringify([{ args, metrics: lines.map((l) => ({ bleu: l.bleu, perplexity: l.perplexity })) }]));
+    expect(parley(['eval-models', models]).status).toBe(0);
+    writeFileSync(path.join(out, 'eval.json'), JSON.stringify([{ args, metrics: [{ bleu: lines[0].bleu }, { bleu: lines[1].bleu + 1 }] }]));
+    const moved = parley(['eval-models', models]);
+    expect(moved.status).toBe(1);
+    expect(JSON.parse(moved.stdout).differences).toEqual([`[1].bleu: card ${lines[1].bleu + 1}, now ${lines[1].bleu}`]);
+    writeFileSync(path.join(out, 'eval.json'), JSON.stringify([{ args, metrics: [{ bleu: lines[0].bleu }] }]));
+    expect(JSON.parse(parley(['eval-models', models]).stdout).differences).toEqual(['result lines: 1 recorded, 2 now']);
+  });
 });
 
 describe('decoding options as JSON', () => {
