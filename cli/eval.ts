@@ -2,7 +2,7 @@
 // printed as one JSON object: perplexity, and BLEU / F1 + repair rate / distinct-1/2 by task.
 import { parseArgs } from 'node:util';
 import { IssueLog, SPLITS, type Split } from '../corpora/index.ts';
-import { initBackend } from '../engine/index.ts';
+import { initBackend, withDecodingDefaults } from '../engine/index.ts';
 import { defaultDecoding, encodePairs, loadPipeline, measurePerplexity, scoreDecoding } from '../engine/pipeline/index.ts';
 import { UsageError, checkCorpora, loadTaskPairs } from './corpus-data.ts';
 import { decodingJson } from './decoding-json.ts';
@@ -64,7 +64,8 @@ export async function run(args: string[]): Promise<number> {
       if (pairs.length === 0) throw new Error(`no ${split} examples in ${corpora.join(', ') || pipeline.task}${log.count ? `; ${log.summary()}` : ''}`);
       const base = { ...defaultDecoding(pipeline.task), ...(beam === 1 ? {} : { strategy: 'beam', beamSize: beam }) };
       // Parse every setting first, so a typo in the last one fails before minutes of decoding.
-      const settings = (v.options ?? [undefined]).map((o) => ({ ...base, ...decodingJson(o) }));
+      // A setting that picks another strategy drops the flags' beam size rather than being refused.
+      const settings = (v.options ?? [undefined]).map((o) => withDecodingDefaults(base, decodingJson(o)));
       const perplexity = measurePerplexity(pipeline, encodePairs(pipeline, pairs));
       for (const decoding of settings) {
         const metrics = { perplexity, ...(await scoreDecoding(pipeline, pairs, { decodeLimit: limit, decoding })) };

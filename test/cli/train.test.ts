@@ -156,7 +156,7 @@ describe('decoding options as JSON', () => {
   });
 
   it('eval sweeps several --options: one line each, the same perplexity, the settings applied in order', () => {
-    const r = parley(['eval', '--model', out, '--limit', '6', '--options', '{}', '--options', '{"strategy":"beam","beamSize":3,"nBest":1}']);
+    const r = parley(['eval', '--model', out, '--limit', '6', '--beam', '3', '--options', '{"strategy":"greedy"}', '--options', '{}']);
     expect(r.status).toBe(0);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(lines).toHaveLength(2);
@@ -165,7 +165,7 @@ describe('decoding options as JSON', () => {
     expect(lines[1].perplexity).toBe(lines[0].perplexity);
     expect(lines.map((l) => l.decoded)).toEqual([6, 6]);
     // Each line equals a single-setting run of its own.
-    const single = JSON.parse(parley(['eval', '--model', out, '--limit', '6', '--options', '{"strategy":"beam","beamSize":3,"nBest":1}']).stdout);
+    const single = JSON.parse(parley(['eval', '--model', out, '--limit', '6', '--beam', '3']).stdout);
     expect(single.bleu).toBe(lines[1].bleu);
   });
 
