@@ -3,7 +3,7 @@
 // bracketed tree for parse models. A blank input line gives a blank output line, so lines stay aligned.
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { initBackend, printTree, withDecodingDefaults } from '../engine/index.ts';
+import { initBackend, printTree, ptbTokenize, withDecodingDefaults } from '../engine/index.ts';
 import { loadPipeline, type ParseOutput } from '../engine/pipeline/index.ts';
 import { UsageError } from './corpus-data.ts';
 import { decodingJson } from './decoding-json.ts';
@@ -14,7 +14,8 @@ const USAGE = `usage: parley decode --model DIR [--beam N] [--sample] [--tempera
   [--max-length N] [--batch N] [--options JSON]
   (--temperature, --top-p and --seed need --sample; --beam does not go with it; what is not given
    comes from the model's config.json "decoding", else beam 5 and at most 100 tokens)
-  stdin: one input per line (chat: earlier turns first, separated by " ||| "); stdout: one output per line`;
+  stdin: one input per line (chat: earlier turns first, separated by " ||| "; parse: raw text, split into
+  treebank-style words); stdout: one output per line`;
 
 const TURN_SEPARATOR = ' ||| ';
 
@@ -58,7 +59,7 @@ export async function run(args: string[]): Promise<number> {
       let decodable = 0;
       const flush = async () => {
         const lines = pending.filter((line): line is string => line !== null);
-        const inputs = lines.map((line) => (pipeline.task === 'chat' ? line.split(TURN_SEPARATOR) : line));
+        const inputs = lines.map((line) => (pipeline.task === 'chat' ? line.split(TURN_SEPARATOR) : pipeline.task === 'parse' ? ptbTokenize(line).join(' ') : line));
         const runs = await pipeline.run(inputs, options);
         let next = 0;
         for (const line of pending) {

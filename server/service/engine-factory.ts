@@ -9,6 +9,7 @@ import {
   initBackend,
   loadPipeline,
   printTree,
+  ptbTokenize,
   withDecodingDefaults,
   type DecodeRequest,
   type DecodeResult,
@@ -124,7 +125,8 @@ export const createEngineFactory = (o: EngineOptions = engineOptionsFromEnv()): 
     parameters: pipeline.model.params.size(),
     runtime: decoder.runtime,
     async generate(request): Promise<GenerateResult> {
-      const input: PipelineInput = task === 'chat' ? request.inputs : request.inputs[0] ?? '';
+      // A parser reads treebank-style words: raw text is split the way its training trees split it.
+      const input: PipelineInput = task === 'chat' ? request.inputs : task === 'parse' ? ptbTokenize(request.inputs[0] ?? '').join(' ') : request.inputs[0] ?? '';
       const source = pipeline.encodeInput(input);
       if (source.length > MAX_SOURCE_TOKENS) {
         throw new InvalidInputError(`input too long: ${source.length} tokens after subword encoding (at most ${MAX_SOURCE_TOKENS})`);

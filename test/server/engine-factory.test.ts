@@ -6,7 +6,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node
 import path from 'node:path';
 import { pino } from 'pino';
 import { io as connect } from 'socket.io-client';
-import { encodeModelProto, exportOnnx, makeBatch, saveModel, Seq2Seq, Tokenizer, Trainer, trainSubwordModel } from '../../engine/index.ts';
+import { buildTokenizer, encodeModelProto, exportOnnx, makeBatch, parseTree, ptbTokenize, saveModel, Seq2Seq, Tokenizer, Trainer, trainSubwordModel } from '../../engine/index.ts';
 import { startServer, type RunningServer } from '../../server/app.ts';
 import { createEngineFactory } from '../../server/service/engine-factory.ts';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../server/protocol.ts';
@@ -28,6 +28,20 @@ async function writeModel(dir: string, task: 'translate' | 'chat'): Promise<void
   await saveModel(dir, model, { task, pipelineTask: task, tokenizer: 'tokenizer.model' });
 }
 
+/** An untrained parse model: its output is repaired into a tree, whose leaves are always the input words. */
+async function writeParseModel(dir: string): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  const pairs = [
+    { input: 'the dog did n\'t bark .', target: '(S (NP XX XX )NP (VP XX XX XX )VP XX )S' },
+    { input: 'cats sleep', target: '(S (NP XX )NP (VP XX )VP )S' },
+  ];
+  const proto = buildTokenizer(pairs, { task: 'parse', vocabSize: 300 });
+  writeFileSync(path.join(dir, 'tokenizer.model'), encodeModelProto(proto));
+  const model = new Seq2Seq(tinyConfig('rnnsearch', { vocabSize: proto.pieces.length, hidden: 16 }));
+  await saveModel(dir, model, { task: 'parse', pipelineTask: 'parse', tokenizer: 'tokenizer.model' });
+  model.dispose();
+}
+
 describe('the server on the real engine', () => {
   const root = tempDir('parley-engine-server');
   let server: RunningServer;
@@ -38,6 +52,7 @@ describe('the server on the real engine', () => {
     cpSync(path.join(models, 'fr-en-tfjs'), path.join(models, 'fr-en-onnx'), { recursive: true });
     await exportOnnx(path.join(models, 'fr-en-onnx'));
     await writeModel(path.join(models, 'chat'), 'chat');
+    await writeParseModel(path.join(models, 'parse'));
     // The same weights with decoding defaults in config.json: beam 3 with a 3-best list.
     const withDefaults = path.join(models, 'fr-en-defaults');
     cpSync(path.join(models, 'fr-en-tfjs'), withDefaults, { recursive: true });
@@ -85,6 +100,17 @@ describe('the server on the real engine', () => {
     expect(greedy.status).toBe(200);
     expect(greedy.body.translations[0].nBest).toHaveLength(1);
     expect(greedy.body.translations[0].text).toBe(plain.body.translations[0].text);
+  });
+
+  it('parses raw text over treebank-style words', async () => {
+    const text = "The dog didn't bark (twice).";
+    const res = await post('/api/parse', { model: 'parse', text });
+    expect(res.status).toBe(200);
+    const leaves: string[] = [];
+    const walk = (t: any): void => (t.kind === 'leaf' ? void leaves.push(t.word) : t.children.forEach(walk));
+    walk(parseTree(res.body.tree));
+    expect(leaves).toEqual(ptbTokenize(text));
+    expect(leaves).toEqual(['The', 'dog', 'did', "n't", 'bark', '-LRB-', 'twice', '-RRB-', '.']);
   });
 
   it('refuses decoding options the engine does not implement, naming them', async () => {
@@ -151,7 +177,7 @@ describe('the server on the real engine', () => {
       });
       expect(stderr).toMatch(/parley: tfjs [\d.]+ backend (wasm|cpu|tensorflow)/);
       const list = (await (await fetch(new URL('/api/models', url))).json()) as { models: { id: string }[] };
-      expect(list.models.map((m) => m.id).sort()).toEqual(['chat', 'fr-en-defaults', 'fr-en-onnx', 'fr-en-tfjs']);
+      expect(list.models.map((m) => m.id).sort()).toEqual(['chat', 'fr-en-defaults', 'fr-en-onnx', 'fr-en-tfjs', 'parse']);
     } finally {
       child.kill('SIGTERM');
     }
