@@ -1,8 +1,10 @@
 // Per-row constraints applied to a copy of the step's log-probabilities before selection: min/max
 // length, n-gram repeat blocking (as fairseq's no_repeat_ngram_size), source/context n-gram blocking,
-// <unk> suppression and a blocklist of token sequences. Banned tokens get -Infinity.
+// <unk> suppression, a blocklist of token sequences, and the well-formed-tree constraint of parse models.
+// Banned tokens get -Infinity.
 import type { DecodingOptions } from './options.ts';
 import type { SpecialIds } from './step-model.ts';
+import { applyTreeConstraint } from './tree-constraint.ts';
 
 export interface RowConstraints {
   options: DecodingOptions;
@@ -10,6 +12,8 @@ export interface RowConstraints {
   /** Source tokens plus any request context whose n-grams are blocked. */
   blockedText: number[][];
   minLength: number;
+  /** The row's effective maximum output length (EOS excluded). */
+  maxLength?: number;
 }
 
 /** A hypothesis's tokens: tokens[start .. start+len). */
@@ -53,4 +57,6 @@ export function applyConstraints(row: Float32Array, h: HypothesisTokens, c: RowC
     const m = seq.length;
     if (len >= m - 1 && endsWith(h, seq, 0, m - 1)) row[seq[m - 1]!] = -Infinity;
   }
+  // Last: it keeps only the tree's next pieces, with whatever the bans above left them.
+  if (o.treeConstraint) applyTreeConstraint(row, h, o.treeConstraint, specials.eos, c.maxLength);
 }

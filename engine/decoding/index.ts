@@ -9,6 +9,7 @@ export {
   type DecodingOptionsInput,
   type Strategy,
   type LengthPenalty,
+  type TreeConstraint,
 } from './options.ts';
 export { decode, decodeStream, type DecodeContext, type DecodeEvent } from './decode.ts';
 export { DecodeScheduler, type DecodeRequest, type SchedulerOptions } from './scheduler.ts';

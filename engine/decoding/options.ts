@@ -48,6 +48,19 @@ export interface DecodingOptions {
   mmiBidi: { lambda: number } | null;
   returnAttention: boolean;
   returnNBest: boolean;
+  /** Parsing as translation: only well-formed linearised trees over exactly `words` words (tree-constraint.ts). */
+  treeConstraint: TreeConstraint | null;
+}
+
+/**
+ * The pieces of a linearised tree: `open[i]` and `close[i]` are the ids of "(L" and ")L" for label i,
+ * `word` the placeholder for one input word, `words` how many the input has.
+ */
+export interface TreeConstraint {
+  words: number;
+  word: number;
+  open: number[];
+  close: number[];
 }
 
 export const MAX_LENGTH_LIMIT = 1024;
@@ -77,6 +90,7 @@ export const defaultDecodingOptions: Readonly<DecodingOptions> = Object.freeze<D
   mmiBidi: null,
   returnAttention: false,
   returnNBest: false,
+  treeConstraint: null,
 });
 
 const tokenId = z.int().min(0);
@@ -108,6 +122,12 @@ const schema = z.strictObject({
   mmiBidi: z.strictObject({ lambda: z.number().min(0).max(10) }).nullable(),
   returnAttention: z.boolean(),
   returnNBest: z.boolean(),
+  treeConstraint: z.strictObject({
+    words: z.int().min(0).max(MAX_LENGTH_LIMIT),
+    word: tokenId,
+    open: z.array(tokenId).max(10_000),
+    close: z.array(tokenId).max(10_000),
+  }).refine((t) => t.open.length === t.close.length, { message: 'open and close need one id per label each', path: ['close'] }).nullable(),
 }).partial();
 
 export type DecodingOptionsInput = z.input<typeof schema>;
@@ -202,4 +222,8 @@ export function checkOptionsAgainstVocab(o: DecodingOptions, vocabSize: number):
   o.blocklist.forEach((seq, i) => {
     if (seq.some((t) => t >= vocabSize)) throw new DecodingOptionsError(`blocklist.${i}`, `token id outside the vocabulary (size ${vocabSize})`);
   });
+  const tree = o.treeConstraint;
+  if (tree && [tree.word, ...tree.open, ...tree.close].some((t) => t >= vocabSize)) {
+    throw new DecodingOptionsError('treeConstraint', `token id outside the vocabulary (size ${vocabSize})`);
+  }
 }

@@ -69,7 +69,7 @@ export class SearchCore {
     this.minLength = min;
     this.maxLength = max;
     this.vocab = setup.vocabSize;
-    this.constraints = { options: o, specials: setup.specials, blockedText: [setup.source, ...setup.context], minLength: min };
+    this.constraints = { options: o, specials: setup.specials, blockedText: [setup.source, ...setup.context], minLength: min, maxLength: max };
     this.masked = new Float32Array(maxRows * this.vocab);
     this.ranking = o.mmiAntiLm ? new Float32Array(maxRows * this.vocab) : this.masked;
   }

@@ -2,7 +2,8 @@
 // real <sep> id (user text is encoded with literal user symbols, so it cannot forge a separator);
 // parse maps words to subwords and targets to whole bracket pieces (Vinyals et al. 2014), then
 // delinearizes the prediction over the input words.
-import { delinearize, type Repair } from '../parsing/linearize.ts';
+import type { TreeConstraint } from '../decoding/options.ts';
+import { delinearize, WORD_PLACEHOLDER, type Repair } from '../parsing/linearize.ts';
 import type { Constituent } from '../parsing/tree.ts';
 import type { Tokenizer } from '../tokenizer/subword.ts';
 import { SPECIAL_IDS } from '../tokenizer/special-tokens.ts';
@@ -69,6 +70,34 @@ export class TaskCodec {
         if (typeof input !== 'string') throw new Error(`${this.task} input must be a string`);
         return t.encode(input, LITERAL);
     }
+  }
+
+  /**
+   * Parse only: the well-formed-tree constraint for one input — its word count and the tokenizer's
+   * bracket pieces, "(L" and ")L" paired by label. Labels seen only opening or only closing are left out.
+   */
+  treeConstraint(input: PipelineInput): TreeConstraint | null {
+    if (this.task !== 'parse') return null;
+    this.brackets ??= this.bracketPieces();
+    const word = this.tokenizer.pieceToId(WORD_PLACEHOLDER);
+    if (word === undefined) return null;
+    return { words: parseWords(input).length, word, ...this.brackets };
+  }
+
+  private brackets?: { open: number[]; close: number[] };
+
+  private bracketPieces(): { open: number[]; close: number[] } {
+    const open: number[] = [];
+    const close: number[] = [];
+    for (let id = 0; id < this.tokenizer.vocabSize; id++) {
+      const piece = this.tokenizer.idToPiece(id);
+      if (!/^\(\S+$/.test(piece)) continue;
+      const closing = this.tokenizer.pieceToId(`)${piece.slice(1)}`);
+      if (closing === undefined) continue;
+      open.push(id);
+      close.push(closing);
+    }
+    return { open, close };
   }
 
   /** Target ids for a reference output: parse targets are whole bracket pieces, one id per token. */

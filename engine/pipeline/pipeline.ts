@@ -46,6 +46,17 @@ export class Pipeline {
     return { ...taskDecodingDefaults(this.task), ...(this.meta.decoding ?? {}) };
   }
 
+  /**
+   * Parse models decode under the well-formed-tree constraint for the input, unless the options say
+   * `treeConstraint: null` (to measure how often the unconstrained model needs its output repaired).
+   */
+  withTreeConstraint(input: PipelineInput, options: unknown): unknown {
+    if (this.task !== 'parse') return options;
+    if (options !== null && typeof options === 'object' && 'treeConstraint' in options) return options;
+    const treeConstraint = this.codec.treeConstraint(input);
+    return treeConstraint === null ? options : { ...((options as object | undefined) ?? {}), treeConstraint };
+  }
+
   encodeInput(input: PipelineInput): number[] {
     return this.codec.encodeInput(input);
   }
@@ -57,7 +68,7 @@ export class Pipeline {
   /** Decode inputs together (one batch) with untrusted decoding options; outputs in input order. */
   async run(inputs: readonly PipelineInput[], options?: unknown, context: DecodeContext = {}): Promise<PipelineRun[]> {
     if (inputs.length === 0) return [];
-    const requests = inputs.map((input) => ({ source: this.encodeInput(input), options }));
+    const requests = inputs.map((input) => ({ source: this.encodeInput(input), options: this.withTreeConstraint(input, options) }));
     const detokenize = this.task === 'parse' ? undefined : (ids: number[]) => this.tokenizer.decode(ids);
     const results = await decode(this.stepModel, requests, { ...(detokenize ? { detokenize } : {}), ...context });
     return results.map((result, i) => ({ result, output: this.decodeOutput(result.tokens, inputs[i]!) }));

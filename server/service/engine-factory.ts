@@ -135,7 +135,7 @@ export const createEngineFactory = (o: EngineOptions = engineOptionsFromEnv()): 
       const result = await decoder.submit({
         source,
         // The model's own defaults (config.json `decoding`) under what the request asks for.
-        options: withDecodingDefaults(decodingDefaults, request.options),
+        options: pipeline.withTreeConstraint(input, withDecodingDefaults(decodingDefaults, request.options)),
         signal: request.signal,
         ...(onPartial ? { onPartial: (p) => onPartial(render(p.tokens, input).text) } : {}),
       });

@@ -91,6 +91,21 @@ describe('loadPipeline', () => {
     p.dispose();
   });
 
+  it('parse: decodes under the well-formed-tree constraint unless the options turn it off', async () => {
+    const p = await loadPipeline(await modelDir('parse', parsePairs));
+    const constraint = p.codec.treeConstraint('the dog barks')!;
+    expect(constraint.words).toBe(3);
+    expect(constraint.open.map((id) => p.tokenizer.idToPiece(id)).sort()).toEqual(['(NP', '(S', '(VP']);
+    expect(constraint.close.map((id) => p.tokenizer.idToPiece(id))).toEqual(constraint.open.map((id) => `)${p.tokenizer.idToPiece(id).slice(1)}`));
+    const inputs = ['the dog barks', 'cats sleep', 'the dog barks at the cats'];
+    const constrained = await p.run(inputs, { beamSize: 3, maxLength: 40 });
+    for (const r of constrained) expect((r.output as { repaired: boolean }).repaired).toBe(false);
+    // The untrained model left to itself does not write well-formed trees.
+    const free = await p.run(inputs, { beamSize: 3, maxLength: 40, treeConstraint: null });
+    expect(free.some((r) => (r.output as { repaired: boolean }).repaired)).toBe(true);
+    p.dispose();
+  });
+
   it('refuses a directory whose config names no servable task', async () => {
     const dir = await modelDir('translate', translatePairs);
     const config = JSON.parse((await import('node:fs')).readFileSync(path.join(dir, 'config.json'), 'utf8'));
