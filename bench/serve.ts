@@ -38,7 +38,7 @@ async function startServer(): Promise<{ url: string; stop: () => void }> {
   const models = values.models ?? join(dir, 'models');
   if (!values.models) writeTestModels(models);
   const args = ['--import', 'tsx', values.entry, '--port', '0', '--host', '127.0.0.1', '--models', models, '--db', join(dir, 'db.sqlite'),
-    '--no-watch', '--log-level', 'warn', '--rate-per-session', '100000', '--rate-per-ip', '100000'];
+    '--no-watch', '--log-level', 'warn', '--rate-per-session', '100000', '--rate-per-ip', '100000', '--sessions-per-ip', '100000'];
   const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
@@ -53,11 +53,17 @@ async function startServer(): Promise<{ url: string; stop: () => void }> {
 }
 
 async function runClient(url: string, id: string, latencies: number[], errors: Map<string, number>, deadline: number): Promise<void> {
-  const socket: Client = connect(url, { auth: { sessionId: id }, transports: ['websocket'], reconnection: false, forceNew: true });
+  const socket: Client = connect(url, { transports: ['websocket'], reconnection: false, forceNew: true });
   try {
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve);
       socket.once('connect_error', reject);
+    });
+    // A session issued by the server (session:resume without a token).
+    await new Promise<void>((resolve, reject) => {
+      socket.once('session:state', () => resolve());
+      socket.once('request:error', (e) => reject(new Error(e.message)));
+      socket.emit('session:resume', { requestId: `${id}-session` });
     });
     for (let i = 0; i < messagesPerClient && Date.now() < deadline; i++) {
       const requestId = `${id}-${i}`;

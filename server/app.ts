@@ -14,6 +14,7 @@ import { GenerationService } from './service/generation.ts';
 import type { EngineFactory } from './service/model-backend.ts';
 import { ModelLoader } from './service/model-loader.ts';
 import { RateLimiter } from './service/rate-limit.ts';
+import { SessionService } from './service/sessions.ts';
 import { attachSocket, originCheck } from './socket.ts';
 import { Storage } from './storage.ts';
 import { webAssets } from './web-assets.ts';
@@ -58,6 +59,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     maxBodyBytes: 64 * 1024,
     messagesPerMinutePerSession: 30,
     messagesPerMinutePerIp: 600,
+    newSessionsPerMinutePerIp: 20,
     ...options.limits,
   };
   const storage = new Storage(options.dbFile);
@@ -81,6 +83,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     loader,
     generation,
     chat: new ChatService(storage, generation, schemaLimits.maxTurns),
+    sessions: new SessionService(storage, new RateLimiter(limits.newSessionsPerMinutePerIp)),
     storage,
     metrics,
     logger,

@@ -5,6 +5,7 @@ import type { ChatService } from './service/chat.ts';
 import type { GenerationService } from './service/generation.ts';
 import type { ModelLoader } from './service/model-loader.ts';
 import type { RateLimiter } from './service/rate-limit.ts';
+import type { SessionService } from './service/sessions.ts';
 import type { Storage } from './storage.ts';
 
 export interface ServerLimits {
@@ -14,12 +15,15 @@ export interface ServerLimits {
   maxBodyBytes: number;
   messagesPerMinutePerSession: number;
   messagesPerMinutePerIp: number;
+  /** Sessions issued a minute per client address. */
+  newSessionsPerMinutePerIp: number;
 }
 
 export interface AppContext {
   loader: ModelLoader;
   generation: GenerationService;
   chat: ChatService;
+  sessions: SessionService;
   storage: Storage;
   metrics: Metrics;
   logger: Logger;

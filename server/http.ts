@@ -1,6 +1,6 @@
 // The HTTP API (express 5): health, models, translate, parse, chat without websockets, the OpenNMT-py
 // compatible routes, the OpenAPI description, metrics, the admin reload route and the page itself.
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import type { z } from 'zod';
@@ -132,17 +132,18 @@ export function httpApp(ctx: AppContext, web: express.Router): Express {
   app.post('/api/chat', route(async (req, res) => {
     limited(req);
     const r = body(chatRequestSchema, req.body);
-    const sessionId = r.sessionId ?? randomUUID();
+    const text = clean(r.text);
+    const { token, sessionId } = r.sessionId === undefined ? ctx.sessions.issue(req.ip ?? 'unknown') : { token: r.sessionId, sessionId: ctx.sessions.require(r.sessionId) };
     if (!ctx.perSession.take(sessionId)) throw new ServiceError('rate_limited', 'too many messages in this session, slow down');
     const turn = await ctx.chat.send({
       sessionId,
-      text: clean(r.text),
+      text,
       model: r.model,
       options: r.options ?? {},
       signal: abortOnClose(res),
       route: 'POST /api/chat',
     });
-    const out: ChatResponse = { sessionId, conversationId: turn.conversationId, message: turn.bot };
+    const out: ChatResponse = { sessionId: token, conversationId: turn.conversationId, message: turn.bot };
     res.json(out);
   }));
 

@@ -16,6 +16,7 @@ const usage = `usage: npm start -- [options]
   --max-queued N      requests waiting per model before "busy" (default 256)
   --rate-per-session N  chat messages a minute per session (default 30)
   --rate-per-ip N     requests a minute per client address (default 600)
+  --sessions-per-ip N new sessions a minute per client address (default 20)
   --no-watch          do not reload models when their files change
   --log-level L       pino level (default info)`;
 
@@ -43,6 +44,7 @@ export async function launch(argv: string[], factory: EngineFactory): Promise<Ru
         'max-queued': { type: 'string' },
         'rate-per-session': { type: 'string' },
         'rate-per-ip': { type: 'string' },
+        'sessions-per-ip': { type: 'string' },
         'no-watch': { type: 'boolean' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -74,6 +76,7 @@ export async function launch(argv: string[], factory: EngineFactory): Promise<Ru
       limits: {
         messagesPerMinutePerSession: positiveInt('rate-per-session', values['rate-per-session'], 30),
         messagesPerMinutePerIp: positiveInt('rate-per-ip', values['rate-per-ip'], 600),
+        newSessionsPerMinutePerIp: positiveInt('sessions-per-ip', values['sessions-per-ip'], 20),
       },
       watch: !values['no-watch'],
       processMetrics: true,

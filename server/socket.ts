@@ -1,6 +1,7 @@
 // Streaming chat over socket.io: typed events (server/protocol.ts), one session per browser, partial
 // replies as they decode, n-best, attention on demand, feedback. Every request is answered, by its
-// result or by a request:error event; a client that disconnects cancels its work.
+// result or by a request:error event; a client that disconnects cancels its work. A socket acts for the
+// session whose server-issued token it presented (service/sessions.ts), and for no other.
 import type { IncomingMessage } from 'node:http';
 import type { Server, Socket } from 'socket.io';
 import type { z } from 'zod';
@@ -15,7 +16,7 @@ type EventName = keyof ClientToServerEvents;
 type Payload<E extends EventName> = Parameters<ClientToServerEvents[E]>[0];
 
 const maxRunningPerSocket = 4;
-const sessionIdPattern = /^[A-Za-z0-9._-]{1,128}$/;
+const tokenPattern = /^[A-Za-z0-9_-]{1,128}$/;
 
 /** socket.io allowRequest: browsers (which send Origin) must come from the same host or the allowlist. */
 export function originCheck(allowlist: string[]) {
@@ -37,7 +38,10 @@ export function attachSocket(io: Server<ClientToServerEvents, ServerToClientEven
   io.on('connection', (socket: ChatSocket) => {
     const ip = socket.handshake.address;
     const auth = socket.handshake.auth as HandshakeAuth;
-    let sessionId = typeof auth.sessionId === 'string' && sessionIdPattern.test(auth.sessionId) ? auth.sessionId : null;
+    // The token the client holds and the row id it stands for; an unknown token binds nothing.
+    let token = typeof auth.sessionId === 'string' && tokenPattern.test(auth.sessionId) ? auth.sessionId : null;
+    let sessionId = token === null ? null : ctx.sessions.find(token);
+    if (sessionId === null) token = null;
     const running = new Map<string, AbortController>();
 
     const fail = (requestId: string | null, error: unknown, event = 'unknown'): void => {
@@ -47,9 +51,9 @@ export function attachSocket(io: Server<ClientToServerEvents, ServerToClientEven
       ctx.metrics.requests.inc({ route: `socket ${event}`, outcome: e.code });
       socket.emit('request:error', payload);
     };
-    const session = (): string => {
-      if (sessionId === null) throw new ServiceError('invalid_input', 'no session: send session:resume first');
-      return sessionId;
+    const session = (): { id: string; token: string } => {
+      if (sessionId === null || token === null) throw new ServiceError('invalid_input', 'no session: send session:resume first');
+      return { id: sessionId, token };
     };
 
     function on<E extends EventName>(event: E, handler: (payload: Payload<E>) => Promise<void> | void): void {
@@ -75,20 +79,22 @@ export function attachSocket(io: Server<ClientToServerEvents, ServerToClientEven
       if (!Object.hasOwn(socketSchemas, event)) fail(null, new ServiceError('invalid_input', `unknown event "${event.slice(0, 64)}"`));
     });
 
+    // With a token: that session or not_found. Without one: a newly issued session.
     on('session:resume', (r) => {
-      sessionId = r.sessionId;
-      const { conversationId, messages } = ctx.chat.resume(r.sessionId);
-      socket.emit('session:state', { requestId: r.requestId, sessionId: r.sessionId, conversationId, messages });
+      const resumed = r.sessionId === undefined ? ctx.sessions.issue(ip) : { token: r.sessionId, sessionId: ctx.sessions.require(r.sessionId) };
+      [token, sessionId] = [resumed.token, resumed.sessionId];
+      const { conversationId, messages } = ctx.chat.resume(resumed.sessionId);
+      socket.emit('session:state', { requestId: r.requestId, sessionId: resumed.token, conversationId, messages });
     });
 
     on('conversation:new', (r) => {
-      const id = session();
-      const conversationId = ctx.chat.newConversation(id);
-      socket.emit('session:state', { requestId: r.requestId, sessionId: id, conversationId, messages: [] });
+      const s = session();
+      const conversationId = ctx.chat.newConversation(s.id);
+      socket.emit('session:state', { requestId: r.requestId, sessionId: s.token, conversationId, messages: [] });
     });
 
     on('chat:send', async (r) => {
-      const id = session();
+      const id = session().id;
       if (running.has(r.requestId)) throw new ServiceError('invalid_input', 'a request with this id is already running');
       if (running.size >= maxRunningPerSocket) throw new ServiceError('rate_limited', 'too many requests running on this connection');
       const text = cleanText(r.text, ctx.limits.maxTextChars);
@@ -120,13 +126,13 @@ export function attachSocket(io: Server<ClientToServerEvents, ServerToClientEven
     });
 
     on('feedback:send', (r) => {
-      if (!ctx.storage.ownsReply(session(), r.replyId)) throw new ServiceError('not_found', `no reply ${r.replyId} in this session`);
+      if (!ctx.storage.ownsReply(session().id, r.replyId)) throw new ServiceError('not_found', `no reply ${r.replyId} in this session`);
       ctx.storage.setFeedback(r.replyId, r.rating);
       socket.emit('feedback:saved', { requestId: r.requestId, replyId: r.replyId, rating: r.rating });
     });
 
     on('reply:details', (r) => {
-      const details = ctx.storage.ownsReply(session(), r.replyId) ? ctx.storage.replyDetails(r.replyId) : null;
+      const details = ctx.storage.ownsReply(session().id, r.replyId) ? ctx.storage.replyDetails(r.replyId) : null;
       if (!details) throw new ServiceError('not_found', `no reply ${r.replyId} in this session`);
       socket.emit('reply:details', { requestId: r.requestId, ...details });
     });
