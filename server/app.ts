@@ -1,7 +1,7 @@
 // Assembles the server: storage, models, services, HTTP and socket.io on one port; and its graceful
 // shutdown (stop accepting, finish or cancel in-flight work, close sockets, models and the database).
 import { createServer, type Server as HttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { isIP, type AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { Server } from 'socket.io';
 import type { AppContext, ServerLimits } from './context.ts';
@@ -17,6 +17,7 @@ import { RateLimiter } from './service/rate-limit.ts';
 import { SessionService } from './service/sessions.ts';
 import { attachSocket, originCheck } from './socket.ts';
 import { Storage } from './storage.ts';
+import { trustedHosts } from './trusted-hosts.ts';
 import { webAssets } from './web-assets.ts';
 
 export interface ServerOptions {
@@ -29,6 +30,11 @@ export interface ServerOptions {
   adminToken?: string | null;
   /** Origins (e.g. https://example.org) allowed besides the server's own; '*' allows any. */
   origins?: string[];
+  /**
+   * Host names the server answers to besides localhost, *.localhost and IP addresses (and `host` when it
+   * is a name); ".example.org" includes subdomains, '*' turns the DNS-rebinding guard off.
+   */
+  trustedHosts?: string[];
   limits?: Partial<ServerLimits>;
   maxActivePerModel?: number;
   maxQueuedPerModel?: number;
@@ -62,6 +68,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     newSessionsPerMinutePerIp: 20,
     ...options.limits,
   };
+  const trustedHost = trustedHosts([...(options.trustedHosts ?? []), ...(options.host && isIP(options.host) === 0 ? [options.host] : [])]);
   const storage = new Storage(options.dbFile);
   const loader = new ModelLoader({
     modelsDir: options.modelsDir,
@@ -90,6 +97,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     limits,
     perSession: new RateLimiter(limits.messagesPerMinutePerSession),
     perIp: new RateLimiter(limits.messagesPerMinutePerIp),
+    trustedHost,
     adminToken: options.adminToken ?? null,
     version,
   };
@@ -97,7 +105,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const http: HttpServer = createServer(httpApp(ctx, await webAssets()));
   const io = new Server<ClientToServerEvents, ServerToClientEvents>(http, {
     maxHttpBufferSize: limits.maxBodyBytes,
-    allowRequest: originCheck(options.origins ?? []),
+    allowRequest: originCheck(options.origins ?? [], trustedHost),
     serveClient: true,
   });
   attachSocket(io, ctx);

@@ -7,6 +7,7 @@ import type { ModelLoader } from './service/model-loader.ts';
 import type { RateLimiter } from './service/rate-limit.ts';
 import type { SessionService } from './service/sessions.ts';
 import type { Storage } from './storage.ts';
+import type { HostCheck } from './trusted-hosts.ts';
 
 export interface ServerLimits {
   /** Characters of one message. */
@@ -30,6 +31,8 @@ export interface AppContext {
   limits: ServerLimits;
   perSession: RateLimiter;
   perIp: RateLimiter;
+  /** Whether a Host header names this server (DNS-rebinding guard, trusted-hosts.ts). */
+  trustedHost: HostCheck;
   /** Admin routes are disabled when null. */
   adminToken: string | null;
   version: string;

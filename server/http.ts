@@ -38,6 +38,10 @@ export function httpApp(ctx: AppContext, web: express.Router): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  // Before anything answers: a request for a name this server does not go by is a rebinding attempt.
+  app.use((req, _res, next) => {
+    next(ctx.trustedHost(req.headers.host) ? undefined : new ServiceError('forbidden', 'this server does not answer to that Host (see --trusted-host)'));
+  });
   // No upgrade-insecure-requests: the server is often reached over plain HTTP on a LAN address.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.use((req, res, next) => {

@@ -12,6 +12,8 @@ const usage = `usage: npm start -- [options]
   --db FILE           SQLite database (default ./data/parley.sqlite)
   --admin-token T     enables POST /admin/reload (default: $PARLEY_ADMIN_TOKEN, else disabled)
   --origin URL        allow socket.io connections from this origin (repeatable)
+  --trusted-host H    a name this server is reached by, besides localhost and IP addresses (repeatable;
+                      .example.org includes subdomains; * turns the DNS-rebinding guard off)
   --time-limit-ms N   per-request time limit (default 30000)
   --max-queued N      requests waiting per model before "busy" (default 256)
   --rate-per-session N  chat messages a minute per session (default 30)
@@ -40,6 +42,7 @@ export async function launch(argv: string[], factory: EngineFactory): Promise<Ru
         db: { type: 'string' },
         'admin-token': { type: 'string' },
         origin: { type: 'string', multiple: true },
+        'trusted-host': { type: 'string', multiple: true },
         'time-limit-ms': { type: 'string' },
         'max-queued': { type: 'string' },
         'rate-per-session': { type: 'string' },
@@ -71,6 +74,7 @@ export async function launch(argv: string[], factory: EngineFactory): Promise<Ru
       logger,
       adminToken: values['admin-token'] ?? process.env.PARLEY_ADMIN_TOKEN ?? null,
       origins: values.origin ?? [],
+      trustedHosts: values['trusted-host'] ?? [],
       timeLimitMs: positiveInt('time-limit-ms', values['time-limit-ms'], 30_000),
       maxQueuedPerModel: positiveInt('max-queued', values['max-queued'], 256, 0),
       limits: {

@@ -10,6 +10,7 @@ import type { ClientToServerEvents, RequestErrorEvent, HandshakeAuth, ServerToCl
 import { check, socketSchemas } from './schemas.ts';
 import { ServiceError, toServiceError } from './service/errors.ts';
 import { cleanText } from './service/text-input.ts';
+import type { HostCheck } from './trusted-hosts.ts';
 
 type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
 type EventName = keyof ClientToServerEvents;
@@ -18,9 +19,14 @@ type Payload<E extends EventName> = Parameters<ClientToServerEvents[E]>[0];
 const maxRunningPerSocket = 4;
 const tokenPattern = /^[A-Za-z0-9_-]{1,128}$/;
 
-/** socket.io allowRequest: browsers (which send Origin) must come from the same host or the allowlist. */
-export function originCheck(allowlist: string[]) {
+/**
+ * socket.io allowRequest: the Host must be trusted (trusted-hosts.ts), and browsers (which send Origin)
+ * must come from that same host or from the allowlist. Same-host alone would pass a DNS-rebound page,
+ * whose Origin and Host agree.
+ */
+export function originCheck(allowlist: string[], trustedHost: HostCheck) {
   return (req: IncomingMessage, callback: (err: string | null | undefined, success: boolean) => void): void => {
+    if (!trustedHost(req.headers.host)) return callback('host not allowed', false);
     const origin = req.headers.origin;
     if (!origin) return callback(null, true);
     let sameHost = false;

@@ -5,6 +5,7 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'not_found'
   | 'unauthorized'
+  | 'forbidden'
   | 'rate_limited'
   | 'busy'
   | 'timeout'
@@ -17,6 +18,7 @@ const statusOf: Record<ErrorCode, number> = {
   payload_too_large: 413,
   not_found: 404,
   unauthorized: 401,
+  forbidden: 403,
   rate_limited: 429,
   busy: 503,
   timeout: 504,
