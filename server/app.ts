@@ -7,6 +7,7 @@ import { Server } from 'socket.io';
 import type { AppContext, ServerLimits } from './context.ts';
 import { httpApp } from './http.ts';
 import { createMetrics } from './metrics.ts';
+import { startMetricsListener, type MetricsListener } from './metrics-http.ts';
 import type { ClientToServerEvents, ServerToClientEvents } from './protocol.ts';
 import { limits as schemaLimits } from './schemas.ts';
 import { ChatService } from './service/chat.ts';
@@ -43,6 +44,12 @@ export interface ServerOptions {
   watch?: boolean;
   /** How long shutdown waits for in-flight requests before cancelling them. */
   graceMs?: number;
+  /** Bearer token for GET /metrics on the main port, besides the admin token; without either it is not served there. */
+  metricsToken?: string | null;
+  /** Serve GET /metrics, without a token, on this separate port (0 picks one); off by default. */
+  metricsPort?: number | null;
+  /** Address the metrics port binds (default 127.0.0.1: loopback only). */
+  metricsHost?: string;
   /** Collect Node process metrics too. */
   processMetrics?: boolean;
 }
@@ -50,6 +57,8 @@ export interface ServerOptions {
 export interface RunningServer {
   url: string;
   port: number;
+  /** The separate metrics listener's port, when there is one. */
+  metricsPort: number | null;
   ctx: AppContext;
   io: Server<ClientToServerEvents, ServerToClientEvents>;
   close(): Promise<void>;
@@ -99,6 +108,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     perIp: new RateLimiter(limits.messagesPerMinutePerIp),
     trustedHost,
     adminToken: options.adminToken ?? null,
+    metricsToken: options.metricsToken ?? null,
     version,
   };
 
@@ -109,13 +119,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     serveClient: true,
   });
   attachSocket(io, ctx);
+  let metricsListener: MetricsListener | null = null;
   try {
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);
       http.listen(options.port, options.host ?? '0.0.0.0', () => resolve());
     });
+    if (options.metricsPort !== undefined && options.metricsPort !== null) {
+      metricsListener = await startMetricsListener({ port: options.metricsPort, host: options.metricsHost ?? '127.0.0.1', metrics, trustedHost });
+    }
   } catch (error) {
     // Port taken or not allowed: close what is already open (models' decode workers keep a process alive).
+    if (http.listening) await new Promise((resolve) => http.close(resolve));
     await loader.close();
     storage.close();
     throw error;
@@ -132,9 +147,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await io.close();
       http.closeAllConnections();
       await stopped;
+      await metricsListener?.close();
       await loader.close();
       storage.close();
       logger.info('stopped');
     })());
-  return { url, port, ctx, io, close };
+  return { url, port, metricsPort: metricsListener?.port ?? null, ctx, io, close };
 }

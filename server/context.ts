@@ -35,5 +35,7 @@ export interface AppContext {
   trustedHost: HostCheck;
   /** Admin routes are disabled when null. */
   adminToken: string | null;
+  /** Bearer token for GET /metrics on the main port (the admin token works too); null: none. */
+  metricsToken: string | null;
   version: string;
 }

@@ -1,10 +1,10 @@
 // The HTTP API (express 5): health, models, translate, parse, chat without websockets, the OpenNMT-py
 // compatible routes, the OpenAPI description, metrics, the admin reload route and the page itself.
-import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import type { z } from 'zod';
 import type { AppContext } from './context.ts';
+import { requireBearer } from './metrics-http.ts';
 import { openApiDocument } from './openapi.ts';
 import { bodyError, openNmtRouter } from './opennmt.ts';
 import type { ChatResponse, ModelDetails, ParseResponse, TranslateResponse } from './protocol.ts';
@@ -27,11 +27,6 @@ function abortOnClose(res: Response): AbortSignal {
     if (!res.writableFinished) controller.abort();
   });
   return controller.signal;
-}
-
-function tokenMatches(given: string, expected: string): boolean {
-  const digest = (s: string) => createHash('sha256').update(s).digest();
-  return timingSafeEqual(digest(given), digest(expected));
 }
 
 export function httpApp(ctx: AppContext, web: express.Router): Express {
@@ -72,7 +67,8 @@ export function httpApp(ctx: AppContext, web: express.Router): Express {
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/metrics', route(async (_req, res) => {
+  app.get('/metrics', route(async (req, res) => {
+    requireBearer(req.get('authorization'), [ctx.metricsToken, ctx.adminToken], 'metrics on this port');
     res.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
   }));
   app.get('/openapi.json', (_req, res) => {
@@ -152,10 +148,7 @@ export function httpApp(ctx: AppContext, web: express.Router): Express {
   }));
 
   app.post('/admin/reload', route(async (req, res) => {
-    if (ctx.adminToken === null) throw new ServiceError('not_found', 'admin routes are disabled (no admin token configured)');
-    const auth = req.get('authorization') ?? '';
-    const given = auth.startsWith('Bearer ') ? auth.slice(7) : '';
-    if (!given || !tokenMatches(given, ctx.adminToken)) throw new ServiceError('unauthorized', 'missing or wrong admin token');
+    requireBearer(req.get('authorization'), [ctx.adminToken], 'admin routes');
     const r = body(reloadRequestSchema, req.body ?? {});
     const reloaded = await ctx.loader.reload(r.models, r.force ?? r.models !== undefined);
     res.json({ reloaded, models: ctx.loader.list() });

@@ -10,7 +10,10 @@ const usage = `usage: npm start -- [options]
   --host H            address to bind (default 0.0.0.0)
   --models DIR        models directory, one sub-directory with config.json per model (default ./models)
   --db FILE           SQLite database (default ./data/parley.sqlite)
-  --admin-token T     enables POST /admin/reload (default: $PARLEY_ADMIN_TOKEN, else disabled)
+  --admin-token T     enables POST /admin/reload and GET /metrics with it (default: $PARLEY_ADMIN_TOKEN, else disabled)
+  --metrics-token T   bearer token for GET /metrics on the main port (default: $PARLEY_METRICS_TOKEN)
+  --metrics-port N    serve GET /metrics without a token on this port instead (0 picks one)
+  --metrics-host H    address the metrics port binds (default 127.0.0.1)
   --origin URL        allow socket.io connections from this origin (repeatable)
   --trusted-host H    a name this server is reached by, besides localhost and IP addresses (repeatable;
                       .example.org includes subdomains; * turns the DNS-rebinding guard off)
@@ -41,6 +44,9 @@ export async function launch(argv: string[], factory: EngineFactory): Promise<Ru
         models: { type: 'string' },
         db: { type: 'string' },
         'admin-token': { type: 'string' },
+        'metrics-token': { type: 'string' },
+        'metrics-port': { type: 'string' },
+        'metrics-host': { type: 'string' },
         origin: { type: 'string', multiple: true },
         'trusted-host': { type: 'string', multiple: true },
         'time-limit-ms': { type: 'string' },
@@ -73,6 +79,9 @@ export async function launch(argv: string[], factory: EngineFactory): Promise<Ru
       factory,
       logger,
       adminToken: values['admin-token'] ?? process.env.PARLEY_ADMIN_TOKEN ?? null,
+      metricsToken: values['metrics-token'] ?? process.env.PARLEY_METRICS_TOKEN ?? null,
+      metricsPort: values['metrics-port'] === undefined ? null : positiveInt('metrics-port', values['metrics-port'], 0, 0),
+      metricsHost: values['metrics-host'] ?? '127.0.0.1',
       origins: values.origin ?? [],
       trustedHosts: values['trusted-host'] ?? [],
       timeLimitMs: positiveInt('time-limit-ms', values['time-limit-ms'], 30_000),
@@ -103,6 +112,7 @@ export async function launch(argv: string[], factory: EngineFactory): Promise<Ru
   const models = server.ctx.loader.list();
   logger.info({ models: models.map((m) => `${m.id} (${m.task})`) }, `${models.length} model(s) loaded`);
   console.log(`Parley chat: ${server.url}`);
+  if (server.metricsPort !== null) console.log(`Parley metrics: http://${options.metricsHost}:${server.metricsPort}/metrics`);
   const stop = (signal: string) => {
     logger.info({ signal }, 'signal received');
     void server.close().then(() => process.exit(0));

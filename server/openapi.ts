@@ -40,7 +40,12 @@ export function openApiDocument(version: string): unknown {
     components: { schemas: components() },
     paths: {
       '/health': { get: { summary: 'Liveness', responses: { '200': { description: '{"status":"ok"}' } } } },
-      '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'text exposition format' } } } },
+      '/metrics': {
+        get: {
+          summary: 'Prometheus metrics; needs Authorization: Bearer <metrics or admin token> (or use the separate metrics port)',
+          responses: { '200': { description: 'text exposition format' }, '401': { description: 'Missing or wrong token' }, '404': { description: 'No token configured' } },
+        },
+      },
       '/api/models': { get: { summary: 'Loaded models with task, preset and size', responses: ok('models') } },
       '/api/models/{id}': {
         get: {
