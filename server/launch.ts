@@ -6,7 +6,7 @@ import { startServer, type RunningServer, type ServerOptions } from './app.ts';
 import type { EngineFactory } from './service/model-backend.ts';
 
 const usage = `usage: npm start -- [options]
-  --port N            port to listen on (default 8080; 0 picks a free one)
+  --port N            port to listen on (default $PORT, else 8080; 0 picks a free one)
   --host H            address to bind (default 0.0.0.0)
   --models DIR        models directory, one sub-directory with config.json per model (default ./models)
   --db FILE           SQLite database (default ./data/parley.sqlite)
@@ -29,6 +29,13 @@ function positiveInt(name: string, value: string | undefined, fallback: number, 
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}, got "${value}"`);
+  return n;
+}
+
+function envPort(value: string | undefined): number {
+  if (value === undefined || value === '') return 8080;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`PORT must be a port number, got "${value}"`);
   return n;
 }
 
@@ -72,7 +79,8 @@ export async function launch(argv: string[], factory: EngineFactory): Promise<Ru
   let options: ServerOptions;
   try {
     options = {
-      port: positiveInt('port', values.port, 8080, 0),
+      // The flag wins over PORT (as platforms that assign ports set it).
+      port: values.port !== undefined ? positiveInt('port', values.port, 8080, 0) : envPort(process.env.PORT),
       host: values.host,
       modelsDir: values.models ?? './models',
       dbFile: values.db ?? './data/parley.sqlite',
