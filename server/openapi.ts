@@ -20,7 +20,8 @@ const json = (s: unknown) => ({ content: { 'application/json': { schema: s } } }
 const errorShape = { type: 'object', properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } } } };
 const errors = {
   '400': { description: 'Invalid request; the message says why', ...json(errorShape) },
-  '404': { description: 'Unknown model', ...json(errorShape) },
+  '403': { description: 'The Host header is not one this server answers to (trusted hosts)', ...json(errorShape) },
+  '404': { description: 'Unknown model or session', ...json(errorShape) },
   '413': { description: 'Body too large', ...json(errorShape) },
   '429': { description: 'Rate limited', ...json(errorShape) },
   '503': { description: 'Busy (queue full) or shutting down', ...json(errorShape) },
