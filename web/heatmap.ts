@@ -1,7 +1,17 @@
 // Draws an attention matrix ([tgtLen][srcLen], rows sum to 1) as a heat map with token labels.
 import { sizedCanvas } from './dom.ts';
 
-export function drawHeatmap(canvas: HTMLCanvasElement, attention: number[][], src: string[], tgt: string[]): void {
+/** Where the cells lie, in CSS pixels: cell [t][s] has its top-left corner at (x + s*cell, y + t*cell). */
+export interface HeatmapGeometry {
+  x: number;
+  y: number;
+  cell: number;
+}
+
+/** Lightness (HSL, %) of a cell of weight w in [0, 1]: a perceptual ramp from pale to deep blue. */
+export const cellLightness = (w: number): number => 96 - Math.max(0, Math.min(1, w)) * 62;
+
+export function drawHeatmap(canvas: HTMLCanvasElement, attention: number[][], src: string[], tgt: string[]): HeatmapGeometry {
   const cell = 28;
   const font = '12px system-ui, sans-serif';
   const probe = canvas.getContext('2d')!;
@@ -9,7 +19,8 @@ export function drawHeatmap(canvas: HTMLCanvasElement, attention: number[][], sr
   const labelW = Math.min(140, Math.max(30, ...tgt.map((t) => probe.measureText(t).width)) + 10);
   const labelH = Math.min(140, Math.max(30, ...src.map((t) => probe.measureText(t).width)) + 10);
   const cols = attention[0]?.length ?? 0;
-  const ctx = sizedCanvas(canvas, labelW + cols * cell + 4, labelH + attention.length * cell + 4);
+  // Source labels slant up to the right at 60°: room for the last one's run past the grid (cos 60° = 1/2).
+  const ctx = sizedCanvas(canvas, labelW + cols * cell + 4 + Math.ceil(labelH / 2), labelH + attention.length * cell + 4);
   ctx.font = font;
   ctx.fillStyle = getComputedStyle(canvas).color || '#222';
   ctx.textBaseline = 'middle';
@@ -17,9 +28,7 @@ export function drawHeatmap(canvas: HTMLCanvasElement, attention: number[][], sr
     ctx.textAlign = 'right';
     ctx.fillText(tgt[t] ?? `${t}`, labelW - 6, labelH + t * cell + cell / 2, labelW - 8);
     row.forEach((w, s) => {
-      // Perceptual ramp from pale to deep blue.
-      const v = Math.max(0, Math.min(1, w));
-      ctx.fillStyle = `hsl(215 80% ${96 - v * 62}%)`;
+      ctx.fillStyle = `hsl(215 80% ${cellLightness(w)}%)`;
       ctx.fillRect(labelW + s * cell, labelH + t * cell, cell - 1, cell - 1);
     });
     ctx.fillStyle = getComputedStyle(canvas).color || '#222';
@@ -32,4 +41,7 @@ export function drawHeatmap(canvas: HTMLCanvasElement, attention: number[][], sr
     ctx.fillText(token, 0, 0, labelH - 8);
     ctx.restore();
   });
+  // Kept on the element so tools and tests can read a cell's colour back.
+  Object.assign(canvas.dataset, { cellX: String(labelW), cellY: String(labelH), cellSize: String(cell) });
+  return { x: labelW, y: labelH, cell };
 }
