@@ -7,7 +7,7 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const webDir = fileURLToPath(new URL('../web/', import.meta.url));
-const entries = ['chat.ts', 'models.ts', 'translate.ts'];
+const entries = ['chat.ts', 'models.ts', 'translate.ts', 'parse.ts'];
 
 const socketIoFromServer: Plugin = {
   name: 'socket.io-from-server',

@@ -111,9 +111,9 @@ export interface LayoutOptions {
 }
 
 /**
- * Lays the tree out: words sit on the bottom row, evenly spaced (each slot as wide as the widest word,
- * so none overlap); a label sits at its depth, centred over the span of its children. An unlabelled
- * bracket (the treebank's outer one) is drawn as "·" so its children still hang from something.
+ * Lays the tree out: words sit on the bottom row, evenly spaced (each slot as wide as the widest word
+ * or label, so none overlap); a label sits at its depth, centred over the span of its children. An
+ * unlabelled bracket (the treebank's outer one) is drawn as "·" so its children still hang from something.
  */
 export function layoutTree(root: TreeNode, options: LayoutOptions = {}): TreeLayout {
   const measure = options.measure ?? ((t: string) => 7.5 * [...t].length);
@@ -121,7 +121,14 @@ export function layoutTree(root: TreeNode, options: LayoutOptions = {}): TreeLay
   const gap = options.gap ?? 16;
   const margin = options.margin ?? 12;
   const words = treeWords(root);
-  const slot = Math.max(28, ...words.map(measure)) + gap;
+  const labels: string[] = [];
+  const collect = (n: TreeNode): void => {
+    labels.push(n.label);
+    for (const c of n.children) if (typeof c !== 'string') collect(c);
+  };
+  collect(root);
+  // Labels count too: two one-word phrases side by side must not have their labels collide.
+  const slot = Math.max(28, ...words.map(measure), ...labels.map(measure)) + gap;
   const depth = (n: TreeNode): number => 1 + Math.max(0, ...n.children.map((c) => (typeof c === 'string' ? 0 : depth(c))));
   const rows = depth(root);
   const nodes: LaidOutNode[] = [];

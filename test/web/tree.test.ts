@@ -111,6 +111,12 @@ describe('layoutTree', () => {
     }
   });
 
+  it('widens the slots for a label wider than every word', () => {
+    const wide = layoutTree(parseTree('(S (VERYLONGLABEL a) (B b))'), { measure: (t) => 8 * t.length, gap: 10, margin: 0 });
+    const [a, b] = wide.nodes.filter((n) => n.kind === 'word');
+    expect(b!.x - a!.x).toBeCloseTo(8 * 'VERYLONGLABEL'.length + 10);
+  });
+
   it('draws an unlabelled bracket as a dot, and a single word under the root', () => {
     const small = layoutTree(parseTree('( (NP hi))'));
     expect(small.nodes.map((n) => [n.kind, n.text])).toEqual([['label', '·'], ['label', 'NP'], ['word', 'hi']]);
