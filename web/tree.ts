@@ -105,48 +105,73 @@ export interface LayoutOptions {
   measure?: (text: string) => number;
   /** Vertical distance between levels. */
   levelHeight?: number;
-  /** Horizontal space between neighbouring words. */
+  /** Horizontal space between neighbouring words (and their one-word labels). */
   gap?: number;
+  /** Narrowest slot a word gets, so short words still leave room for the lines above them. */
+  minSlot?: number;
   margin?: number;
 }
 
+// The treebank writes brackets in words as these, so they cannot be mistaken for tree brackets.
+const treebankEscapes: Record<string, string> = { '-LRB-': '(', '-RRB-': ')', '-LSB-': '[', '-RSB-': ']', '-LCB-': '{', '-RCB-': '}' };
+
+/** A word as a reader wants to see it: "(" for the treebank's -LRB-, and so on. */
+export function displayWord(word: string): string {
+  return Object.hasOwn(treebankEscapes, word) ? treebankEscapes[word]! : word;
+}
+
 /**
- * Lays the tree out: words sit on the bottom row, evenly spaced (each slot as wide as the widest word
- * or label, so none overlap); a label sits at its depth, centred over the span of its children. An
- * unlabelled bracket (the treebank's outer one) is drawn as "·" so its children still hang from something.
+ * Lays the tree out: words sit on the bottom row in order, an equal gap apart, each in a slot as wide
+ * as the word or as the labels standing over it alone (a chain like NP → XX → "who"), so neither
+ * words nor those labels overlap; a label sits at its depth, centred over the span of its children.
+ * An unlabelled bracket (the treebank's outer one) is drawn as "·" so its children still hang from
+ * something.
  */
 export function layoutTree(root: TreeNode, options: LayoutOptions = {}): TreeLayout {
   const measure = options.measure ?? ((t: string) => 7.5 * [...t].length);
   const level = options.levelHeight ?? 56;
   const gap = options.gap ?? 16;
+  const minSlot = options.minSlot ?? 28;
   const margin = options.margin ?? 12;
-  const words = treeWords(root);
-  const labels: string[] = [];
-  const collect = (n: TreeNode): void => {
-    labels.push(n.label);
-    for (const c of n.children) if (typeof c !== 'string') collect(c);
+  const labelText = (n: TreeNode) => n.label || '·';
+
+  // Pass 1: each word's slot width, and the number of levels.
+  const slots: number[] = [];
+  const measureSpan = (n: TreeNode): { first: number; words: number; depth: number } => {
+    const first = slots.length;
+    let depth = 0;
+    for (const c of n.children) {
+      if (typeof c === 'string') slots.push(Math.max(minSlot, measure(displayWord(c))) + gap);
+      else depth = Math.max(depth, measureSpan(c).depth);
+    }
+    const words = slots.length - first;
+    if (words === 1) slots[first] = Math.max(slots[first]!, measure(labelText(n)) + gap);
+    return { first, words, depth: depth + 1 };
   };
-  collect(root);
-  // Labels count too: two one-word phrases side by side must not have their labels collide.
-  const slot = Math.max(28, ...words.map(measure), ...labels.map(measure)) + gap;
-  const depth = (n: TreeNode): number => 1 + Math.max(0, ...n.children.map((c) => (typeof c === 'string' ? 0 : depth(c))));
-  const rows = depth(root);
+  const rows = measureSpan(root).depth;
+  const starts: number[] = [];
+  let edge = margin;
+  for (const w of slots) {
+    starts.push(edge);
+    edge += w;
+  }
+
+  // Pass 2, post-order: a label's x is known once its children are placed.
   const nodes: LaidOutNode[] = [];
-  let nextWord = 0;
   const rowY = (d: number) => margin + (d + 0.5) * level;
-  const wordY = rowY(rows);
-  // Post-order: a label's x is known once its children are placed.
+  let nextWord = 0;
   const place = (n: TreeNode, d: number, parent: number): number => {
-    const index = nodes.push({ kind: 'label', text: n.label || '·', x: 0, y: rowY(d), parent }) - 1;
+    const index = nodes.push({ kind: 'label', text: labelText(n), x: 0, y: rowY(d), parent }) - 1;
     const xs = n.children.map((c) => {
       if (typeof c !== 'string') return place(c, d + 1, index);
-      const x = margin + slot * (nextWord++ + 0.5);
-      nodes.push({ kind: 'word', text: c, x, y: wordY, parent: index });
+      const i = nextWord++;
+      const x = starts[i]! + slots[i]! / 2;
+      nodes.push({ kind: 'word', text: displayWord(c), x, y: rowY(rows), parent: index });
       return x;
     });
     nodes[index]!.x = (xs[0]! + xs.at(-1)!) / 2;
     return nodes[index]!.x;
   };
   place(root, 0, -1);
-  return { nodes, width: 2 * margin + slot * words.length, height: 2 * margin + (rows + 1) * level };
+  return { nodes, width: edge + margin, height: 2 * margin + (rows + 1) * level };
 }

@@ -84,12 +84,16 @@ describe('layoutTree', () => {
     expect(labels[0]).toMatchObject({ text: 'ROOT', parent: -1 });
   });
 
-  it('spaces the words evenly on one bottom row, one slot per widest word, without overlap', () => {
-    const slot = 8 * 'results'.length + 10;
-    words.forEach((w, i) => expect(w.x).toBeCloseTo(5 + slot * (i + 0.5)));
+  it('puts the words on one bottom row in order, each in a slot as wide as it plus the gap', () => {
+    let left = 5;
+    words.forEach((w, i) => {
+      const slot = Math.max(28, 8 * parse[i]!.length) + 10;
+      expect(w.x).toBeCloseTo(left + slot / 2);
+      left += slot;
+    });
+    expect(layout.width).toBeCloseTo(left + 5);
     expect(new Set(words.map((w) => w.y)).size).toBe(1);
     expect(Math.max(...labels.map((l) => l.y))).toBeLessThan(words[0]!.y);
-    expect(layout.width).toBeCloseTo(10 + slot * parse.length);
   });
 
   it('centres each label over its first and last child, one level below its parent', () => {
@@ -111,10 +115,19 @@ describe('layoutTree', () => {
     }
   });
 
-  it('widens the slots for a label wider than every word', () => {
-    const wide = layoutTree(parseTree('(S (VERYLONGLABEL a) (B b))'), { measure: (t) => 8 * t.length, gap: 10, margin: 0 });
+  it('widens a word’s slot for a label standing over it alone, not for one over several words', () => {
+    const m = { measure: (t: string) => 8 * t.length, gap: 10, minSlot: 0, margin: 0 };
+    const wide = layoutTree(parseTree('(S (VERYLONGLABEL (X a)) (B b))'), m);
     const [a, b] = wide.nodes.filter((n) => n.kind === 'word');
-    expect(b!.x - a!.x).toBeCloseTo(8 * 'VERYLONGLABEL'.length + 10);
+    expect(a!.x).toBeCloseTo((8 * 'VERYLONGLABEL'.length + 10) / 2);
+    expect(b!.x - a!.x).toBeCloseTo((8 * 'VERYLONGLABEL'.length + 10) / 2 + (8 + 10) / 2);
+    const over2 = layoutTree(parseTree('(S (VERYLONGLABEL a b))'), m);
+    expect(over2.width).toBeCloseTo(2 * 18);
+  });
+
+  it('shows treebank bracket escapes as the brackets they stand for', () => {
+    const escaped = layoutTree(parseTree('(S (XX -LRB-) (XX hi) (XX -RRB-) (XX -LCB-) (XX -LRB-x))'));
+    expect(escaped.nodes.filter((n) => n.kind === 'word').map((n) => n.text)).toEqual(['(', 'hi', ')', '{', '-LRB-x']);
   });
 
   it('draws an unlabelled bracket as a dot, and a single word under the root', () => {
