@@ -99,6 +99,38 @@ describe('translate page in Chromium', () => {
     await page.close();
   });
 
+  it('draws a 400-token map inside the canvas limits, odd weights clamped, every cell its weight', async () => {
+    const page = await open();
+    const seen = watchPage(page);
+    const [rows, cols] = [300, 400];
+    // Deterministic weights over the whole ramp, plus values a broken or hostile answer could carry.
+    const attention = Array.from({ length: rows }, (_, t) => Array.from({ length: cols }, (_, s) => ((t * 31 + s * 17) % 101) / 100));
+    attention[0]![0] = Number.NaN;
+    attention[1]![1] = -3;
+    attention[2]![2] = 7;
+    const tokens = (n: number, p: string) => Array.from({ length: n }, (_, i) => `${p}${i}<b>`);
+    const answer: TranslateResponse = {
+      model: 'en-fr',
+      modelVersion: 'x',
+      translations: [{ src: 'long', text: 'long', score: -1, tokens: rows, nBest: [{ text: 'long', score: -1 }], attention, srcTokens: tokens(cols, 's'), tgtTokens: tokens(rows, 't') }],
+    };
+    // JSON has no NaN: the raw body carries null there, as a hand-made answer might.
+    await page.route('**/api/translate', (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify(answer) }));
+    await page.locator('#source').fill('long');
+    await page.locator('#translate').click();
+    await page.locator('#attention').waitFor();
+    const size = await page.locator('#heatmap').evaluate((c) => [(c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height]);
+    expect(Math.max(...size)).toBeLessThan(8192);
+    const weights = await drawnWeights(page, attention);
+    const expected = attention.map((row) => row.map((w) => (Number.isFinite(w) ? Math.max(0, Math.min(1, w)) : 0)));
+    let worst = 0;
+    weights.forEach((row, i) => row.forEach((w, j) => (worst = Math.max(worst, Math.abs(w - expected[i]![j]!)))));
+    expect(worst).toBeLessThan(0.01);
+    await page.screenshot({ path: join(artifacts, 'translate-long-attention.png') });
+    expect(seen).toEqual({ dialogs: [], errors: [] });
+    await page.close();
+  });
+
   it('keeps n-best within the beam size', async () => {
     const page = await open();
     await page.locator('input[name=nBest]').fill('5');

@@ -51,11 +51,13 @@ export function heatmapLightness(page: Page, selector: string, rows: number, col
       const ratio = canvas.width / parseFloat(canvas.style.width);
       const { cellX, cellY, cellSize } = canvas.dataset;
       const [x0, y0, cell] = [Number(cellX), Number(cellY), Number(cellSize)];
-      const ctx = canvas.getContext('2d')!;
+      const image = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
       return Array.from({ length: rows }, (_, t) =>
         Array.from({ length: cols }, (_, s) => {
-          const px = ctx.getImageData(Math.round((x0 + s * cell + cell / 2) * ratio), Math.round((y0 + t * cell + cell / 2) * ratio), 1, 1).data;
-          return ((Math.max(px[0]!, px[1]!, px[2]!) + Math.min(px[0]!, px[1]!, px[2]!)) / 2 / 255) * 100;
+          const px = Math.round((x0 + s * cell + cell / 2) * ratio);
+          const py = Math.round((y0 + t * cell + cell / 2) * ratio);
+          const [r, g, b] = image.data.subarray(4 * (py * image.width + px), 4 * (py * image.width + px) + 3);
+          return ((Math.max(r!, g!, b!) + Math.min(r!, g!, b!)) / 2 / 255) * 100;
         }),
       );
     },
