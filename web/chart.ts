@@ -7,13 +7,18 @@ export interface Series {
   points: [number, number][];
 }
 
-function ticks(min: number, max: number, count: number): number[] {
-  if (max === min) return [min];
+/** Round tick values from min to max, about `count` steps apart. */
+export function ticks(min: number, max: number, count: number): number[] {
+  if (!Number.isFinite(min) || !Number.isFinite(max)) return [];
+  if (max <= min) return [min];
   const raw = (max - min) / count;
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw)!;
   const out: number[] = [];
-  for (let v = Math.ceil(min / step) * step; v <= max + 1e-9; v += step) out.push(Number(v.toPrecision(6)));
+  // The slack past max is relative to the step: an absolute one (1e-9) made a metric that stays near
+  // 1e-78 (an untrained model's BLEU) loop until the array overflowed.
+  const first = Math.ceil(min / step);
+  for (let i = first; i * step <= max + step * 1e-6; i++) out.push(Number((i * step).toPrecision(6)));
   return out;
 }
 
