@@ -4,9 +4,10 @@ import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import type { z } from 'zod';
+import { clientError } from './client-errors.ts';
 import type { AppContext } from './context.ts';
 import { openApiDocument } from './openapi.ts';
-import { bodyError, openNmtRouter } from './opennmt.ts';
+import { openNmtRouter } from './opennmt.ts';
 import type { ChatResponse, ModelDetails, ParseResponse, TranslateResponse } from './protocol.ts';
 import { chatRequestSchema, check, parseRequestSchema, reloadRequestSchema, translateRequestSchema } from './schemas.ts';
 import { ServiceError, toServiceError } from './service/errors.ts';
@@ -163,7 +164,7 @@ export function httpApp(ctx: AppContext, web: express.Router): Express {
     next(new ServiceError('not_found', `no route ${req.method} ${req.path}`));
   });
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const e = bodyError(error) ?? toServiceError(error);
+    const e = clientError(error, req) ?? toServiceError(error);
     if (e.code === 'internal') ctx.logger.error({ err: error, url: req.originalUrl }, 'request failed');
     const matched = (req.route as { path?: string } | undefined)?.path;
     ctx.metrics.requests.inc({ route: matched ? `${req.method} ${matched}` : 'unmatched', outcome: e.code });

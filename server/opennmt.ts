@@ -2,6 +2,7 @@
 // Model ids: a number N names the N-th translate model of GET /translator/models (sorted by directory
 // name, from 0); a string names the model directory. Errors are {"status":"error","error":"..."}.
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { clientError } from './client-errors.ts';
 import type { AppContext } from './context.ts';
 import type { OpenNmtOutput } from './protocol.ts';
 import { check, openNmtRequestSchema } from './schemas.ts';
@@ -76,21 +77,11 @@ export function openNmtRouter(ctx: AppContext): Router {
     }
   });
 
-  router.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const e = bodyError(error) ?? toServiceError(error);
+  router.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const e = clientError(error, req) ?? toServiceError(error);
     if (e.code === 'internal') ctx.logger.error({ err: error }, 'opennmt route failed');
     ctx.metrics.requests.inc({ route: 'POST /translator/translate', outcome: e.code });
     res.status(e.status).json({ status: 'error', error: e.message });
   });
   return router;
-}
-
-/** The body parser's errors (too large, bad JSON, bad UTF-8) as ServiceErrors. */
-export function bodyError(error: unknown): ServiceError | null {
-  const type = (error as { type?: unknown } | null)?.type;
-  if (type === 'entity.too.large') return new ServiceError('payload_too_large', 'request body is too large');
-  if (type === 'entity.parse.failed') return new ServiceError('invalid_input', 'request body is not valid JSON');
-  if (type === 'entity.verify.failed') return new ServiceError('invalid_input', 'request body is not valid UTF-8');
-  if (type === 'charset.unsupported' || type === 'encoding.unsupported') return new ServiceError('invalid_input', 'request body must be UTF-8 JSON');
-  return null;
 }
