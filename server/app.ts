@@ -10,6 +10,7 @@ import { createMetrics } from './metrics.ts';
 import type { ClientToServerEvents, ServerToClientEvents } from './protocol.ts';
 import { limits as schemaLimits } from './schemas.ts';
 import { ChatService } from './service/chat.ts';
+import { DEFAULT_MAX_REQUEST_COST } from './service/cost-budget.ts';
 import { GenerationService } from './service/generation.ts';
 import type { EngineFactory } from './service/model-backend.ts';
 import { ModelLoader } from './service/model-loader.ts';
@@ -32,6 +33,11 @@ export interface ServerOptions {
   maxActivePerModel?: number;
   maxQueuedPerModel?: number;
   timeLimitMs?: number;
+  /**
+   * Most work one request may ask for: source tokens × beam rows × max output tokens, summed over its
+   * texts (server/service/cost-budget.ts); above it the request is refused with 413.
+   */
+  maxRequestCost?: number;
   /** Reload models when their files change. */
   watch?: boolean;
   /** How long shutdown waits for in-flight requests before cancelling them. */
@@ -76,6 +82,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     maxActive: options.maxActivePerModel ?? 64,
     maxQueued: options.maxQueuedPerModel ?? 256,
     timeLimitMs: options.timeLimitMs ?? 30_000,
+    maxRequestCost: options.maxRequestCost ?? DEFAULT_MAX_REQUEST_COST,
   });
   const ctx: AppContext = {
     loader,

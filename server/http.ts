@@ -55,8 +55,9 @@ export function httpApp(ctx: AppContext, web: express.Router): Express {
     if (!c.ok) throw new ServiceError('invalid_input', c.reason);
     return c.text;
   };
-  const limited = (req: Request): void => {
-    if (!ctx.perIp.take(req.ip ?? 'unknown')) throw new ServiceError('rate_limited', 'too many requests from this address, slow down');
+  /** Charges the client's address one request per text. */
+  const limited = (req: Request, texts = 1): void => {
+    if (!ctx.perIp.take(req.ip ?? 'unknown', texts)) throw new ServiceError('rate_limited', 'too many requests from this address, slow down');
   };
   const route = (fn: Handler) => async (req: Request, res: Response, next: NextFunction) => {
     try {
@@ -88,15 +89,16 @@ export function httpApp(ctx: AppContext, web: express.Router): Express {
   });
 
   app.post('/api/translate', route(async (req, res) => {
-    limited(req);
     const r = body(translateRequestSchema, req.body);
+    limited(req, r.texts?.length ?? 1);
     const texts = (r.texts ?? [r.text!]).map(clean);
     const model = ctx.generation.resolve('translate', r.model);
     const signal = abortOnClose(res);
     const options = r.options ?? {};
+    ctx.generation.checkCost('translate', texts.map((text) => ({ model: model.id, inputs: [text], options })));
     const done = await Promise.all(
       texts.map((text) =>
-        ctx.generation.generate({ task: 'translate', model: model.id, inputs: [text], options, signal, route: 'POST /api/translate' }),
+        ctx.generation.generate({ task: 'translate', model: model.id, inputs: [text], options, signal, route: 'POST /api/translate', client: req.ip }),
       ),
     );
     const out: TranslateResponse = {
@@ -125,6 +127,7 @@ export function httpApp(ctx: AppContext, web: express.Router): Express {
       options: r.options ?? {},
       signal: abortOnClose(res),
       route: 'POST /api/parse',
+      client: req.ip,
     });
     const out: ParseResponse = { model: model.id, modelVersion: model.version, tree: result.text, repaired: result.repaired ?? false, score: result.score };
     res.json(out);
@@ -142,6 +145,7 @@ export function httpApp(ctx: AppContext, web: express.Router): Express {
       options: r.options ?? {},
       signal: abortOnClose(res),
       route: 'POST /api/chat',
+      client: req.ip,
     });
     const out: ChatResponse = { sessionId, conversationId: turn.conversationId, message: turn.bot };
     res.json(out);

@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { startServer, type RunningServer, type ServerOptions } from './app.ts';
+import { DEFAULT_MAX_REQUEST_COST } from './service/cost-budget.ts';
 import type { EngineFactory } from './service/model-backend.ts';
 
 const usage = `usage: npm start -- [options]
@@ -14,6 +15,8 @@ const usage = `usage: npm start -- [options]
   --origin URL        allow socket.io connections from this origin (repeatable)
   --time-limit-ms N   per-request time limit (default 30000)
   --max-queued N      requests waiting per model before "busy" (default 256)
+  --max-request-cost N  most work one request may ask for: source tokens x beam x max output
+                      tokens, summed over its texts (default 1000000); above it, 413
   --rate-per-session N  chat messages a minute per session (default 30)
   --rate-per-ip N     requests a minute per client address (default 600)
   --no-watch          do not reload models when their files change
@@ -41,6 +44,7 @@ export async function launch(argv: string[], factory: EngineFactory): Promise<Ru
         origin: { type: 'string', multiple: true },
         'time-limit-ms': { type: 'string' },
         'max-queued': { type: 'string' },
+        'max-request-cost': { type: 'string' },
         'rate-per-session': { type: 'string' },
         'rate-per-ip': { type: 'string' },
         'no-watch': { type: 'boolean' },
@@ -71,6 +75,7 @@ export async function launch(argv: string[], factory: EngineFactory): Promise<Ru
       origins: values.origin ?? [],
       timeLimitMs: positiveInt('time-limit-ms', values['time-limit-ms'], 30_000),
       maxQueuedPerModel: positiveInt('max-queued', values['max-queued'], 256, 0),
+      maxRequestCost: positiveInt('max-request-cost', values['max-request-cost'], DEFAULT_MAX_REQUEST_COST),
       limits: {
         messagesPerMinutePerSession: positiveInt('rate-per-session', values['rate-per-session'], 30),
         messagesPerMinutePerIp: positiveInt('rate-per-ip', values['rate-per-ip'], 600),

@@ -34,10 +34,10 @@ export function openNmtRouter(ctx: AppContext): Router {
 
   router.post('/translate', async (req, res, next) => {
     try {
-      if (!ctx.perIp.take(req.ip ?? 'unknown')) throw new ServiceError('rate_limited', 'too many requests from this address');
       const parsed = check(openNmtRequestSchema, req.body);
       if (!parsed.ok) throw new ServiceError('invalid_input', parsed.reason);
       const inputs = parsed.value;
+      if (!ctx.perIp.take(req.ip ?? 'unknown', inputs.length)) throw new ServiceError('rate_limited', 'too many requests from this address');
       const nBest = inputs[0]!.n_best ?? 1;
       if (inputs.some((i) => (i.n_best ?? 1) !== nBest)) throw new ServiceError('invalid_input', 'all inputs must ask for the same n_best');
       const models = translateModels();
@@ -48,6 +48,11 @@ export function openNmtRouter(ctx: AppContext): Router {
         if (!src.ok) throw new ServiceError('invalid_input', src.reason);
         return { id, src: src.text, raw: input.src, align: input.align === true };
       });
+      const optionsOf = (j: (typeof jobs)[number]) => ({
+        ...(nBest > 1 && { nBest, beamSize: Math.max(nBest, 5), returnNBest: true }),
+        ...(j.align && { returnAttention: true }),
+      });
+      ctx.generation.checkCost('translate', jobs.map((j) => ({ model: j.id, inputs: [j.src], options: optionsOf(j) })));
       const controller = new AbortController();
       res.on('close', () => controller.abort());
       const results = await Promise.all(
@@ -56,9 +61,10 @@ export function openNmtRouter(ctx: AppContext): Router {
             task: 'translate',
             model: j.id,
             inputs: [j.src],
-            options: { ...(nBest > 1 && { nBest, beamSize: Math.max(nBest, 5), returnNBest: true }), ...(j.align && { returnAttention: true }) },
+            options: optionsOf(j),
             signal: controller.signal,
             route: 'POST /translator/translate',
+            client: req.ip,
           }),
         ),
       );

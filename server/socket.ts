@@ -105,6 +105,7 @@ export function attachSocket(io: Server<ClientToServerEvents, ServerToClientEven
           options: r.options ?? {},
           signal: controller.signal,
           route: 'socket chat:send',
+          client: ip,
           onAccepted: (conversationId, message) => socket.emit('chat:accepted', { requestId: r.requestId, conversationId, message }),
           onPartial: (partial) => socket.volatile.emit('chat:partial', { requestId: r.requestId, text: partial }),
         });

@@ -14,6 +14,8 @@ export interface ChatSend {
   onAccepted?: (conversationId: number, message: MessageView) => void;
   onPartial?: (text: string) => void;
   route: string;
+  /** The sender's address, for fair queueing. */
+  client?: string;
 }
 
 export interface ChatTurn {
@@ -55,6 +57,8 @@ export class ChatService {
     const model = this.generation.resolve('chat', req.model);
     const conversationId = this.storage.currentConversation(req.sessionId);
     const earlier = answeredTurns(this.storage.history(conversationId)).slice(-this.maxTurns);
+    // Refused before anything is stored: an over-budget message is not half-accepted.
+    this.generation.checkCost('chat', [{ model: model.id, inputs: [...earlier, req.text], options: req.options }]);
     const user = this.storage.addUserMessage(conversationId, req.text);
     req.onAccepted?.(conversationId, user);
     const { model: used, result } = await this.generation.generate({
@@ -65,6 +69,7 @@ export class ChatService {
       signal: req.signal,
       onPartial: req.onPartial,
       route: req.route,
+      client: req.client,
     });
     const bot = this.storage.addReply({
       conversationId,

@@ -2,6 +2,7 @@
 // codec, tfjs model) and decoded on ONNX Runtime in a worker thread when the directory holds a current
 // ONNX export — so session.run never blocks the event loop — else on tfjs with continuous batching.
 import {
+  decodeWork,
   DecodeScheduler,
   exportOnnx,
   OnnxExportError,
@@ -17,7 +18,7 @@ import {
   type PipelineInput,
   type StepModel,
 } from '../../engine/index.ts';
-import { InvalidInputError, type EngineFactory, type EngineHooks, type GenerateResult, type LoadedModel, type ModelDirSpec, type ModelTask } from './model-backend.ts';
+import { InvalidInputError, type DecodePlan, type EngineFactory, type EngineHooks, type GenerateResult, type LoadedModel, type ModelDirSpec, type ModelTask } from './model-backend.ts';
 
 /** Source tokens a request may hold (byte fallback can turn a short text into many pieces). */
 export const MAX_SOURCE_TOKENS = 400;
@@ -115,6 +116,17 @@ export const createEngineFactory = (o: EngineOptions = engineOptionsFromEnv()): 
     return typeof out === 'string' ? { text: out } : { text: printTree(out.tree), repaired: out.repaired };
   };
 
+  /** The pipeline's input and source ids, and the options decode will run with (model defaults under the request's). */
+  const prepare = (request: { inputs: string[]; options: unknown }) => {
+    // A parser reads treebank-style words: raw text is split the way its training trees split it.
+    const input: PipelineInput = task === 'chat' ? request.inputs : task === 'parse' ? ptbTokenize(request.inputs[0] ?? '').join(' ') : request.inputs[0] ?? '';
+    const source = pipeline.encodeInput(input);
+    if (source.length > MAX_SOURCE_TOKENS) {
+      throw new InvalidInputError(`input too long: ${source.length} tokens after subword encoding (at most ${MAX_SOURCE_TOKENS})`);
+    }
+    return { input, source, options: pipeline.withTreeConstraint(input, withDecodingDefaults(decodingDefaults, request.options)) };
+  };
+
   const model: LoadedModel = {
     id: spec.id,
     task,
@@ -125,17 +137,11 @@ export const createEngineFactory = (o: EngineOptions = engineOptionsFromEnv()): 
     parameters: pipeline.model.params.size(),
     runtime: decoder.runtime,
     async generate(request): Promise<GenerateResult> {
-      // A parser reads treebank-style words: raw text is split the way its training trees split it.
-      const input: PipelineInput = task === 'chat' ? request.inputs : task === 'parse' ? ptbTokenize(request.inputs[0] ?? '').join(' ') : request.inputs[0] ?? '';
-      const source = pipeline.encodeInput(input);
-      if (source.length > MAX_SOURCE_TOKENS) {
-        throw new InvalidInputError(`input too long: ${source.length} tokens after subword encoding (at most ${MAX_SOURCE_TOKENS})`);
-      }
+      const { input, source, options } = prepare(request);
       const onPartial = request.onPartial;
       const result = await decoder.submit({
         source,
-        // The model's own defaults (config.json `decoding`) under what the request asks for.
-        options: pipeline.withTreeConstraint(input, withDecodingDefaults(decodingDefaults, request.options)),
+        options,
         signal: request.signal,
         ...(onPartial ? { onPartial: (p) => onPartial(render(p.tokens, input).text) } : {}),
       });
@@ -152,6 +158,10 @@ export const createEngineFactory = (o: EngineOptions = engineOptionsFromEnv()): 
         ...(best.repaired === undefined ? {} : { repaired: best.repaired }),
         timingMs: result.timing.totalMs,
       };
+    },
+    plan(request): DecodePlan {
+      const { source, options } = prepare(request);
+      return { sourceTokens: source.length, ...decodeWork(options, source.length) };
     },
     async dispose() {
       await decoder.close();

@@ -1,8 +1,11 @@
-// Bounded admission for one model: up to `maxActive` requests decode at once (the engine batches them
-// step by step), up to `maxQueued` wait, and beyond that a request is refused at once as 'busy'.
+// Bounded, fair admission for one model: up to `maxActive` requests decode at once (the engine batches
+// them step by step) and up to `maxQueued` wait. Waiting requests are kept per client (address) and
+// started round-robin between clients, so a client that sends many requests delays its own, not others'.
+// When the queue is full, a newcomer takes the place of the newest request of the client with the most
+// waiting (that one is refused as 'busy'); a newcomer from that very client is refused instead.
 import { ServiceError } from './errors.ts';
 
-export interface AdmissionQueueOptions {
+export interface FairQueueOptions {
   maxActive: number;
   maxQueued: number;
   onChange?: (active: number, queued: number) => void;
@@ -10,61 +13,108 @@ export interface AdmissionQueueOptions {
 
 interface Waiter {
   start: () => void;
+  refuse: (error: ServiceError) => void;
 }
 
-export class AdmissionQueue {
-  private active = 0;
-  private readonly waiting: Waiter[] = [];
+const busy = () => new ServiceError('busy', 'the server is busy: too many requests queued, try again shortly');
 
-  constructor(private readonly options: AdmissionQueueOptions) {}
+export class FairQueue {
+  private active = 0;
+  private queued = 0;
+  /** Each client's waiters, oldest first; the map's order is the round-robin order. */
+  private readonly waiting = new Map<string, Waiter[]>();
+
+  constructor(private readonly options: FairQueueOptions) {}
 
   get depth(): { active: number; queued: number } {
-    return { active: this.active, queued: this.waiting.length };
+    return { active: this.active, queued: this.queued };
   }
 
-  async run<T>(signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
-    await this.admit(signal);
+  async run<T>(client: string, signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
+    await this.admit(client, signal);
     try {
       return await fn();
     } finally {
       this.active--;
-      const next = this.waiting.shift();
-      if (next) next.start();
+      this.startNext();
       this.changed();
     }
   }
 
-  private admit(signal: AbortSignal): Promise<void> {
+  private admit(client: string, signal: AbortSignal): Promise<void> {
     if (signal.aborted) return Promise.reject(new ServiceError('cancelled', 'request cancelled'));
+    // Nobody waits while a slot is free: every release starts a waiter at once.
     if (this.active < this.options.maxActive) {
       this.active++;
       this.changed();
       return Promise.resolve();
     }
-    if (this.waiting.length >= this.options.maxQueued) {
-      return Promise.reject(new ServiceError('busy', 'the server is busy: too many requests queued, try again shortly'));
-    }
+    if (this.queued >= this.options.maxQueued && !this.shedFor(client)) return Promise.reject(busy());
     return new Promise<void>((resolve, reject) => {
-      const onAbort = (): void => {
-        const i = this.waiting.indexOf(waiter);
-        if (i >= 0) this.waiting.splice(i, 1);
-        this.changed();
-        reject(new ServiceError('cancelled', 'request cancelled while queued'));
-      };
       const waiter: Waiter = {
         start: () => {
           signal.removeEventListener('abort', onAbort);
           this.active++;
           resolve();
         },
+        refuse: (error) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      };
+      const onAbort = (): void => {
+        if (this.remove(client, waiter)) this.changed();
+        reject(new ServiceError('cancelled', 'request cancelled while queued'));
       };
       signal.addEventListener('abort', onAbort, { once: true });
-      this.waiting.push(waiter);
+      const own = this.waiting.get(client);
+      if (own) own.push(waiter);
+      else this.waiting.set(client, [waiter]);
+      this.queued++;
       this.changed();
     });
   }
 
+  /** Refuses the newest waiter of the client with the most waiting, if that is not `client`'s own share. */
+  private shedFor(client: string): boolean {
+    let heaviest: string | null = null;
+    let most = 0;
+    for (const [key, list] of this.waiting) {
+      if (list.length > most) [heaviest, most] = [key, list.length];
+    }
+    const own = this.waiting.get(client)?.length ?? 0;
+    if (heaviest === null || heaviest === client || most <= own + 1) return false;
+    const list = this.waiting.get(heaviest)!;
+    const victim = list[list.length - 1]!;
+    this.remove(heaviest, victim);
+    victim.refuse(busy());
+    return true;
+  }
+
+  /** Starts the oldest waiter of the next client in turn; that client goes to the back of the turn. */
+  private startNext(): void {
+    if (this.active >= this.options.maxActive) return;
+    const next = this.waiting.entries().next();
+    if (next.done) return;
+    const [client, list] = next.value;
+    const waiter = list.shift()!;
+    this.waiting.delete(client);
+    if (list.length > 0) this.waiting.set(client, list);
+    this.queued--;
+    waiter.start();
+  }
+
+  private remove(client: string, waiter: Waiter): boolean {
+    const list = this.waiting.get(client);
+    const i = list?.indexOf(waiter) ?? -1;
+    if (!list || i < 0) return false;
+    list.splice(i, 1);
+    if (list.length === 0) this.waiting.delete(client);
+    this.queued--;
+    return true;
+  }
+
   private changed(): void {
-    this.options.onChange?.(this.active, this.waiting.length);
+    this.options.onChange?.(this.active, this.queued);
   }
 }

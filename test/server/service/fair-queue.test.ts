@@ -1,39 +1,79 @@
 import { describe, expect, it } from 'vitest';
-import { AdmissionQueue } from '../../../server/service/admission-queue.ts';
 import { ServiceError } from '../../../server/service/errors.ts';
+import { FairQueue } from '../../../server/service/fair-queue.ts';
 
-describe('AdmissionQueue', () => {
+const never = new AbortController().signal;
+
+/** A job that records its start and finishes when released. */
+function gated(order: string[], name: string): { job: () => Promise<void>; release: () => void } {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  return { job: async () => (order.push(name), gate), release: () => release() };
+}
+
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('FairQueue', () => {
   it('runs up to maxActive at once, queues up to maxQueued and refuses the rest as busy', async () => {
-    const queue = new AdmissionQueue({ maxActive: 1, maxQueued: 1 });
+    const queue = new FairQueue({ maxActive: 1, maxQueued: 1 });
     const order: string[] = [];
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    const signal = new AbortController().signal;
-    const first = queue.run(signal, async () => {
-      order.push('first');
-      await gate;
-    });
-    const second = queue.run(signal, async () => {
+    const first = gated(order, 'first');
+    const a = queue.run('c', never, first.job);
+    const b = queue.run('c', never, async () => {
       order.push('second');
     });
-    await expect(queue.run(signal, async () => undefined)).rejects.toMatchObject({ code: 'busy' });
+    await expect(queue.run('c', never, async () => undefined)).rejects.toMatchObject({ code: 'busy' });
     expect(queue.depth).toEqual({ active: 1, queued: 1 });
-    release();
-    await Promise.all([first, second]);
+    first.release();
+    await Promise.all([a, b]);
     expect(order).toEqual(['first', 'second']);
     expect(queue.depth).toEqual({ active: 0, queued: 0 });
   });
 
   it('drops a queued request whose signal aborts', async () => {
-    const queue = new AdmissionQueue({ maxActive: 1, maxQueued: 4 });
+    const queue = new FairQueue({ maxActive: 1, maxQueued: 4 });
     let release!: () => void;
-    const running = queue.run(new AbortController().signal, () => new Promise<void>((r) => (release = r)));
+    const running = queue.run('c', never, () => new Promise<void>((r) => (release = r)));
     const controller = new AbortController();
-    const waiting = queue.run(controller.signal, async () => 'ran');
+    const waiting = queue.run('c', controller.signal, async () => 'ran');
     controller.abort();
     await expect(waiting).rejects.toBeInstanceOf(ServiceError);
     expect(queue.depth.queued).toBe(0);
     release();
     await running;
+  });
+
+  it('starts waiting requests round-robin between clients, not first come first served', async () => {
+    const queue = new FairQueue({ maxActive: 1, maxQueued: 100 });
+    const order: string[] = [];
+    const jobs = new Map<string, () => void>();
+    const submit = (client: string, name: string) => {
+      const g = gated(order, name);
+      jobs.set(name, g.release);
+      return queue.run(client, never, g.job);
+    };
+    const all = [submit('heavy', 'h0'), submit('heavy', 'h1'), submit('heavy', 'h2'), submit('heavy', 'h3'), submit('light', 'l0'), submit('light', 'l1')];
+    for (const name of ['h0', 'h1', 'l0', 'h2', 'l1', 'h3']) {
+      await settle();
+      expect(order.at(-1)).toBe(name);
+      jobs.get(name)!();
+    }
+    await Promise.all(all);
+  });
+
+  it('when full, refuses the newest request of the client with the most waiting to admit another client', async () => {
+    const queue = new FairQueue({ maxActive: 1, maxQueued: 3 });
+    const order: string[] = [];
+    const head = gated(order, 'h0');
+    const running = queue.run('heavy', never, head.job);
+    const queued = [1, 2, 3].map((i) => queue.run('heavy', never, async () => void order.push(`h${i}`)));
+    // The heavy client's own fourth waiter is refused: it already holds the whole queue.
+    await expect(queue.run('heavy', never, async () => undefined)).rejects.toMatchObject({ code: 'busy' });
+    const light = queue.run('light', never, async () => void order.push('l0'));
+    await expect(queued[2]).rejects.toMatchObject({ code: 'busy' });
+    expect(queue.depth).toEqual({ active: 1, queued: 3 });
+    head.release();
+    await Promise.all([running, light, queued[0], queued[1]]);
+    expect(order).toEqual(['h0', 'h1', 'l0', 'h2']);
   });
 });
