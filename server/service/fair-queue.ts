@@ -30,6 +30,11 @@ export class FairQueue {
     return { active: this.active, queued: this.queued };
   }
 
+  /** Whether a request from `client` arriving now would be started or queued rather than refused as busy. */
+  admits(client: string): boolean {
+    return this.active < this.options.maxActive || this.queued < this.options.maxQueued || this.heaviestOther(client) !== null;
+  }
+
   async run<T>(client: string, signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
     await this.admit(client, signal);
     try {
@@ -75,15 +80,21 @@ export class FairQueue {
     });
   }
 
-  /** Refuses the newest waiter of the client with the most waiting, if that is not `client`'s own share. */
-  private shedFor(client: string): boolean {
+  /** The client with the most waiting, when taking one of its places leaves it still at least `client`'s share. */
+  private heaviestOther(client: string): string | null {
     let heaviest: string | null = null;
     let most = 0;
     for (const [key, list] of this.waiting) {
       if (list.length > most) [heaviest, most] = [key, list.length];
     }
     const own = this.waiting.get(client)?.length ?? 0;
-    if (heaviest === null || heaviest === client || most <= own + 1) return false;
+    return heaviest === null || heaviest === client || most <= own + 1 ? null : heaviest;
+  }
+
+  /** Refuses the newest waiter of the client with the most waiting, if that is not `client`'s own share. */
+  private shedFor(client: string): boolean {
+    const heaviest = this.heaviestOther(client);
+    if (heaviest === null) return false;
     const list = this.waiting.get(heaviest)!;
     const victim = list[list.length - 1]!;
     this.remove(heaviest, victim);

@@ -74,6 +74,15 @@ export class GenerationService {
     }
   }
 
+  /**
+   * Throws 'busy' (or 'shutting_down') when a request from `client` to the model would be refused now; lets a
+   * caller refuse before it stores anything. The check and a generate call in the same tick agree.
+   */
+  assertAdmits(modelId: string, client = 'unknown'): void {
+    if (!this.accepting) throw new ServiceError('shutting_down', 'the server is shutting down');
+    if (!this.queueFor(modelId).admits(client)) throw new ServiceError('busy', 'the server is busy: too many requests queued, try again shortly');
+  }
+
   async generate(call: GenerateCall): Promise<Generated> {
     if (!this.accepting) throw new ServiceError('shutting_down', 'the server is shutting down');
     const started = performance.now();

@@ -152,6 +152,9 @@ describe('socket.io limits', () => {
       await next(clients[1]!, 'chat:accepted');
       clients[2]!.emit('chat:send', { requestId: 'b3', text: long });
       expect(await errors[2]).toMatchObject({ requestId: 'b3', code: 'busy' });
+      // Refused before it was stored: a busy message is neither accepted nor left in the history.
+      clients[2]!.emit('session:resume', { requestId: 's3', sessionId: 'busy-3' });
+      expect((await next(clients[2]!, 'session:state', forRequest('s3'))).messages).toEqual([]);
       for (const c of clients) c.disconnect();
 
       const socket = await t.client({ sessionId: 'rate' });

@@ -68,6 +68,7 @@ describe('FairQueue', () => {
     const running = queue.run('heavy', never, head.job);
     const queued = [1, 2, 3].map((i) => queue.run('heavy', never, async () => void order.push(`h${i}`)));
     // The heavy client's own fourth waiter is refused: it already holds the whole queue.
+    expect([queue.admits('heavy'), queue.admits('light')]).toEqual([false, true]);
     await expect(queue.run('heavy', never, async () => undefined)).rejects.toMatchObject({ code: 'busy' });
     const light = queue.run('light', never, async () => void order.push('l0'));
     await expect(queued[2]).rejects.toMatchObject({ code: 'busy' });
