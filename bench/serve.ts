@@ -2,7 +2,7 @@
 // loopback, each sending chat messages one after another; prints per level: messages sent, accepted
 // (chat:accepted), replied, refused or failed by code, lost (accepted, then neither reply nor error before
 // the level's deadline), replies/s and latency percentiles, as JSON. Starts its own server (test models
-// unless --entry server/main.ts --models DIR) unless --url names a running one; --server-args adds flags.
+// unless --entry server/main.ts --models DIR) unless --url names a running one; --server-args='--max-queued 512' adds flags.
 import { parseArgs } from 'node:util';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../server/protocol.ts';
