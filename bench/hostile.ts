@@ -2,7 +2,8 @@
 // HTTP requests (test/server/helpers/hostile-http.ts), malformed HTTP on raw TCP (bench/hostile-raw.ts),
 // socket.io-client emits of every name and payload, and raw polling packets (hostile-socket.ts). Prints
 // JSON: inputs per kind, answers by status, the 5xx count, socket errors that are server faults, and
-// whether the process is still up and healthy. Fixed seed; --seed and --scale change the run.
+// whether the process is still up and healthy. Fixed seed; --seed and --scale change the run; --entry
+// server/main.ts --models models runs it against the real engine.
 import fc from 'fast-check';
 import { parseArgs } from 'node:util';
 import { io as connect, type Socket } from 'socket.io-client';
@@ -12,7 +13,15 @@ import { pollingClient, type PollingClient } from '../test/server/helpers/pollin
 import { startChildServer } from './child-server.ts';
 import { rawRequests, sendRaw } from './hostile-raw.ts';
 
-const { values } = parseArgs({ options: { seed: { type: 'string', default: '20261203' }, scale: { type: 'string', default: '1' } } });
+const { values } = parseArgs({
+  options: {
+    seed: { type: 'string', default: '20261203' },
+    scale: { type: 'string', default: '1' },
+    // The real engine: --entry server/main.ts --models models (HTTP model ids then mostly miss: 404s).
+    entry: { type: 'string' },
+    models: { type: 'string' },
+  },
+});
 const seed = Number(values.seed);
 const scale = Number(values.scale);
 const counts = { http: 6000 * scale, raw: 500 * scale, emits: 2500 * scale, pollingBatches: 1200 * scale };
@@ -30,7 +39,7 @@ async function pool<T>(items: T[], width: number, fn: (item: T) => Promise<void>
   }));
 }
 
-const server = await startChildServer({ args: ['--admin-token', 'sesame', '--rate-per-ip', '1000000000', '--rate-per-session', '1000000000'] });
+const server = await startChildServer({ entry: values.entry, models: values.models, args: ['--admin-token', 'sesame', '--rate-per-ip', '1000000000', '--rate-per-session', '1000000000'] });
 const port = Number(new URL(server.url).port);
 const started = performance.now();
 const report: Record<string, unknown> = { bench: 'hostile', seed };
