@@ -30,12 +30,16 @@ export interface ServerOptions {
   /** Origins (e.g. https://example.org) allowed besides the server's own; '*' allows any. */
   origins?: string[];
   limits?: Partial<ServerLimits>;
-  maxActivePerModel?: number;
+  /**
+   * Rows (beams, samples; 1 for greedy) decoding at once per model, default 64: the engine batches that
+   * many (engine-factory.ts), so beyond it requests wait in the server's fair queue, not the engine's.
+   */
+  maxActiveRowsPerModel?: number;
   maxQueuedPerModel?: number;
   timeLimitMs?: number;
   /**
-   * Most work one request may ask for: source tokens × beam rows × max output tokens, summed over its
-   * texts (server/service/cost-budget.ts); above it the request is refused with 413.
+   * Most work one request may ask for, in decoder row-steps: beam rows × max output tokens × (1 + source
+   * tokens / 256), summed over its texts (server/service/cost-budget.ts); above it, 413. Default 50,000.
    */
   maxRequestCost?: number;
   /** Reload models when their files change. */
@@ -79,7 +83,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const generation = new GenerationService({
     loader,
     metrics,
-    maxActive: options.maxActivePerModel ?? 64,
+    maxActiveRows: options.maxActiveRowsPerModel ?? 64,
     maxQueued: options.maxQueuedPerModel ?? 256,
     timeLimitMs: options.timeLimitMs ?? 30_000,
     maxRequestCost: options.maxRequestCost ?? DEFAULT_MAX_REQUEST_COST,

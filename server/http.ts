@@ -1,6 +1,7 @@
 // The HTTP API (express 5): health, models, translate, parse, chat without websockets, the OpenNMT-py
 // compatible routes, the OpenAPI description, metrics, the admin reload route and the page itself.
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import type { z } from 'zod';
@@ -24,6 +25,8 @@ function body<T>(schema: z.ZodType<T>, value: unknown): T {
 
 function abortOnClose(res: Response): AbortSignal {
   const controller = new AbortController();
+  // One listener per text of the request (up to limits.maxTexts), each removed when its text is done.
+  setMaxListeners(0, controller.signal);
   res.on('close', () => {
     if (!res.writableFinished) controller.abort();
   });

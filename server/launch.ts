@@ -15,8 +15,9 @@ const usage = `usage: npm start -- [options]
   --origin URL        allow socket.io connections from this origin (repeatable)
   --time-limit-ms N   per-request time limit (default 30000)
   --max-queued N      requests waiting per model before "busy" (default 256)
-  --max-request-cost N  most work one request may ask for: source tokens x beam x max output
-                      tokens, summed over its texts (default 1000000); above it, 413
+  --max-request-cost N  most work one request may ask for, in decoder row-steps: beam rows x max
+                      output tokens x (1 + source tokens / 256), summed over its texts
+                      (default 50000); above it, 413
   --rate-per-session N  chat messages a minute per session (default 30)
   --rate-per-ip N     requests a minute per client address (default 600)
   --no-watch          do not reload models when their files change

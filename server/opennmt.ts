@@ -1,6 +1,7 @@
 // OpenNMT-py REST server compatibility (onmt/bin/server.py), so existing clients work unchanged.
 // Model ids: a number N names the N-th translate model of GET /translator/models (sorted by directory
 // name, from 0); a string names the model directory. Errors are {"status":"error","error":"..."}.
+import { setMaxListeners } from 'node:events';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { clientError } from './client-errors.ts';
 import type { AppContext } from './context.ts';
@@ -54,6 +55,7 @@ export function openNmtRouter(ctx: AppContext): Router {
       });
       ctx.generation.checkCost('translate', jobs.map((j) => ({ model: j.id, inputs: [j.src], options: optionsOf(j) })));
       const controller = new AbortController();
+      setMaxListeners(0, controller.signal); // one listener per input, each removed when it is done
       res.on('close', () => controller.abort());
       const results = await Promise.all(
         jobs.map((j) =>

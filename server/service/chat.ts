@@ -58,8 +58,8 @@ export class ChatService {
     const conversationId = this.storage.currentConversation(req.sessionId);
     const earlier = answeredTurns(this.storage.history(conversationId)).slice(-this.maxTurns);
     // Refused before anything is stored: an over-budget message is not half-accepted.
-    this.generation.checkCost('chat', [{ model: model.id, inputs: [...earlier, req.text], options: req.options }]);
-    this.generation.assertAdmits(model.id, req.client);
+    const { rows } = this.generation.checkCost('chat', [{ model: model.id, inputs: [...earlier, req.text], options: req.options }]);
+    this.generation.assertAdmits(model.id, rows, req.client);
     const user = this.storage.addUserMessage(conversationId, req.text);
     req.onAccepted?.(conversationId, user);
     const { model: used, result } = await this.generation.generate({

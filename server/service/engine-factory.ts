@@ -23,7 +23,10 @@ import { InvalidInputError, type DecodePlan, type EngineFactory, type EngineHook
 /** Source tokens a request may hold (byte fallback can turn a short text into many pieces). */
 export const MAX_SOURCE_TOKENS = 400;
 
-/** Requests waiting per model beyond the running batch; the server's own admission queue sits in front. */
+/**
+ * Requests waiting per model beyond the running batch, and the batch's rows; the server's fair queue
+ * sits in front and admits 64 rows by default (ServerOptions.maxActiveRowsPerModel).
+ */
 const SCHEDULER = { maxQueue: 256, maxBatchRows: 64 };
 
 interface Decoder {

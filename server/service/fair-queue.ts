@@ -1,17 +1,21 @@
-// Bounded, fair admission for one model: up to `maxActive` requests decode at once (the engine batches
-// them step by step) and up to `maxQueued` wait. Waiting requests are kept per client (address) and
-// started round-robin between clients, so a client that sends many requests delays its own, not others'.
-// When the queue is full, a newcomer takes the place of the newest request of the client with the most
-// waiting (that one is refused as 'busy'); a newcomer from that very client is refused instead.
+// Bounded, fair admission for one model. Requests decode together while their rows (beam size, samples;
+// 1 for greedy) fit in `maxRows` — the engine batches that many rows step by step, so requests beyond it
+// would only wait in the engine's first-come queue — and up to `maxQueued` requests wait here. Waiting
+// requests are kept per client (address) and started round-robin between clients, so a client that
+// sends many requests delays its own, not others'. When the queue is full, a newcomer takes the place of
+// the newest request of the client with the most waiting (that one is refused as 'busy'); a newcomer
+// from that very client is refused instead.
 import { ServiceError } from './errors.ts';
 
 export interface FairQueueOptions {
-  maxActive: number;
+  /** Rows decoding at once; a request wider than this still runs, alone. */
+  maxRows: number;
   maxQueued: number;
   onChange?: (active: number, queued: number) => void;
 }
 
 interface Waiter {
+  rows: number;
   start: () => void;
   refuse: (error: ServiceError) => void;
 }
@@ -20,6 +24,7 @@ const busy = () => new ServiceError('busy', 'the server is busy: too many reques
 
 export class FairQueue {
   private active = 0;
+  private activeRows = 0;
   private queued = 0;
   /** Each client's waiters, oldest first; the map's order is the round-robin order. */
   private readonly waiting = new Map<string, Waiter[]>();
@@ -31,35 +36,46 @@ export class FairQueue {
   }
 
   /** Whether a request from `client` arriving now would be started or queued rather than refused as busy. */
-  admits(client: string): boolean {
-    return this.active < this.options.maxActive || this.queued < this.options.maxQueued || this.heaviestOther(client) !== null;
+  admits(client: string, rows: number): boolean {
+    return (this.queued === 0 && this.fits(rows)) || this.queued < this.options.maxQueued || this.heaviestOther(client) !== null;
   }
 
-  async run<T>(client: string, signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
-    await this.admit(client, signal);
+  async run<T>(client: string, rows: number, signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
+    await this.admit(client, rows, signal);
     try {
       return await fn();
     } finally {
       this.active--;
-      this.startNext();
+      this.activeRows -= rows;
+      this.startWaiting();
       this.changed();
     }
   }
 
-  private admit(client: string, signal: AbortSignal): Promise<void> {
+  /** Nobody waits behind a request that would fit: the queue is empty whenever rows are free for its head. */
+  private fits(rows: number): boolean {
+    return this.active === 0 || this.activeRows + rows <= this.options.maxRows;
+  }
+
+  private begin(rows: number): void {
+    this.active++;
+    this.activeRows += rows;
+  }
+
+  private admit(client: string, rows: number, signal: AbortSignal): Promise<void> {
     if (signal.aborted) return Promise.reject(new ServiceError('cancelled', 'request cancelled'));
-    // Nobody waits while a slot is free: every release starts a waiter at once.
-    if (this.active < this.options.maxActive) {
-      this.active++;
+    if (this.queued === 0 && this.fits(rows)) {
+      this.begin(rows);
       this.changed();
       return Promise.resolve();
     }
     if (this.queued >= this.options.maxQueued && !this.shedFor(client)) return Promise.reject(busy());
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = {
+        rows,
         start: () => {
           signal.removeEventListener('abort', onAbort);
-          this.active++;
+          this.begin(rows);
           resolve();
         },
         refuse: (error) => {
@@ -68,7 +84,11 @@ export class FairQueue {
         },
       };
       const onAbort = (): void => {
-        if (this.remove(client, waiter)) this.changed();
+        if (this.remove(client, waiter)) {
+          // The head of the turn may fit now that this one no longer blocks it.
+          this.startWaiting();
+          this.changed();
+        }
         reject(new ServiceError('cancelled', 'request cancelled while queued'));
       };
       signal.addEventListener('abort', onAbort, { once: true });
@@ -102,17 +122,22 @@ export class FairQueue {
     return true;
   }
 
-  /** Starts the oldest waiter of the next client in turn; that client goes to the back of the turn. */
-  private startNext(): void {
-    if (this.active >= this.options.maxActive) return;
-    const next = this.waiting.entries().next();
-    if (next.done) return;
-    const [client, list] = next.value;
-    const waiter = list.shift()!;
-    this.waiting.delete(client);
-    if (list.length > 0) this.waiting.set(client, list);
-    this.queued--;
-    waiter.start();
+  /**
+   * Starts the oldest waiter of the next client in turn while its rows fit; that client goes to the back of
+   * the turn. A head that does not fit waits for rows to free (it is not skipped, so wide requests run too).
+   */
+  private startWaiting(): void {
+    for (;;) {
+      const next = this.waiting.entries().next();
+      if (next.done) return;
+      const [client, list] = next.value;
+      if (!this.fits(list[0]!.rows)) return;
+      const waiter = list.shift()!;
+      this.waiting.delete(client);
+      if (list.length > 0) this.waiting.set(client, list);
+      this.queued--;
+      waiter.start();
+    }
   }
 
   private remove(client: string, waiter: Waiter): boolean {

@@ -3,7 +3,7 @@
 // Knows nothing of HTTP or sockets.
 import { setMaxListeners } from 'node:events';
 import type { Metrics } from '../metrics.ts';
-import { assertWithinBudget } from './cost-budget.ts';
+import { assertWithinBudget, type RequestCost } from './cost-budget.ts';
 import { ServiceError, toServiceError } from './errors.ts';
 import { FairQueue } from './fair-queue.ts';
 import type { DecodingOptionsInput, GenerateResult, LoadedModel, ModelTask } from './model-backend.ts';
@@ -12,13 +12,13 @@ import type { ModelLoader } from './model-loader.ts';
 export interface GenerationOptions {
   loader: ModelLoader;
   metrics: Metrics;
-  /** Requests decoding at once per model (the engine batches them step by step). */
-  maxActive: number;
+  /** Rows (beams, samples) decoding at once per model: the engine's batch; wider requests run alone. */
+  maxActiveRows: number;
   /** Requests waiting per model before new ones are refused as busy. */
   maxQueued: number;
   /** Time limit of one request, queueing included. */
   timeLimitMs: number;
-  /** Most work one request may ask for (cost-budget.ts); above it the request is refused with 413. */
+  /** Most work one request may ask for, in row-steps (cost-budget.ts); above it the request is refused with 413. */
   maxRequestCost: number;
 }
 
@@ -66,9 +66,9 @@ export class GenerationService {
    * Refuses a request of several texts (one item each, a model id or the task's default) whose summed
    * cost is over the budget; each text's own call to generate is checked again on its own.
    */
-  checkCost(task: ModelTask, items: { model?: string; inputs: string[]; options: DecodingOptionsInput }[]): void {
+  checkCost(task: ModelTask, items: { model?: string; inputs: string[]; options: DecodingOptionsInput }[]): RequestCost {
     try {
-      assertWithinBudget(this.options.maxRequestCost, items.map((i) => ({ ...i, model: this.resolve(task, i.model) })));
+      return assertWithinBudget(this.options.maxRequestCost, items.map((i) => ({ ...i, model: this.resolve(task, i.model) })));
     } catch (error) {
       throw toServiceError(error);
     }
@@ -78,9 +78,9 @@ export class GenerationService {
    * Throws 'busy' (or 'shutting_down') when a request from `client` to the model would be refused now; lets a
    * caller refuse before it stores anything. The check and a generate call in the same tick agree.
    */
-  assertAdmits(modelId: string, client = 'unknown'): void {
+  assertAdmits(modelId: string, rows: number, client = 'unknown'): void {
     if (!this.accepting) throw new ServiceError('shutting_down', 'the server is shutting down');
-    if (!this.queueFor(modelId).admits(client)) throw new ServiceError('busy', 'the server is busy: too many requests queued, try again shortly');
+    if (!this.queueFor(modelId).admits(client, rows)) throw new ServiceError('busy', 'the server is busy: too many requests queued, try again shortly');
   }
 
   async generate(call: GenerateCall): Promise<Generated> {
@@ -108,7 +108,7 @@ export class GenerationService {
 
   private async run(call: GenerateCall): Promise<Generated> {
     const model = this.resolve(call.task, call.model);
-    assertWithinBudget(this.options.maxRequestCost, [{ model, inputs: call.inputs, options: call.options }]);
+    const { rows } = assertWithinBudget(this.options.maxRequestCost, [{ model, inputs: call.inputs, options: call.options }]);
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(), this.options.timeLimitMs);
     // One controller per request, unhooked afterwards: AbortSignal.any would leave listeners on the
@@ -132,7 +132,7 @@ export class GenerationService {
     });
     stopped.catch(() => undefined);
     try {
-      const decode = this.queueFor(model.id).run(call.client ?? 'unknown', signal, () =>
+      const decode = this.queueFor(model.id).run(call.client ?? 'unknown', rows, signal, () =>
         this.options.loader.use(model.id, (current) =>
           current.generate({ inputs: call.inputs, options: call.options, signal, onPartial: call.onPartial }).then(
             (result) => ({ model: current, result }),
@@ -150,9 +150,9 @@ export class GenerationService {
   private queueFor(modelId: string): FairQueue {
     let queue = this.queues.get(modelId);
     if (!queue) {
-      const { metrics, maxActive, maxQueued } = this.options;
+      const { metrics, maxActiveRows, maxQueued } = this.options;
       queue = new FairQueue({
-        maxActive,
+        maxRows: maxActiveRows,
         maxQueued,
         onChange: (active, queued) => {
           metrics.active.set({ model: modelId }, active);

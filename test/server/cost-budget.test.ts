@@ -27,7 +27,7 @@ describe('cost budget and fair scheduling', () => {
   const model = () => t.factory.created.get('en-fr')!.at(-1)!;
 
   beforeAll(async () => {
-    t = await startTestServer({ tickMs: 10, maxActivePerModel: 2 });
+    t = await startTestServer({ tickMs: 10, maxActiveRowsPerModel: 2 });
   });
   afterAll(async () => {
     await t.close();
@@ -38,8 +38,10 @@ describe('cost budget and fair scheduling', () => {
     const res = await post('/api/translate', { texts: Array(32).fill(sentence), options: { beamSize: 32, minLength: 512, maxLength: 512 } });
     expect(res.status).toBe(413);
     expect(res.body.error.code).toBe('payload_too_large');
-    // 8 words × beam 32 × 512 steps, 32 times.
-    expect(res.body.error.message).toContain(`request costs ${8 * 32 * 512 * 32} (source tokens × beam rows × max output tokens, summed over 32 texts), over the budget of ${DEFAULT_MAX_REQUEST_COST}`);
+    // 32 texts × beam 32 × 512 steps × (1 + 8 words / 256).
+    expect(res.body.error.message).toContain(
+      `request costs ${32 * 32 * 512 * (1 + 8 / 256)} decoder row-steps (beam rows × max output tokens × (1 + source tokens / 256), summed over 32 texts), over the budget of ${DEFAULT_MAX_REQUEST_COST}`,
+    );
     expect(model().stats.started).toBe(started);
   });
 
@@ -53,9 +55,10 @@ describe('cost budget and fair scheduling', () => {
 
   it('serves a normal client while a heavy client\'s texts wait in the queue', async () => {
     const before = model().stats.completed;
-    const heavy = postFrom('127.0.0.2', new URL('/api/translate', t.url).href, { texts: Array(24).fill('a b c d e') });
+    // Greedy: one row each, so two texts decode at once.
+    const heavy = postFrom('127.0.0.2', new URL('/api/translate', t.url).href, { texts: Array(24).fill('a b c d e'), options: { strategy: 'greedy' } });
     await expect.poll(() => model().stats.active, { interval: 2 }).toBe(2);
-    const normal = await postFrom('127.0.0.3', new URL('/api/translate', t.url).href, { text: 'x y z' });
+    const normal = await postFrom('127.0.0.3', new URL('/api/translate', t.url).href, { text: 'x y z', options: { strategy: 'greedy' } });
     expect(normal.status).toBe(200);
     expect(normal.body.translations[0].text).toBe('z y x');
     // First come first served would have run all 24 heavy texts (12 rounds of 2) before this one.
@@ -77,10 +80,10 @@ describe('a configured budget and per-text rate charging', () => {
   it('refuses a chat message over the budget before storing it', async () => {
     const socket = await t.client({ sessionId: 'budget-chat' });
     const error = next(socket, 'request:error');
-    // 4 words × beam 5 × 100 steps = 2000 > 1000.
-    socket.emit('chat:send', { requestId: 'big', text: 'one two three four' });
+    // Beam 5 × 200 steps × (1 + 64 / 256) = 1250 > 1000.
+    socket.emit('chat:send', { requestId: 'big', text: Array(64).fill('w').join(' '), options: { maxLength: 200 } });
     expect(await error).toMatchObject({ requestId: 'big', code: 'payload_too_large' });
-    expect((await error).message).toContain('request costs 2000 (source tokens × beam rows × max output tokens), over the budget of 1000');
+    expect((await error).message).toContain('request costs 1250 decoder row-steps (beam rows × max output tokens × (1 + source tokens / 256)), over the budget of 1000');
     socket.emit('chat:send', { requestId: 'small', text: 'one two', options: { maxLength: 50 } });
     await next(socket, 'chat:reply', forRequest('small'));
     socket.emit('session:resume', { requestId: 'state', sessionId: 'budget-chat' });

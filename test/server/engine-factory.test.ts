@@ -136,7 +136,7 @@ describe('the server on the real engine', () => {
     const heavy = { model: 'fr-en-onnx', texts: Array.from({ length: 32 }, () => 'the cat sat on the mat'), options: { beamSize: 32, minLength: 512, maxLength: 512 } };
     const res = await post('/api/translate', heavy);
     expect(res.status).toBe(413);
-    expect(res.body.error.message).toMatch(/^request costs \d+ \(source tokens × beam rows × max output tokens, summed over 32 texts\), over the budget of 1000000/);
+    expect(res.body.error.message).toMatch(/^request costs \d+ decoder row-steps \(.*, summed over 32 texts\), over the budget of 50000/);
     expect((await post('/api/translate', { model: 'fr-en-onnx', text: 'the cat' })).status).toBe(200);
   });
 

@@ -141,7 +141,7 @@ describe('socket.io chat', () => {
 
 describe('socket.io limits', () => {
   it('says busy when the queue is full, and rate-limits a session', async () => {
-    const t = await startTestServer({ tickMs: 20, maxActivePerModel: 1, maxQueuedPerModel: 1, limits: { messagesPerMinutePerSession: 5 } });
+    const t = await startTestServer({ tickMs: 20, maxActiveRowsPerModel: 1, maxQueuedPerModel: 1, limits: { messagesPerMinutePerSession: 5 } });
     try {
       const long = Array.from({ length: 50 }, (_, i) => `w${i}`).join(' ');
       const clients = await Promise.all([1, 2, 3].map((i) => t.client({ sessionId: `busy-${i}` })));

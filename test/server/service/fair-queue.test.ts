@@ -14,15 +14,15 @@ function gated(order: string[], name: string): { job: () => Promise<void>; relea
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('FairQueue', () => {
-  it('runs up to maxActive at once, queues up to maxQueued and refuses the rest as busy', async () => {
-    const queue = new FairQueue({ maxActive: 1, maxQueued: 1 });
+  it('runs up to maxRows rows at once, queues up to maxQueued and refuses the rest as busy', async () => {
+    const queue = new FairQueue({ maxRows: 1, maxQueued: 1 });
     const order: string[] = [];
     const first = gated(order, 'first');
-    const a = queue.run('c', never, first.job);
-    const b = queue.run('c', never, async () => {
+    const a = queue.run('c', 1, never, first.job);
+    const b = queue.run('c', 1, never, async () => {
       order.push('second');
     });
-    await expect(queue.run('c', never, async () => undefined)).rejects.toMatchObject({ code: 'busy' });
+    await expect(queue.run('c', 1, never, async () => undefined)).rejects.toMatchObject({ code: 'busy' });
     expect(queue.depth).toEqual({ active: 1, queued: 1 });
     first.release();
     await Promise.all([a, b]);
@@ -31,11 +31,11 @@ describe('FairQueue', () => {
   });
 
   it('drops a queued request whose signal aborts', async () => {
-    const queue = new FairQueue({ maxActive: 1, maxQueued: 4 });
+    const queue = new FairQueue({ maxRows: 1, maxQueued: 4 });
     let release!: () => void;
-    const running = queue.run('c', never, () => new Promise<void>((r) => (release = r)));
+    const running = queue.run('c', 1, never, () => new Promise<void>((r) => (release = r)));
     const controller = new AbortController();
-    const waiting = queue.run('c', controller.signal, async () => 'ran');
+    const waiting = queue.run('c', 1, controller.signal, async () => 'ran');
     controller.abort();
     await expect(waiting).rejects.toBeInstanceOf(ServiceError);
     expect(queue.depth.queued).toBe(0);
@@ -44,13 +44,13 @@ describe('FairQueue', () => {
   });
 
   it('starts waiting requests round-robin between clients, not first come first served', async () => {
-    const queue = new FairQueue({ maxActive: 1, maxQueued: 100 });
+    const queue = new FairQueue({ maxRows: 1, maxQueued: 100 });
     const order: string[] = [];
     const jobs = new Map<string, () => void>();
     const submit = (client: string, name: string) => {
       const g = gated(order, name);
       jobs.set(name, g.release);
-      return queue.run(client, never, g.job);
+      return queue.run(client, 1, never, g.job);
     };
     const all = [submit('heavy', 'h0'), submit('heavy', 'h1'), submit('heavy', 'h2'), submit('heavy', 'h3'), submit('light', 'l0'), submit('light', 'l1')];
     for (const name of ['h0', 'h1', 'l0', 'h2', 'l1', 'h3']) {
@@ -62,19 +62,46 @@ describe('FairQueue', () => {
   });
 
   it('when full, refuses the newest request of the client with the most waiting to admit another client', async () => {
-    const queue = new FairQueue({ maxActive: 1, maxQueued: 3 });
+    const queue = new FairQueue({ maxRows: 1, maxQueued: 3 });
     const order: string[] = [];
     const head = gated(order, 'h0');
-    const running = queue.run('heavy', never, head.job);
-    const queued = [1, 2, 3].map((i) => queue.run('heavy', never, async () => void order.push(`h${i}`)));
+    const running = queue.run('heavy', 1, never, head.job);
+    const queued = [1, 2, 3].map((i) => queue.run('heavy', 1, never, async () => void order.push(`h${i}`)));
     // The heavy client's own fourth waiter is refused: it already holds the whole queue.
-    expect([queue.admits('heavy'), queue.admits('light')]).toEqual([false, true]);
-    await expect(queue.run('heavy', never, async () => undefined)).rejects.toMatchObject({ code: 'busy' });
-    const light = queue.run('light', never, async () => void order.push('l0'));
+    expect([queue.admits('heavy', 1), queue.admits('light', 1)]).toEqual([false, true]);
+    await expect(queue.run('heavy', 1, never, async () => undefined)).rejects.toMatchObject({ code: 'busy' });
+    const light = queue.run('light', 1, never, async () => void order.push('l0'));
     await expect(queued[2]).rejects.toMatchObject({ code: 'busy' });
     expect(queue.depth).toEqual({ active: 1, queued: 3 });
     head.release();
     await Promise.all([running, light, queued[0], queued[1]]);
     expect(order).toEqual(['h0', 'h1', 'l0', 'h2']);
+  });
+
+  it('starts requests while their rows fit, runs one wider than the limit alone, and does not skip a wide head', async () => {
+    const queue = new FairQueue({ maxRows: 10, maxQueued: 10 });
+    const order: string[] = [];
+    const jobs = new Map<string, () => void>();
+    const submit = (client: string, name: string, rows: number) => {
+      const g = gated(order, name);
+      jobs.set(name, g.release);
+      return queue.run(client, rows, never, g.job);
+    };
+    const all = [submit('a', 'beam5', 5), submit('b', 'beam4', 4), submit('c', 'beam32', 32), submit('d', 'greedy', 1)];
+    await settle();
+    expect(order).toEqual(['beam5', 'beam4']);
+    jobs.get('beam5')!();
+    await settle();
+    // 4 + 32 does not fit, and the greedy one behind it waits its turn.
+    expect(order).toEqual(['beam5', 'beam4']);
+    jobs.get('beam4')!();
+    await settle();
+    expect(order).toEqual(['beam5', 'beam4', 'beam32']);
+    jobs.get('beam32')!();
+    await settle();
+    expect(order.at(-1)).toBe('greedy');
+    jobs.get('greedy')!();
+    await Promise.all(all);
+    expect(queue.depth).toEqual({ active: 0, queued: 0 });
   });
 });
