@@ -1,14 +1,15 @@
 // Bounded, fair admission for one model. Requests decode together while their rows (beam size, samples;
 // 1 for greedy) fit in `maxRows` — the engine batches that many rows step by step, so requests beyond it
-// would only wait in the engine's first-come queue — and up to `maxQueued` requests wait here. Waiting
-// requests are kept per client (address) and started round-robin between clients, so a client that
-// sends many requests delays its own, not others'. When the queue is full, a newcomer takes the place of
-// the newest request of the client with the most waiting (that one is refused as 'busy'); a newcomer
-// from that very client is refused instead.
+// would only wait in the engine's first-come queue — and up to `maxQueued` requests wait here. One client
+// (address) holds at most half the rows, so a long wide decode always leaves room for someone else's
+// request. Waiting requests are kept per client and started round-robin between clients, so a client
+// that sends many requests delays its own, not others'. When the queue is full, a newcomer takes the
+// place of the newest request of the client with the most waiting (that one is refused as 'busy'); a
+// newcomer from that very client is refused instead.
 import { ServiceError } from './errors.ts';
 
 export interface FairQueueOptions {
-  /** Rows decoding at once; a request wider than this still runs, alone. */
+  /** Rows decoding at once, at most half of them one client's; a request wider than that runs alone. */
   maxRows: number;
   maxQueued: number;
   onChange?: (active: number, queued: number) => void;
@@ -25,6 +26,7 @@ const busy = () => new ServiceError('busy', 'the server is busy: too many reques
 export class FairQueue {
   private active = 0;
   private activeRows = 0;
+  private readonly clientRows = new Map<string, number>();
   private queued = 0;
   /** Each client's waiters, oldest first; the map's order is the round-robin order. */
   private readonly waiting = new Map<string, Waiter[]>();
@@ -37,7 +39,7 @@ export class FairQueue {
 
   /** Whether a request from `client` arriving now would be started or queued rather than refused as busy. */
   admits(client: string, rows: number): boolean {
-    return (this.queued === 0 && this.fits(rows)) || this.queued < this.options.maxQueued || this.heaviestOther(client) !== null;
+    return (this.queued === 0 && this.fits(client, rows)) || this.queued < this.options.maxQueued || this.heaviestOther(client) !== null;
   }
 
   async run<T>(client: string, rows: number, signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
@@ -47,25 +49,32 @@ export class FairQueue {
     } finally {
       this.active--;
       this.activeRows -= rows;
+      const left = this.clientRows.get(client)! - rows;
+      if (left > 0) this.clientRows.set(client, left);
+      else this.clientRows.delete(client);
       this.startWaiting();
       this.changed();
     }
   }
 
-  /** Nobody waits behind a request that would fit: the queue is empty whenever rows are free for its head. */
-  private fits(rows: number): boolean {
-    return this.active === 0 || this.activeRows + rows <= this.options.maxRows;
+  private fits(client: string, rows: number): boolean {
+    return this.active === 0 || (this.activeRows + rows <= this.options.maxRows && this.withinShare(client, rows));
   }
 
-  private begin(rows: number): void {
+  private withinShare(client: string, rows: number): boolean {
+    return (this.clientRows.get(client) ?? 0) + rows <= Math.max(1, Math.floor(this.options.maxRows / 2));
+  }
+
+  private begin(client: string, rows: number): void {
     this.active++;
     this.activeRows += rows;
+    this.clientRows.set(client, (this.clientRows.get(client) ?? 0) + rows);
   }
 
   private admit(client: string, rows: number, signal: AbortSignal): Promise<void> {
     if (signal.aborted) return Promise.reject(new ServiceError('cancelled', 'request cancelled'));
-    if (this.queued === 0 && this.fits(rows)) {
-      this.begin(rows);
+    if (this.queued === 0 && this.fits(client, rows)) {
+      this.begin(client, rows);
       this.changed();
       return Promise.resolve();
     }
@@ -75,7 +84,7 @@ export class FairQueue {
         rows,
         start: () => {
           signal.removeEventListener('abort', onAbort);
-          this.begin(rows);
+          this.begin(client, rows);
           resolve();
         },
         refuse: (error) => {
@@ -96,6 +105,8 @@ export class FairQueue {
       if (own) own.push(waiter);
       else this.waiting.set(client, [waiter]);
       this.queued++;
+      // It may fit where the head of the turn does not (that one waits for its client's share or for rows).
+      this.startWaiting();
       this.changed();
     });
   }
@@ -123,20 +134,26 @@ export class FairQueue {
   }
 
   /**
-   * Starts the oldest waiter of the next client in turn while its rows fit; that client goes to the back of
-   * the turn. A head that does not fit waits for rows to free (it is not skipped, so wide requests run too).
+   * Starts the oldest waiter of each client in turn whose rows fit; a started client goes to the back of
+   * the turn. A client at its share is passed over; a head that does not fit the free rows stops the turn
+   * until rows free (it is not skipped, so wide requests run too).
    */
   private startWaiting(): void {
-    for (;;) {
-      const next = this.waiting.entries().next();
-      if (next.done) return;
-      const [client, list] = next.value;
-      if (!this.fits(list[0]!.rows)) return;
-      const waiter = list.shift()!;
-      this.waiting.delete(client);
-      if (list.length > 0) this.waiting.set(client, list);
-      this.queued--;
-      waiter.start();
+    let started = true;
+    while (started) {
+      started = false;
+      for (const [client, list] of this.waiting) {
+        const rows = list[0]!.rows;
+        if (this.active > 0 && !this.withinShare(client, rows)) continue;
+        if (!this.fits(client, rows)) return;
+        const waiter = list.shift()!;
+        this.waiting.delete(client);
+        if (list.length > 0) this.waiting.set(client, list);
+        this.queued--;
+        waiter.start();
+        started = true;
+        break;
+      }
     }
   }
 

@@ -78,7 +78,7 @@ describe('FairQueue', () => {
     expect(order).toEqual(['h0', 'h1', 'l0', 'h2']);
   });
 
-  it('starts requests while their rows fit, runs one wider than the limit alone, and does not skip a wide head', async () => {
+  it('starts requests while their rows fit, passing over a client at its half share, and runs a wider one alone', async () => {
     const queue = new FairQueue({ maxRows: 10, maxQueued: 10 });
     const order: string[] = [];
     const jobs = new Map<string, () => void>();
@@ -87,20 +87,18 @@ describe('FairQueue', () => {
       jobs.set(name, g.release);
       return queue.run(client, rows, never, g.job);
     };
-    const all = [submit('a', 'beam5', 5), submit('b', 'beam4', 4), submit('c', 'beam32', 32), submit('d', 'greedy', 1)];
+    const all = [submit('a', 'a-beam5', 5), submit('a', 'a-beam2', 2), submit('b', 'b-beam4', 4), submit('c', 'c-beam32', 32), submit('d', 'd-greedy', 1)];
     await settle();
-    expect(order).toEqual(['beam5', 'beam4']);
-    jobs.get('beam5')!();
+    // a holds its share (5 of 10); b and d fit beside it; c is wider than a share and waits for an idle model.
+    expect(order).toEqual(['a-beam5', 'b-beam4', 'd-greedy']);
+    jobs.get('a-beam5')!();
     await settle();
-    // 4 + 32 does not fit, and the greedy one behind it waits its turn.
-    expect(order).toEqual(['beam5', 'beam4']);
-    jobs.get('beam4')!();
+    expect(order.at(-1)).toBe('a-beam2');
+    for (const name of ['a-beam2', 'b-beam4', 'd-greedy']) jobs.get(name)!();
     await settle();
-    expect(order).toEqual(['beam5', 'beam4', 'beam32']);
-    jobs.get('beam32')!();
-    await settle();
-    expect(order.at(-1)).toBe('greedy');
-    jobs.get('greedy')!();
+    expect(order.at(-1)).toBe('c-beam32');
+    expect(queue.depth).toEqual({ active: 1, queued: 0 });
+    jobs.get('c-beam32')!();
     await Promise.all(all);
     expect(queue.depth).toEqual({ active: 0, queued: 0 });
   });
