@@ -35,6 +35,11 @@ export interface ServerOptions {
    * many (engine-factory.ts), so beyond it requests wait in the server's fair queue, not the engine's.
    */
   maxActiveRowsPerModel?: number;
+  /**
+   * The part of those rows one client address may hold, default 0.5, so a wide decode leaves room for
+   * others. Behind a reverse proxy every client has the proxy's address: set 1 there.
+   */
+  clientRowShare?: number;
   maxQueuedPerModel?: number;
   timeLimitMs?: number;
   /**
@@ -84,6 +89,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     loader,
     metrics,
     maxActiveRows: options.maxActiveRowsPerModel ?? 64,
+    clientShare: options.clientRowShare ?? 0.5,
     maxQueued: options.maxQueuedPerModel ?? 256,
     timeLimitMs: options.timeLimitMs ?? 30_000,
     maxRequestCost: options.maxRequestCost ?? DEFAULT_MAX_REQUEST_COST,

@@ -1,16 +1,18 @@
 // Bounded, fair admission for one model. Requests decode together while their rows (beam size, samples;
 // 1 for greedy) fit in `maxRows` — the engine batches that many rows step by step, so requests beyond it
 // would only wait in the engine's first-come queue — and up to `maxQueued` requests wait here. One client
-// (address) holds at most half the rows, so a long wide decode always leaves room for someone else's
-// request. Waiting requests are kept per client and started round-robin between clients, so a client
+// (address) holds at most half the rows (clientShare), so a long wide decode always leaves room for
+// someone else's request. Waiting requests are kept per client and started round-robin between clients, so a client
 // that sends many requests delays its own, not others'. When the queue is full, a newcomer takes the
 // place of the newest request of the client with the most waiting (that one is refused as 'busy'); a
 // newcomer from that very client is refused instead.
 import { ServiceError } from './errors.ts';
 
 export interface FairQueueOptions {
-  /** Rows decoding at once, at most half of them one client's; a request wider than that runs alone. */
+  /** Rows decoding at once. */
   maxRows: number;
+  /** The part of maxRows one client may hold (default 0.5); a request wider than that runs alone. */
+  clientShare?: number;
   maxQueued: number;
   onChange?: (active: number, queued: number) => void;
 }
@@ -62,7 +64,8 @@ export class FairQueue {
   }
 
   private withinShare(client: string, rows: number): boolean {
-    return (this.clientRows.get(client) ?? 0) + rows <= Math.max(1, Math.floor(this.options.maxRows / 2));
+    const share = Math.max(1, Math.floor(this.options.maxRows * (this.options.clientShare ?? 0.5)));
+    return (this.clientRows.get(client) ?? 0) + rows <= share;
   }
 
   private begin(client: string, rows: number): void {

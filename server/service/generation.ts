@@ -14,6 +14,8 @@ export interface GenerationOptions {
   metrics: Metrics;
   /** Rows (beams, samples) decoding at once per model: the engine's batch; wider requests run alone. */
   maxActiveRows: number;
+  /** The part of maxActiveRows one client address may hold (fair-queue.ts). */
+  clientShare: number;
   /** Requests waiting per model before new ones are refused as busy. */
   maxQueued: number;
   /** Time limit of one request, queueing included. */
@@ -150,9 +152,10 @@ export class GenerationService {
   private queueFor(modelId: string): FairQueue {
     let queue = this.queues.get(modelId);
     if (!queue) {
-      const { metrics, maxActiveRows, maxQueued } = this.options;
+      const { metrics, maxActiveRows, clientShare, maxQueued } = this.options;
       queue = new FairQueue({
         maxRows: maxActiveRows,
+        clientShare,
         maxQueued,
         onChange: (active, queued) => {
           metrics.active.set({ model: modelId }, active);

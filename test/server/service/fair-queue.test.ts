@@ -102,4 +102,15 @@ describe('FairQueue', () => {
     await Promise.all(all);
     expect(queue.depth).toEqual({ active: 0, queued: 0 });
   });
+
+  it('lets one client hold every row when its share is 1', async () => {
+    const queue = new FairQueue({ maxRows: 4, maxQueued: 4, clientShare: 1 });
+    const order: string[] = [];
+    const jobs = [1, 2, 3, 4].map((i) => gated(order, `j${i}`));
+    const all = jobs.map((g) => queue.run('proxy', 1, never, g.job));
+    await settle();
+    expect(order).toEqual(['j1', 'j2', 'j3', 'j4']);
+    jobs.forEach((g) => g.release());
+    await Promise.all(all);
+  });
 });
