@@ -39,7 +39,7 @@ async function pool<T>(items: T[], width: number, fn: (item: T) => Promise<void>
   }));
 }
 
-const server = await startChildServer({ entry: values.entry, models: values.models, args: ['--admin-token', 'sesame', '--rate-per-ip', '1000000000', '--rate-per-session', '1000000000'] });
+const server = await startChildServer({ entry: values.entry, models: values.models, args: ['--admin-token', 'sesame', '--rate-per-ip', '1000000000', '--rate-per-session', '1000000000', '--sessions-per-ip', '1000000000'] });
 const port = Number(new URL(server.url).port);
 const started = performance.now();
 const report: Record<string, unknown> = { bench: 'hostile', seed };
@@ -61,8 +61,16 @@ try {
     let socket: Socket | null = null;
     for (const e of mine) {
       if (!socket?.connected) {
-        socket = connect(server.url, { transports: ['websocket'], reconnection: false, forceNew: true, auth: { sessionId: 'hostile-bench' } });
+        socket = connect(server.url, { transports: ['websocket'], reconnection: false, forceNew: true });
         await new Promise<void>((resolve) => (socket!.once('connect', () => resolve()), socket!.once('connect_error', () => resolve())));
+        // An issued session, so chat:send, feedback:send and reply:details reach their handlers.
+        if (socket.connected) {
+          await new Promise<void>((resolve) => {
+            socket!.once('session:state', () => resolve());
+            socket!.once('request:error', () => resolve());
+            socket!.emit('session:resume', { requestId: 'bench-session' });
+          });
+        }
         socket.on('request:error', (err: { code: string }) => bump(socketErrors, err.code));
         socket.on('disconnect', () => disconnects++);
       }

@@ -40,12 +40,18 @@ interface Level {
 }
 
 async function runClient(url: string, id: string, level: Level, deadline: number): Promise<void> {
-  const socket: Client = connect(url, { auth: { sessionId: id }, transports: ['websocket'], reconnection: false, forceNew: true });
+  const socket: Client = connect(url, { transports: ['websocket'], reconnection: false, forceNew: true });
   const count = (code: string) => level.errors.set(code, (level.errors.get(code) ?? 0) + 1);
   try {
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve);
       socket.once('connect_error', reject);
+    });
+    // A session issued by the server (session:resume without a token).
+    await new Promise<void>((resolve, reject) => {
+      socket.once('session:state', () => resolve());
+      socket.once('request:error', (e) => reject(new Error(e.message)));
+      socket.emit('session:resume', { requestId: `${id}-session` });
     });
     for (let i = 0; i < messagesPerClient && Date.now() < deadline; i++) {
       const requestId = `${id}-${i}`;
@@ -79,7 +85,7 @@ const server = values.url
   : await startChildServer({
     entry: values.entry,
     models: values.models,
-    args: ['--rate-per-session', '100000', '--rate-per-ip', '100000', ...values['server-args'].split(' ').filter(Boolean)],
+    args: ['--rate-per-session', '100000', '--rate-per-ip', '100000', '--sessions-per-ip', '100000', ...values['server-args'].split(' ').filter(Boolean)],
   });
 const results = [];
 try {

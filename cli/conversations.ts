@@ -11,7 +11,7 @@ const usage = `usage: parley conversations [--db FILE] [--out FILE] [--format co
   --db FILE        the server database (default ./data/parley.sqlite)
   --out FILE       output JSONL (default: standard output)
   --format F       conversations: one conversation (2+ turns) a line with its turns and feedback (default)
-                   pairs: {"src","tgt","feedback"?,"model"} a line, src the user message before each reply
+                   pairs: {"src","tgt","feedback"?,"model"} a line, src the user message each reply answers
   --feedback F     pairs only: keep all replies (any, default), only 👍 ones (up), or all but 👎 (not-down)`;
 
 type Format = 'conversations' | 'pairs';
@@ -23,14 +23,15 @@ function oneOf<T extends string>(name: string, value: string | undefined, allowe
   return value as T;
 }
 
+/** A {src, tgt} pair per reply, src the user message it answers (by reply-to id, not by position). */
 export function* pairs(conversation: ExportedConversation, filter: FeedbackFilter): Generator<object> {
-  const turns = conversation.turns;
-  for (let i = 1; i < turns.length; i++) {
-    const [prev, turn] = [turns[i - 1]!, turns[i]!];
-    if (turn.role !== 'bot' || prev.role !== 'user') continue;
+  const users = new Map(conversation.turns.filter((t) => t.role === 'user').map((t) => [t.id, t]));
+  for (const turn of conversation.turns) {
+    const prompt = turn.role === 'bot' && turn.replyTo !== undefined ? users.get(turn.replyTo) : undefined;
+    if (!prompt) continue;
     if (filter === 'up' && turn.feedback !== 'up') continue;
     if (filter === 'not-down' && turn.feedback === 'down') continue;
-    yield { src: prev.text, tgt: turn.text, ...(turn.feedback && { feedback: turn.feedback }), model: turn.model };
+    yield { src: prompt.text, tgt: turn.text, ...(turn.feedback && { feedback: turn.feedback }), model: turn.model };
   }
 }
 

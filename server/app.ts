@@ -1,12 +1,13 @@
 // Assembles the server: storage, models, services, HTTP and socket.io on one port; and its graceful
 // shutdown (stop accepting, finish or cancel in-flight work, close sockets, models and the database).
 import { createServer, type Server as HttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { isIP, type AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { Server } from 'socket.io';
 import type { AppContext, ServerLimits } from './context.ts';
 import { httpApp } from './http.ts';
 import { createMetrics } from './metrics.ts';
+import { startMetricsListener, type MetricsListener } from './metrics-http.ts';
 import type { ClientToServerEvents, ServerToClientEvents } from './protocol.ts';
 import { limits as schemaLimits } from './schemas.ts';
 import { ChatService } from './service/chat.ts';
@@ -15,8 +16,10 @@ import { GenerationService } from './service/generation.ts';
 import type { EngineFactory } from './service/model-backend.ts';
 import { ModelLoader } from './service/model-loader.ts';
 import { RateLimiter } from './service/rate-limit.ts';
+import { SessionService } from './service/sessions.ts';
 import { attachSocket, originCheck } from './socket.ts';
 import { Storage } from './storage.ts';
+import { trustedHosts } from './trusted-hosts.ts';
 import { webAssets } from './web-assets.ts';
 
 export interface ServerOptions {
@@ -29,6 +32,11 @@ export interface ServerOptions {
   adminToken?: string | null;
   /** Origins (e.g. https://example.org) allowed besides the server's own; '*' allows any. */
   origins?: string[];
+  /**
+   * Host names the server answers to besides localhost, *.localhost and IP addresses (and `host` when it
+   * is a name); ".example.org" includes subdomains, '*' turns the DNS-rebinding guard off.
+   */
+  trustedHosts?: string[];
   limits?: Partial<ServerLimits>;
   /**
    * Rows (beams, samples; 1 for greedy) decoding at once per model, default 64: the engine batches that
@@ -51,6 +59,12 @@ export interface ServerOptions {
   watch?: boolean;
   /** How long shutdown waits for in-flight requests before cancelling them. */
   graceMs?: number;
+  /** Bearer token for GET /metrics on the main port, besides the admin token; without either it is not served there. */
+  metricsToken?: string | null;
+  /** Serve GET /metrics, without a token, on this separate port (0 picks one); off by default. */
+  metricsPort?: number | null;
+  /** Address the metrics port binds (default 127.0.0.1: loopback only). */
+  metricsHost?: string;
   /** Collect Node process metrics too. */
   processMetrics?: boolean;
 }
@@ -58,6 +72,8 @@ export interface ServerOptions {
 export interface RunningServer {
   url: string;
   port: number;
+  /** The separate metrics listener's port, when there is one. */
+  metricsPort: number | null;
   ctx: AppContext;
   io: Server<ClientToServerEvents, ServerToClientEvents>;
   close(): Promise<void>;
@@ -73,8 +89,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     maxBodyBytes: 64 * 1024,
     messagesPerMinutePerSession: 30,
     messagesPerMinutePerIp: 600,
+    newSessionsPerMinutePerIp: 20,
     ...options.limits,
   };
+  const trustedHost = trustedHosts([...(options.trustedHosts ?? []), ...(options.host && isIP(options.host) === 0 ? [options.host] : [])]);
   const storage = new Storage(options.dbFile);
   const loader = new ModelLoader({
     modelsDir: options.modelsDir,
@@ -98,30 +116,38 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     loader,
     generation,
     chat: new ChatService(storage, generation, schemaLimits.maxTurns),
+    sessions: new SessionService(storage, new RateLimiter(limits.newSessionsPerMinutePerIp)),
     storage,
     metrics,
     logger,
     limits,
     perSession: new RateLimiter(limits.messagesPerMinutePerSession),
     perIp: new RateLimiter(limits.messagesPerMinutePerIp),
+    trustedHost,
     adminToken: options.adminToken ?? null,
+    metricsToken: options.metricsToken ?? null,
     version,
   };
 
   const http: HttpServer = createServer(httpApp(ctx, await webAssets()));
   const io = new Server<ClientToServerEvents, ServerToClientEvents>(http, {
     maxHttpBufferSize: limits.maxBodyBytes,
-    allowRequest: originCheck(options.origins ?? []),
+    allowRequest: originCheck(options.origins ?? [], trustedHost),
     serveClient: true,
   });
   attachSocket(io, ctx);
+  let metricsListener: MetricsListener | null = null;
   try {
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);
       http.listen(options.port, options.host ?? '0.0.0.0', () => resolve());
     });
+    if (options.metricsPort !== undefined && options.metricsPort !== null) {
+      metricsListener = await startMetricsListener({ port: options.metricsPort, host: options.metricsHost ?? '127.0.0.1', metrics, trustedHost });
+    }
   } catch (error) {
     // Port taken or not allowed: close what is already open (models' decode workers keep a process alive).
+    if (http.listening) await new Promise((resolve) => http.close(resolve));
     await loader.close();
     storage.close();
     throw error;
@@ -138,9 +164,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await io.close();
       http.closeAllConnections();
       await stopped;
+      await metricsListener?.close();
       await loader.close();
       storage.close();
       logger.info('stopped');
     })());
-  return { url, port, ctx, io, close };
+  return { url, port, metricsPort: metricsListener?.port ?? null, ctx, io, close };
 }

@@ -1,12 +1,12 @@
 // The HTTP API (express 5): health, models, translate, parse, chat without websockets, the OpenNMT-py
 // compatible routes, the OpenAPI description, metrics, the admin reload route and the page itself.
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import type { z } from 'zod';
 import { clientError } from './client-errors.ts';
 import type { AppContext } from './context.ts';
+import { requireBearer } from './metrics-http.ts';
 import { openApiDocument } from './openapi.ts';
 import { openNmtRouter } from './opennmt.ts';
 import type { ChatResponse, ModelDetails, ParseResponse, TranslateResponse } from './protocol.ts';
@@ -33,15 +33,14 @@ function abortOnClose(res: Response): AbortSignal {
   return controller.signal;
 }
 
-function tokenMatches(given: string, expected: string): boolean {
-  const digest = (s: string) => createHash('sha256').update(s).digest();
-  return timingSafeEqual(digest(given), digest(expected));
-}
-
 export function httpApp(ctx: AppContext, web: express.Router): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  // Before anything answers: a request for a name this server does not go by is a rebinding attempt.
+  app.use((req, _res, next) => {
+    next(ctx.trustedHost(req.headers.host) ? undefined : new ServiceError('forbidden', 'this server does not answer to that Host (see --trusted-host)'));
+  });
   // No upgrade-insecure-requests: the server is often reached over plain HTTP on a LAN address.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.use((req, res, next) => {
@@ -73,7 +72,8 @@ export function httpApp(ctx: AppContext, web: express.Router): Express {
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/metrics', route(async (_req, res) => {
+  app.get('/metrics', route(async (req, res) => {
+    requireBearer(req.get('authorization'), [ctx.metricsToken, ctx.adminToken], 'metrics on this port');
     res.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
   }));
   app.get('/openapi.json', (_req, res) => {
@@ -139,26 +139,24 @@ export function httpApp(ctx: AppContext, web: express.Router): Express {
   app.post('/api/chat', route(async (req, res) => {
     limited(req);
     const r = body(chatRequestSchema, req.body);
-    const sessionId = r.sessionId ?? randomUUID();
+    const text = clean(r.text);
+    const { token, sessionId } = r.sessionId === undefined ? ctx.sessions.issue(req.ip ?? 'unknown') : { token: r.sessionId, sessionId: ctx.sessions.require(r.sessionId) };
     if (!ctx.perSession.take(sessionId)) throw new ServiceError('rate_limited', 'too many messages in this session, slow down');
     const turn = await ctx.chat.send({
       sessionId,
-      text: clean(r.text),
+      text,
       model: r.model,
       options: r.options ?? {},
       signal: abortOnClose(res),
       route: 'POST /api/chat',
       client: req.ip,
     });
-    const out: ChatResponse = { sessionId, conversationId: turn.conversationId, message: turn.bot };
+    const out: ChatResponse = { sessionId: token, conversationId: turn.conversationId, message: turn.bot };
     res.json(out);
   }));
 
   app.post('/admin/reload', route(async (req, res) => {
-    if (ctx.adminToken === null) throw new ServiceError('not_found', 'admin routes are disabled (no admin token configured)');
-    const auth = req.get('authorization') ?? '';
-    const given = auth.startsWith('Bearer ') ? auth.slice(7) : '';
-    if (!given || !tokenMatches(given, ctx.adminToken)) throw new ServiceError('unauthorized', 'missing or wrong admin token');
+    requireBearer(req.get('authorization'), [ctx.adminToken], 'admin routes');
     const r = body(reloadRequestSchema, req.body ?? {});
     const reloaded = await ctx.loader.reload(r.models, r.force ?? r.models !== undefined);
     res.json({ reloaded, models: ctx.loader.list() });

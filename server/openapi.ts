@@ -20,7 +20,8 @@ const json = (s: unknown) => ({ content: { 'application/json': { schema: s } } }
 const errorShape = { type: 'object', properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } } } };
 const errors = {
   '400': { description: 'Invalid request; the message says why', ...json(errorShape) },
-  '404': { description: 'Unknown model', ...json(errorShape) },
+  '403': { description: 'The Host header is not one this server answers to (trusted hosts)', ...json(errorShape) },
+  '404': { description: 'Unknown model or session', ...json(errorShape) },
   '413': { description: 'Body too large', ...json(errorShape) },
   '429': { description: 'Rate limited', ...json(errorShape) },
   '503': { description: 'Busy (queue full) or shutting down', ...json(errorShape) },
@@ -40,7 +41,12 @@ export function openApiDocument(version: string): unknown {
     components: { schemas: components() },
     paths: {
       '/health': { get: { summary: 'Liveness', responses: { '200': { description: '{"status":"ok"}' } } } },
-      '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'text exposition format' } } } },
+      '/metrics': {
+        get: {
+          summary: 'Prometheus metrics; needs Authorization: Bearer <metrics or admin token> (or use the separate metrics port)',
+          responses: { '200': { description: 'text exposition format' }, '401': { description: 'Missing or wrong token' }, '404': { description: 'No token configured' } },
+        },
+      },
       '/api/models': { get: { summary: 'Loaded models with task, preset and size', responses: ok('models') } },
       '/api/models/{id}': {
         get: {

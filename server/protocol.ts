@@ -37,6 +37,8 @@ export interface MessageView {
   role: Role;
   text: string;
   createdAt: string;
+  /** Bot messages: the id of the user message this one answers (absent on old unpaired replies). */
+  replyTo?: number;
   /** Present on bot messages. */
   reply?: ReplyView;
 }
@@ -52,7 +54,8 @@ export interface ReplyDetails {
 
 export interface SessionResumeRequest {
   requestId: string;
-  sessionId: string;
+  /** The token a session:state gave; left out to be issued a new session. */
+  sessionId?: string;
 }
 export interface ChatSendRequest {
   requestId: string;
@@ -87,6 +90,7 @@ export interface ClientToServerEvents {
 
 export interface SessionState {
   requestId: string;
+  /** The session's token: keep it (it is the only way back to this session) and send it to resume. */
   sessionId: string;
   conversationId: number;
   messages: MessageView[];
@@ -111,7 +115,7 @@ export interface RequestErrorEvent {
   message: string;
 }
 
-/** What the socket handshake carries in `auth`. */
+/** What the socket handshake carries in `auth`: a session token, which binds the socket when it is known. */
 export interface HandshakeAuth {
   sessionId?: string;
 }
@@ -154,12 +158,14 @@ export interface ParseResponse {
 }
 
 export interface ChatRequest {
+  /** A session token from an earlier ChatResponse; left out, a new session is issued. */
   sessionId?: string;
   text: string;
   model?: string;
   options?: DecodingOptionsInput;
 }
 export interface ChatResponse {
+  /** The session's token, to send with the next message. */
   sessionId: string;
   conversationId: number;
   message: MessageView;

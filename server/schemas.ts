@@ -94,7 +94,7 @@ export const requestSchemas = {
 const requestId = z.string().min(1).max(64);
 
 export const socketSchemas = {
-  'session:resume': z.object({ requestId, sessionId: id }).strict(),
+  'session:resume': z.object({ requestId, sessionId: id.optional() }).strict(),
   'chat:send': z
     .object({ requestId, text, model: id.optional(), options: decodingOptionsSchema.optional() })
     .strict(),

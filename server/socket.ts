@@ -1,6 +1,7 @@
 // Streaming chat over socket.io: typed events (server/protocol.ts), one session per browser, partial
 // replies as they decode, n-best, attention on demand, feedback. Every request is answered, by its
-// result or by a request:error event; a client that disconnects cancels its work.
+// result or by a request:error event; a client that disconnects cancels its work. A socket acts for the
+// session whose server-issued token it presented (service/sessions.ts), and for no other.
 import type { IncomingMessage } from 'node:http';
 import type { Server, Socket } from 'socket.io';
 import type { z } from 'zod';
@@ -10,17 +11,23 @@ import { check, socketSchemas } from './schemas.ts';
 import { ServiceError, toServiceError } from './service/errors.ts';
 import { cleanText } from './service/text-input.ts';
 import { eventLabel, guarded } from './socket-guard.ts';
+import type { HostCheck } from './trusted-hosts.ts';
 
 type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
 type EventName = keyof ClientToServerEvents;
 type Payload<E extends EventName> = Parameters<ClientToServerEvents[E]>[0];
 
 const maxRunningPerSocket = 4;
-const sessionIdPattern = /^[A-Za-z0-9._-]{1,128}$/;
+const tokenPattern = /^[A-Za-z0-9_-]{1,128}$/;
 
-/** socket.io allowRequest: browsers (which send Origin) must come from the same host or the allowlist. */
-export function originCheck(allowlist: string[]) {
+/**
+ * socket.io allowRequest: the Host must be trusted (trusted-hosts.ts), and browsers (which send Origin)
+ * must come from that same host or from the allowlist. Same-host alone would pass a DNS-rebound page,
+ * whose Origin and Host agree.
+ */
+export function originCheck(allowlist: string[], trustedHost: HostCheck) {
   return (req: IncomingMessage, callback: (err: string | null | undefined, success: boolean) => void): void => {
+    if (!trustedHost(req.headers.host)) return callback('host not allowed', false);
     const origin = req.headers.origin;
     if (!origin) return callback(null, true);
     let sameHost = false;
@@ -39,7 +46,10 @@ export function attachSocket(io: Server<ClientToServerEvents, ServerToClientEven
   io.on('connection', guarded(connectionFailed, (socket: ChatSocket) => {
     const ip = socket.handshake.address;
     const auth = socket.handshake.auth as HandshakeAuth;
-    let sessionId = typeof auth.sessionId === 'string' && sessionIdPattern.test(auth.sessionId) ? auth.sessionId : null;
+    // The token the client holds and the row id it stands for; an unknown token binds nothing.
+    let token = typeof auth.sessionId === 'string' && tokenPattern.test(auth.sessionId) ? auth.sessionId : null;
+    let sessionId = token === null ? null : ctx.sessions.find(token);
+    if (sessionId === null) token = null;
     const running = new Map<string, AbortController>();
 
     const fail = (requestId: string | null, error: unknown, event = 'unknown'): void => {
@@ -49,9 +59,9 @@ export function attachSocket(io: Server<ClientToServerEvents, ServerToClientEven
       ctx.metrics.requests.inc({ route: `socket ${event}`, outcome: e.code });
       socket.emit('request:error', payload);
     };
-    const session = (): string => {
-      if (sessionId === null) throw new ServiceError('invalid_input', 'no session: send session:resume first');
-      return sessionId;
+    const session = (): { id: string; token: string } => {
+      if (sessionId === null || token === null) throw new ServiceError('invalid_input', 'no session: send session:resume first');
+      return { id: sessionId, token };
     };
 
     function on<E extends EventName>(event: E, handler: (payload: Payload<E>) => Promise<void> | void): void {
@@ -76,20 +86,22 @@ export function attachSocket(io: Server<ClientToServerEvents, ServerToClientEven
       if (typeof event !== 'string' || !Object.hasOwn(socketSchemas, event)) fail(null, new ServiceError('invalid_input', `unknown event ${eventLabel(event)}`));
     }));
 
+    // With a token: that session or not_found. Without one: a newly issued session.
     on('session:resume', (r) => {
-      sessionId = r.sessionId;
-      const { conversationId, messages } = ctx.chat.resume(r.sessionId);
-      socket.emit('session:state', { requestId: r.requestId, sessionId: r.sessionId, conversationId, messages });
+      const resumed = r.sessionId === undefined ? ctx.sessions.issue(ip) : { token: r.sessionId, sessionId: ctx.sessions.require(r.sessionId) };
+      [token, sessionId] = [resumed.token, resumed.sessionId];
+      const { conversationId, messages } = ctx.chat.resume(resumed.sessionId);
+      socket.emit('session:state', { requestId: r.requestId, sessionId: resumed.token, conversationId, messages });
     });
 
     on('conversation:new', (r) => {
-      const id = session();
-      const conversationId = ctx.chat.newConversation(id);
-      socket.emit('session:state', { requestId: r.requestId, sessionId: id, conversationId, messages: [] });
+      const s = session();
+      const conversationId = ctx.chat.newConversation(s.id);
+      socket.emit('session:state', { requestId: r.requestId, sessionId: s.token, conversationId, messages: [] });
     });
 
     on('chat:send', async (r) => {
-      const id = session();
+      const id = session().id;
       if (running.has(r.requestId)) throw new ServiceError('invalid_input', 'a request with this id is already running');
       if (running.size >= maxRunningPerSocket) throw new ServiceError('rate_limited', 'too many requests running on this connection');
       const text = cleanText(r.text, ctx.limits.maxTextChars);
@@ -122,13 +134,13 @@ export function attachSocket(io: Server<ClientToServerEvents, ServerToClientEven
     });
 
     on('feedback:send', (r) => {
-      if (!ctx.storage.ownsReply(session(), r.replyId)) throw new ServiceError('not_found', `no reply ${r.replyId} in this session`);
+      if (!ctx.storage.ownsReply(session().id, r.replyId)) throw new ServiceError('not_found', `no reply ${r.replyId} in this session`);
       ctx.storage.setFeedback(r.replyId, r.rating);
       socket.emit('feedback:saved', { requestId: r.requestId, replyId: r.replyId, rating: r.rating });
     });
 
     on('reply:details', (r) => {
-      const details = ctx.storage.ownsReply(session(), r.replyId) ? ctx.storage.replyDetails(r.replyId) : null;
+      const details = ctx.storage.ownsReply(session().id, r.replyId) ? ctx.storage.replyDetails(r.replyId) : null;
       if (!details) throw new ServiceError('not_found', `no reply ${r.replyId} in this session`);
       socket.emit('reply:details', { requestId: r.requestId, ...details });
     });

@@ -1,75 +1,21 @@
 // Conversations, messages, replies (with decoding options and model version) and feedback in SQLite
 // (better-sqlite3, WAL). Every write commits before the server emits what it wrote, so a kill -9 loses
-// no message whose reply a client has seen. The schema evolves through numbered migrations (user_version).
+// no message whose reply a client has seen. The schema evolves through numbered migrations
+// (storage-migrations.ts). Each reply names the user message it answers (reply_to): requests in flight
+// together commit in finishing order, so order alone does not say which message a reply answers.
 import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DecodingOptionsInput, Hypothesis, MessageView, Rating, ReplyDetails, ReplyView } from './protocol.ts';
 import type { GenerateResult } from './service/model-backend.ts';
-
-export type Migration = (db: Database.Database) => void;
-
-export const migrations: Migration[] = [
-  (db) =>
-    db.exec(`
-      CREATE TABLE sessions (
-        id TEXT PRIMARY KEY,
-        created_at TEXT NOT NULL,
-        conversation_id INTEGER
-      );
-      CREATE TABLE conversations (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        session_id TEXT NOT NULL REFERENCES sessions(id),
-        created_at TEXT NOT NULL
-      );
-      CREATE INDEX conversations_session ON conversations(session_id);
-      CREATE TABLE messages (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        conversation_id INTEGER NOT NULL REFERENCES conversations(id),
-        role TEXT NOT NULL CHECK (role IN ('user', 'bot')),
-        text TEXT NOT NULL,
-        created_at TEXT NOT NULL
-      );
-      CREATE INDEX messages_conversation ON messages(conversation_id, id);
-      CREATE TABLE replies (
-        message_id INTEGER PRIMARY KEY REFERENCES messages(id),
-        model_id TEXT NOT NULL,
-        model_version TEXT NOT NULL,
-        options_json TEXT NOT NULL,
-        score REAL NOT NULL,
-        tokens INTEGER NOT NULL,
-        n_best_json TEXT NOT NULL,
-        attention_json TEXT,
-        src_tokens_json TEXT,
-        tgt_tokens_json TEXT,
-        timing_ms REAL NOT NULL
-      );
-      CREATE TABLE feedback (
-        reply_id INTEGER PRIMARY KEY REFERENCES replies(message_id),
-        rating INTEGER NOT NULL CHECK (rating IN (1, -1)),
-        created_at TEXT NOT NULL
-      );
-    `),
-];
-
-/** Applies the migrations past the database's user_version, each in its own transaction. */
-export function migrate(db: Database.Database, list: Migration[] = migrations): number {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > list.length) {
-    throw new Error(`database schema version ${current} is newer than this server knows (${list.length})`);
-  }
-  for (let v = current; v < list.length; v++) {
-    db.transaction(() => {
-      list[v]!(db);
-      db.pragma(`user_version = ${v + 1}`);
-    })();
-  }
-  return list.length;
-}
+import { migrate } from './storage-migrations.ts';
 
 /** A reply to store: what the model generated (GenerateResult) and how it was asked for. */
 export interface NewReply extends Omit<GenerateResult, 'repaired'> {
   conversationId: number;
+  /** The user message this reply answers, in the same conversation. */
+  replyTo: number;
   modelId: string;
   modelVersion: string;
   options: DecodingOptionsInput;
@@ -79,9 +25,13 @@ export interface ExportedConversation {
   id: number;
   sessionId: string;
   createdAt: string;
+  /** In dialogue order: each user message followed by its reply (dialogueOrder). */
   turns: {
+    id: number;
     role: 'user' | 'bot';
     text: string;
+    /** Bot turns: the id of the user turn answered; absent on replies older than reply_to that could not be paired. */
+    replyTo?: number;
     model?: string;
     modelVersion?: string;
     options?: DecodingOptionsInput;
@@ -95,6 +45,7 @@ interface MessageRow {
   role: 'user' | 'bot';
   text: string;
   created_at: string;
+  reply_to: number | null;
   model_id: string | null;
   model_version: string | null;
   options_json: string | null;
@@ -106,7 +57,7 @@ interface MessageRow {
 }
 
 const messageSelect = `
-  SELECT m.id, m.role, m.text, m.created_at, r.model_id, r.model_version, r.options_json, r.score, r.tokens,
+  SELECT m.id, m.role, m.text, m.created_at, m.reply_to, r.model_id, r.model_version, r.options_json, r.score, r.tokens,
          r.n_best_json, r.timing_ms, f.rating
   FROM messages m LEFT JOIN replies r ON r.message_id = m.id LEFT JOIN feedback f ON f.reply_id = m.id`;
 
@@ -114,6 +65,7 @@ const ratingOf = (n: number | null): Rating | null => (n === 1 ? 'up' : n === -1
 
 function toView(row: MessageRow): MessageView {
   const view: MessageView = { id: row.id, role: row.role, text: row.text, createdAt: row.created_at };
+  if (row.role === 'bot' && row.reply_to !== null) view.replyTo = row.reply_to;
   if (row.role === 'bot' && row.model_id !== null) {
     const reply: ReplyView = {
       id: row.id,
@@ -130,6 +82,24 @@ function toView(row: MessageRow): MessageView {
     view.reply = reply;
   }
   return view;
+}
+
+/**
+ * Messages as a dialogue: each user message directly followed by its reply, whatever order they were
+ * stored in; a reply without reply_to (older rows that could not be paired) stays where it was stored.
+ */
+export function dialogueOrder(messages: MessageView[]): MessageView[] {
+  const ids = new Set(messages.map((m) => m.id));
+  const replyOf = new Map<number, MessageView>();
+  for (const m of messages) if (m.replyTo !== undefined) replyOf.set(m.replyTo, m);
+  const out: MessageView[] = [];
+  for (const m of messages) {
+    if (m.replyTo !== undefined && ids.has(m.replyTo)) continue;
+    out.push(m);
+    const reply = m.role === 'user' ? replyOf.get(m.id) : undefined;
+    if (reply) out.push(reply);
+  }
+  return out;
 }
 
 export class Storage {
@@ -150,15 +120,27 @@ export class Storage {
     return new Date().toISOString();
   }
 
-  /** The session's current conversation, creating the session and a conversation when needed. */
+  /** A new session found by `tokenHash` (the token itself is never stored); returns its id. */
+  createSession(tokenHash: Buffer): string {
+    const id = randomUUID();
+    this.db.prepare('INSERT INTO sessions (id, created_at, token_hash) VALUES (?, ?, ?)').run(id, this.now(), tokenHash);
+    return id;
+  }
+
+  /** The id of the session whose token hashes to `tokenHash`, or null; never creates one. */
+  sessionByTokenHash(tokenHash: Buffer): string | null {
+    const row = this.db.prepare('SELECT id FROM sessions WHERE token_hash = ?').get(tokenHash) as { id: string } | undefined;
+    return row?.id ?? null;
+  }
+
+  /** The session's current conversation, starting one when it has none; the session must exist. */
   currentConversation(sessionId: string): number {
     return this.db.transaction(() => {
       const row = this.db.prepare('SELECT conversation_id FROM sessions WHERE id = ?').get(sessionId) as
         | { conversation_id: number | null }
         | undefined;
-      if (row?.conversation_id) return row.conversation_id;
-      if (!row) this.db.prepare('INSERT INTO sessions (id, created_at) VALUES (?, ?)').run(sessionId, this.now());
-      return this.startConversation(sessionId);
+      if (!row) throw new Error(`no session ${sessionId}`);
+      return row.conversation_id ?? this.startConversation(sessionId);
     })();
   }
 
@@ -179,9 +161,10 @@ export class Storage {
     return id;
   }
 
+  /** The conversation's messages in dialogue order. */
   history(conversationId: number): MessageView[] {
     const rows = this.db.prepare(`${messageSelect} WHERE m.conversation_id = ? ORDER BY m.id`).all(conversationId);
-    return (rows as MessageRow[]).map(toView);
+    return dialogueOrder((rows as MessageRow[]).map(toView));
   }
 
   addUserMessage(conversationId: number, text: string): MessageView {
@@ -194,9 +177,13 @@ export class Storage {
 
   addReply(r: NewReply): MessageView {
     const id = this.db.transaction(() => {
+      const answered = this.db
+        .prepare("SELECT 1 FROM messages WHERE id = ? AND conversation_id = ? AND role = 'user'")
+        .get(r.replyTo, r.conversationId);
+      if (!answered) throw new Error(`message ${r.replyTo} is not a user message of conversation ${r.conversationId}`);
       const info = this.db
-        .prepare("INSERT INTO messages (conversation_id, role, text, created_at) VALUES (?, 'bot', ?, ?)")
-        .run(r.conversationId, r.text, this.now());
+        .prepare("INSERT INTO messages (conversation_id, role, text, created_at, reply_to) VALUES (?, 'bot', ?, ?, ?)")
+        .run(r.conversationId, r.text, this.now(), r.replyTo);
       const json = (v: unknown): string | null => (v === undefined ? null : JSON.stringify(v));
       this.db
         .prepare(
@@ -265,8 +252,10 @@ export class Storage {
       .all() as { id: number; session_id: string; created_at: string }[];
     for (const c of conversations) {
       const turns = this.history(c.id).map((m) => ({
+        id: m.id,
         role: m.role,
         text: m.text,
+        ...(m.replyTo !== undefined && { replyTo: m.replyTo }),
         ...(m.reply && {
           model: m.reply.modelId,
           modelVersion: m.reply.modelVersion,

@@ -13,16 +13,8 @@ import { drawHeatmap } from './heatmap.ts';
 
 type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-function randomId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-function sessionId(): string {
-  let id = localStorage.getItem('parley.session');
-  if (!id) localStorage.setItem('parley.session', (id = randomId()));
-  return id;
-}
+// The session token the server issued (session:state); the only way back to this conversation.
+const tokenKey = 'parley.session';
 
 const log = byId<HTMLElement>('log');
 const status = byId<HTMLElement>('status');
@@ -33,8 +25,16 @@ const dialog = byId<HTMLDialogElement>('attention-dialog');
 const pending = new Map<string, HTMLElement>();
 let requestCounter = 0;
 const nextRequestId = () => `${Date.now().toString(36)}-${++requestCounter}`;
+let resumeRequestId: string | null = null;
 
-const socket: ChatSocket = io({ auth: { sessionId: sessionId() }, transports: ['websocket', 'polling'] });
+const socket: ChatSocket = io({ transports: ['websocket', 'polling'] });
+
+/** Resumes the kept session, or asks for a new one when there is none. */
+function resume(): void {
+  resumeRequestId = nextRequestId();
+  const token = localStorage.getItem(tokenKey);
+  socket.emit('session:resume', token ? { requestId: resumeRequestId, sessionId: token } : { requestId: resumeRequestId });
+}
 
 function readOptions(): DecodingOptionsInput {
   const data = new FormData(optionsForm);
@@ -166,12 +166,15 @@ function send(): void {
 
 socket.on('connect', () => {
   status.textContent = '';
-  socket.emit('session:resume', { requestId: nextRequestId(), sessionId: sessionId() });
+  resume();
 });
 socket.on('disconnect', () => {
   status.textContent = 'Disconnected — reconnecting…';
 });
-socket.on('session:state', (s) => showHistory(s.messages));
+socket.on('session:state', (s) => {
+  localStorage.setItem(tokenKey, s.sessionId);
+  showHistory(s.messages);
+});
 socket.on('chat:partial', (p) => {
   const node = pending.get(p.requestId);
   if (!node) return;
@@ -200,6 +203,12 @@ socket.on('reply:details', (d) => {
   drawHeatmap(canvas, d.attention, d.srcTokens, d.tgtTokens);
 });
 socket.on('request:error', (e) => {
+  // A kept token this server does not know (a new database): start a new session instead.
+  if (e.requestId !== null && e.requestId === resumeRequestId && e.code === 'not_found') {
+    localStorage.removeItem(tokenKey);
+    resume();
+    return;
+  }
   const node = e.requestId ? pending.get(e.requestId) : undefined;
   if (node) {
     pending.delete(e.requestId!);

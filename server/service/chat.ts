@@ -25,13 +25,17 @@ export interface ChatTurn {
 }
 
 /**
- * The texts of user messages that got a reply, each followed by its reply: a message whose decode failed
- * (busy, cancelled) stays in the history but is not shown to the model as if it had been answered.
+ * The texts of user messages that got a reply, each followed by its reply (paired by reply-to id, since
+ * replies to messages in flight together are stored in the order they finish): a message whose decode
+ * failed (busy, cancelled) stays in the history but is not shown to the model as if it had been answered.
  */
 export function answeredTurns(history: MessageView[]): string[] {
+  const replyOf = new Map<number, MessageView>();
+  for (const m of history) if (m.role === 'bot' && m.replyTo !== undefined) replyOf.set(m.replyTo, m);
   const turns: string[] = [];
-  for (let i = 1; i < history.length; i++) {
-    if (history[i]!.role === 'bot' && history[i - 1]!.role === 'user') turns.push(history[i - 1]!.text, history[i]!.text);
+  for (const m of history) {
+    const reply = m.role === 'user' ? replyOf.get(m.id) : undefined;
+    if (reply) turns.push(m.text, reply.text);
   }
   return turns;
 }
@@ -74,6 +78,7 @@ export class ChatService {
     });
     const bot = this.storage.addReply({
       conversationId,
+      replyTo: user.id,
       text: result.text,
       modelId: used.id,
       modelVersion: used.version,

@@ -18,6 +18,7 @@ import {
   type PipelineInput,
   type StepModel,
 } from '../../engine/index.ts';
+import { fitTurns } from './context-fit.ts';
 import { InvalidInputError, type DecodePlan, type EngineFactory, type EngineHooks, type GenerateResult, type LoadedModel, type ModelDirSpec, type ModelTask } from './model-backend.ts';
 
 /** Source tokens a request may hold (byte fallback can turn a short text into many pieces). */
@@ -119,14 +120,26 @@ export const createEngineFactory = (o: EngineOptions = engineOptionsFromEnv()): 
     return typeof out === 'string' ? { text: out } : { text: printTree(out.tree), repaired: out.repaired };
   };
 
-  /** The pipeline's input and source ids, and the options decode will run with (model defaults under the request's). */
-  const prepare = (request: { inputs: string[]; options: unknown }) => {
+  /** Source ids within MAX_SOURCE_TOKENS: a chat drops its earliest turns to fit (context-fit.ts). */
+  const encodeRequest = (inputs: string[]): { input: PipelineInput; source: number[] } => {
+    if (task === 'chat') {
+      // The model reads only its last contextTurns earlier turns; older ones need no encoding.
+      const read = inputs.slice(-(pipeline.codec.contextTurns + 1));
+      const fitted = fitTurns(read, (turns) => pipeline.encodeInput(turns), MAX_SOURCE_TOKENS);
+      return { input: fitted.turns, source: fitted.source };
+    }
     // A parser reads treebank-style words: raw text is split the way its training trees split it.
-    const input: PipelineInput = task === 'chat' ? request.inputs : task === 'parse' ? ptbTokenize(request.inputs[0] ?? '').join(' ') : request.inputs[0] ?? '';
+    const input = task === 'parse' ? ptbTokenize(inputs[0] ?? '').join(' ') : inputs[0] ?? '';
     const source = pipeline.encodeInput(input);
     if (source.length > MAX_SOURCE_TOKENS) {
       throw new InvalidInputError(`input too long: ${source.length} tokens after subword encoding (at most ${MAX_SOURCE_TOKENS})`);
     }
+    return { input, source };
+  };
+
+  /** The pipeline's input and source ids, and the options decode will run with (model defaults under the request's). */
+  const prepare = (request: { inputs: string[]; options: unknown }) => {
+    const { input, source } = encodeRequest(request.inputs);
     return { input, source, options: pipeline.withTreeConstraint(input, withDecodingDefaults(decodingDefaults, request.options)) };
   };
 

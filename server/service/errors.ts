@@ -6,6 +6,7 @@ export type ErrorCode =
   | 'unsupported_media_type'
   | 'not_found'
   | 'unauthorized'
+  | 'forbidden'
   | 'rate_limited'
   | 'busy'
   | 'timeout'
@@ -19,6 +20,7 @@ const statusOf: Record<ErrorCode, number> = {
   unsupported_media_type: 415,
   not_found: 404,
   unauthorized: 401,
+  forbidden: 403,
   rate_limited: 429,
   busy: 503,
   timeout: 504,

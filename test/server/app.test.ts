@@ -29,6 +29,37 @@ describe('startServer', () => {
 });
 
 describe('launch', () => {
+  it('listens on $PORT without --port, and --port wins over it', async () => {
+    const { launch } = await import('../../server/launch.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'parley-launch-'));
+    // Two taken ports: the error line says which one the server tried.
+    const blockers = [createServer(), createServer()];
+    await Promise.all(blockers.map((b) => new Promise<void>((resolve) => b.listen(0, '127.0.0.1', resolve))));
+    const [original, saved, exitCode] = [console.error, process.env.PORT, process.exitCode];
+    const errors: string[] = [];
+    console.error = (line: string) => void errors.push(String(line));
+    try {
+      const [fromEnv, fromFlag] = blockers.map((b) => (b.address() as { port: number }).port);
+      process.env.PORT = String(fromEnv);
+      const args = ['--host', '127.0.0.1', '--models', join(dir, 'models'), '--db', join(dir, 'db.sqlite'), '--log-level', 'silent', '--no-watch'];
+      expect(await launch(args, testFactory())).toBeNull();
+      expect(errors.at(-1)).toContain(`EADDRINUSE: address already in use 127.0.0.1:${fromEnv}`);
+      expect(await launch(['--port', String(fromFlag), ...args], testFactory())).toBeNull();
+      expect(errors.at(-1)).toContain(`EADDRINUSE: address already in use 127.0.0.1:${fromFlag}`);
+      process.env.PORT = 'eighty';
+      expect(await launch(args, testFactory())).toBeNull();
+      expect(errors.at(-1)).toMatch(/PORT must be a port number, got "eighty"/);
+      expect(process.exitCode).toBe(2);
+    } finally {
+      console.error = original;
+      if (saved === undefined) delete process.env.PORT;
+      else process.env.PORT = saved;
+      process.exitCode = exitCode;
+      await Promise.all(blockers.map((b) => new Promise((resolve) => b.close(resolve))));
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('reports a port in use as one error line and exit status 1', async () => {
     const { launch } = await import('../../server/launch.ts');
     const dir = mkdtempSync(join(tmpdir(), 'parley-launch-'));

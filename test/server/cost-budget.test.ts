@@ -78,7 +78,7 @@ describe('a configured budget and per-text rate charging', () => {
   });
 
   it('refuses a chat message over the budget before storing it', async () => {
-    const socket = await t.client({ sessionId: 'budget-chat' });
+    const { socket, token } = await t.sessionClient();
     const error = next(socket, 'request:error');
     // Beam 5 × 200 steps × (1 + 64 / 256) = 1250 > 1000.
     socket.emit('chat:send', { requestId: 'big', text: Array(64).fill('w').join(' '), options: { maxLength: 200 } });
@@ -86,7 +86,7 @@ describe('a configured budget and per-text rate charging', () => {
     expect((await error).message).toContain('request costs 1250 decoder row-steps (beam rows × max output tokens × (1 + source tokens / 256)), over the budget of 1000');
     socket.emit('chat:send', { requestId: 'small', text: 'one two', options: { maxLength: 50 } });
     await next(socket, 'chat:reply', forRequest('small'));
-    socket.emit('session:resume', { requestId: 'state', sessionId: 'budget-chat' });
+    socket.emit('session:resume', { requestId: 'state', sessionId: token });
     const state = await next(socket, 'session:state', forRequest('state'));
     expect(state.messages.map((m) => m.text)).toEqual(['one two', 'two one']);
   });

@@ -146,7 +146,7 @@ describe('the server on the real engine', () => {
     await new Promise<void>((resolve, reject) => {
       socket.once('session:state', () => resolve());
       socket.once('request:error', (e) => reject(new Error(JSON.stringify(e))));
-      socket.emit('session:resume', { requestId: 'resume', sessionId: 'engine-test-session' });
+      socket.emit('session:resume', { requestId: 'resume' });
     });
     const partials: string[] = [];
     socket.on('chat:partial', (p) => partials.push(p.text));

@@ -11,7 +11,7 @@ const seed = 20261203;
 describe('HTTP fuzzing', () => {
   let t: TestServer;
   beforeAll(async () => {
-    t = await startTestServer({ tickMs: 1, adminToken: 'sesame', limits: { messagesPerMinutePerIp: 1e9, messagesPerMinutePerSession: 1e9 } });
+    t = await startTestServer({ tickMs: 1, adminToken: 'sesame', limits: { messagesPerMinutePerIp: 1e9, messagesPerMinutePerSession: 1e9, newSessionsPerMinutePerIp: 1e9 } });
   });
   afterAll(async () => {
     await t.close();

@@ -13,7 +13,7 @@ const serverFaults = new Set(['internal', 'timeout', 'shutting_down']);
 describe('socket.io fuzzing', () => {
   let t: TestServer;
   beforeAll(async () => {
-    t = await startTestServer({ tickMs: 1, limits: { messagesPerMinutePerIp: 1e9, messagesPerMinutePerSession: 1e9 } });
+    t = await startTestServer({ tickMs: 1, limits: { messagesPerMinutePerIp: 1e9, messagesPerMinutePerSession: 1e9, newSessionsPerMinutePerIp: 1e9 } });
   });
   afterAll(async () => {
     await t.close();
@@ -21,7 +21,7 @@ describe('socket.io fuzzing', () => {
 
   const stillServes = async (): Promise<void> => {
     expect(await (await fetch(new URL('/health', t.url))).json()).toEqual({ status: 'ok' });
-    const socket = await t.client({ sessionId: 'after-fuzz' });
+    const { socket } = await t.sessionClient();
     socket.emit('chat:send', { requestId: 'final', text: 'still here' });
     expect((await next(socket, 'chat:reply', forRequest('final'))).message.text).toBe('here still');
   };
@@ -31,7 +31,8 @@ describe('socket.io fuzzing', () => {
     let socket: ClientSocket | null = null;
     const connected = async (): Promise<ClientSocket> => {
       if (socket?.connected) return socket;
-      socket = await t.client({ sessionId: 'fuzz-session' });
+      // An issued session, so chat:send, feedback:send and reply:details reach their handlers.
+      socket = (await t.sessionClient()).socket;
       socket.on('request:error', (e) => codes.set(e.code, (codes.get(e.code) ?? 0) + 1));
       return socket;
     };

@@ -32,7 +32,7 @@ describe('a handler that throws', () => {
 
   it('answers the socket request with request:error internal, and the same socket keeps chatting', async () => {
     breakModel('chat-small');
-    const socket = await t.client({ sessionId: 'throwing' });
+    const { socket } = await t.sessionClient();
     socket.emit('chat:send', { requestId: 'x', text: 'explode' });
     expect(await next(socket, 'request:error', forRequest('x'))).toMatchObject({ code: 'internal' });
     const storage = t.server.ctx.storage as unknown as { ownsReply(s: string, r: number): boolean };

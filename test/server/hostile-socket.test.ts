@@ -15,7 +15,7 @@ describe('hostile socket.io packets', () => {
 
   const stillServes = async (): Promise<void> => {
     expect(await (await fetch(new URL('/health', t.url))).json()).toEqual({ status: 'ok' });
-    const socket = await t.client({ sessionId: 'after-hostile' });
+    const { socket } = await t.sessionClient();
     socket.emit('chat:send', { requestId: 'ok', text: 'still here' });
     expect((await next(socket, 'chat:reply', forRequest('ok'))).message.text).toBe('here still');
   };

@@ -11,7 +11,7 @@ describe('HTTP API', () => {
       headers: { 'content-type': 'application/json', ...headers },
       body: typeof body === 'string' ? body : body instanceof Uint8Array ? new Uint8Array(body) : JSON.stringify(body),
     });
-  const get = (path: string) => fetch(new URL(path, t.url));
+  const get = (path: string, headers: Record<string, string> = {}) => fetch(new URL(path, t.url), { headers });
 
   beforeAll(async () => {
     t = await startTestServer({ adminToken: 'sesame' });
@@ -166,11 +166,15 @@ describe('HTTP API', () => {
 
   it('exports Prometheus metrics', async () => {
     await post('/api/translate', { text: 'count me' });
-    const text = await (await get('/metrics')).text();
+    // Not for the world: only with a bearer token (here the admin token).
+    expect((await get('/metrics')).status).toBe(401);
+    expect((await get('/metrics', { authorization: 'Bearer wrong' })).status).toBe(401);
+    const metrics = () => get('/metrics', { authorization: 'Bearer sesame' });
+    const text = await (await metrics()).text();
     expect(text).toMatch(/parley_requests_total\{route="POST \/api\/translate",outcome="ok"\} \d+/);
     const before = /parley_requests_total\{route="POST \/api\/parse",outcome="not_found"\} (\d+)/.exec(text)?.[1] ?? '0';
     await post('/api/parse', { text: 'x', model: 'absent' });
-    const after = await (await get('/metrics')).text();
+    const after = await (await metrics()).text();
     expect(after).toContain(`parley_requests_total{route="POST /api/parse",outcome="not_found"} ${Number(before) + 1}`);
     expect(text).toContain('parley_request_duration_seconds_bucket');
     expect(text).toMatch(/parley_batch_size_count\{model="en-fr"\} [1-9]/);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tokenHash } from '../../server/service/sessions.ts';
 import { forRequest, next, startTestServer, type TestServer } from './helpers/harness.ts';
 
 describe('socket.io chat', () => {
@@ -12,9 +13,11 @@ describe('socket.io chat', () => {
 
   it('answers a message with streamed partials and a stored reply', async () => {
     const socket = await t.client();
-    socket.emit('session:resume', { requestId: 'r0', sessionId: 'sess-round-trip' });
+    socket.emit('session:resume', { requestId: 'r0' });
     const state = await next(socket, 'session:state', forRequest('r0'));
     expect(state.messages).toEqual([]);
+    // Issued by the server: 256 random bits, base64url.
+    expect(state.sessionId).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const partials: string[] = [];
     socket.on('chat:partial', (p) => partials.push(p.text));
     const accepted = next(socket, 'chat:accepted', forRequest('r1'));
@@ -33,13 +36,13 @@ describe('socket.io chat', () => {
   });
 
   it('resumes the conversation after a reconnect and feeds earlier turns to the model', async () => {
-    const first = await t.client({ sessionId: 'sess-continuity' });
+    const { socket: first, token } = await t.sessionClient();
     first.emit('chat:send', { requestId: 'a', text: 'hello there' });
     await next(first, 'chat:reply', forRequest('a'));
     first.disconnect();
 
     const second = await t.client();
-    second.emit('session:resume', { requestId: 'b', sessionId: 'sess-continuity' });
+    second.emit('session:resume', { requestId: 'b', sessionId: token });
     const state = await next(second, 'session:state', forRequest('b'));
     expect(state.messages.map((m) => [m.role, m.text])).toEqual([
       ['user', 'hello there'],
@@ -57,7 +60,7 @@ describe('socket.io chat', () => {
   });
 
   it('stores feedback and serves attention for a reply of the session only', async () => {
-    const socket = await t.client({ sessionId: 'sess-feedback' });
+    const { socket, token } = await t.sessionClient();
     socket.emit('chat:send', { requestId: 'f1', text: 'a b c', options: { returnAttention: true } });
     const { message } = await next(socket, 'chat:reply', forRequest('f1'));
     socket.emit('feedback:send', { requestId: 'f2', replyId: message.id, rating: 'down' });
@@ -68,17 +71,17 @@ describe('socket.io chat', () => {
     expect(details.attention).toHaveLength(3);
     expect(details.attention![0]![2]).toBeCloseTo(0.7);
 
-    const stranger = await t.client({ sessionId: 'sess-stranger' });
+    const { socket: stranger } = await t.sessionClient();
     const err = next(stranger, 'request:error');
     stranger.emit('feedback:send', { requestId: 'f4', replyId: message.id, rating: 'up' });
     expect(await err).toMatchObject({ requestId: 'f4', code: 'not_found' });
-    socket.emit('session:resume', { requestId: 'f5', sessionId: 'sess-feedback' });
+    socket.emit('session:resume', { requestId: 'f5', sessionId: token });
     const state = await next(socket, 'session:state', forRequest('f5'));
     expect(state.messages.at(-1)?.reply?.rating).toBe('down');
   });
 
   it('answers invalid input with error events and keeps serving', async () => {
-    const socket = await t.client({ sessionId: 'sess-invalid' });
+    const { socket } = await t.sessionClient();
     const cases: [unknown, string][] = [
       [{ requestId: 'i1', text: '' }, 'i1'],
       [{ requestId: 'i2', text: 'x'.repeat(5000) }, 'i2'],
@@ -120,7 +123,7 @@ describe('socket.io chat', () => {
   it('cancels the decode when the client disconnects', async () => {
     const model = t.factory.created.get('chat-small')!.at(-1)!;
     const abortedBefore = model.stats.aborted;
-    const socket = await t.client({ sessionId: 'sess-disconnect' });
+    const { socket } = await t.sessionClient();
     const partial = next(socket, 'chat:partial', forRequest('d1'));
     socket.emit('chat:send', { requestId: 'd1', text: Array.from({ length: 200 }, (_, i) => `w${i}`).join(' ') });
     await partial;
@@ -129,7 +132,7 @@ describe('socket.io chat', () => {
   });
 
   it('cancels a request on chat:cancel with a cancelled error', async () => {
-    const socket = await t.client({ sessionId: 'sess-cancel' });
+    const { socket } = await t.sessionClient();
     const partial = next(socket, 'chat:partial', forRequest('c1'));
     socket.emit('chat:send', { requestId: 'c1', text: Array.from({ length: 200 }, (_, i) => `w${i}`).join(' ') });
     await partial;
@@ -144,7 +147,8 @@ describe('socket.io limits', () => {
     const t = await startTestServer({ tickMs: 20, maxActiveRowsPerModel: 1, maxQueuedPerModel: 1, limits: { messagesPerMinutePerSession: 5 } });
     try {
       const long = Array.from({ length: 50 }, (_, i) => `w${i}`).join(' ');
-      const clients = await Promise.all([1, 2, 3].map((i) => t.client({ sessionId: `busy-${i}` })));
+      const sessions = await Promise.all([1, 2, 3].map(() => t.sessionClient()));
+      const clients = sessions.map((s) => s.socket);
       const errors = clients.map((c) => next(c, 'request:error'));
       clients[0]!.emit('chat:send', { requestId: 'b1', text: long });
       await next(clients[0]!, 'chat:accepted');
@@ -153,11 +157,11 @@ describe('socket.io limits', () => {
       clients[2]!.emit('chat:send', { requestId: 'b3', text: long });
       expect(await errors[2]).toMatchObject({ requestId: 'b3', code: 'busy' });
       // Refused before it was stored: a busy message is neither accepted nor left in the history.
-      clients[2]!.emit('session:resume', { requestId: 's3', sessionId: 'busy-3' });
+      clients[2]!.emit('session:resume', { requestId: 's3', sessionId: sessions[2]!.token });
       expect((await next(clients[2]!, 'session:state', forRequest('s3'))).messages).toEqual([]);
       for (const c of clients) c.disconnect();
 
-      const socket = await t.client({ sessionId: 'rate' });
+      const { socket } = await t.sessionClient();
       const codes: string[] = [];
       socket.on('request:error', (e) => codes.push(e.code));
       for (let i = 0; i < 6; i++) socket.emit('chat:send', { requestId: `r${i}`, text: 'hi' });
@@ -170,7 +174,7 @@ describe('socket.io limits', () => {
   it('times out a request that runs past the time limit', async () => {
     const t = await startTestServer({ tickMs: 50, timeLimitMs: 100 });
     try {
-      const socket = await t.client({ sessionId: 'slow' });
+      const { socket } = await t.sessionClient();
       const err = next(socket, 'request:error');
       socket.emit('chat:send', { requestId: 't1', text: 'a b c d e f g h i j' });
       expect(await err).toMatchObject({ requestId: 't1', code: 'timeout' });
@@ -183,7 +187,7 @@ describe('socket.io limits', () => {
 describe('socket.io shutdown and origins', () => {
   it('finishes in-flight replies on shutdown, refuses new work, and closes the database', async () => {
     const t = await startTestServer({ tickMs: 10, graceMs: 5000 });
-    const socket = await t.client({ sessionId: 'graceful' });
+    const { socket, token } = await t.sessionClient();
     socket.emit('chat:send', { requestId: 'g1', text: 'one two three four five six seven eight' });
     await next(socket, 'chat:accepted', forRequest('g1'));
     const reply = next(socket, 'chat:reply', forRequest('g1'));
@@ -193,14 +197,15 @@ describe('socket.io shutdown and origins', () => {
     expect(t.server.ctx.storage.db.open).toBe(false);
     const { Storage } = await import('../../server/storage.ts');
     const reopened = new Storage(`${t.dir}/db.sqlite`);
-    expect(reopened.history(reopened.currentConversation('graceful')).map((m) => m.role)).toEqual(['user', 'bot']);
+    const id = reopened.sessionByTokenHash(tokenHash(token))!;
+    expect(reopened.history(reopened.currentConversation(id)).map((m) => m.role)).toEqual(['user', 'bot']);
     reopened.close();
     await t.close();
   });
 
   it('cancels what outlives the grace period with a shutting_down error', async () => {
     const t = await startTestServer({ tickMs: 20, graceMs: 50 });
-    const socket = await t.client({ sessionId: 'impatient' });
+    const { socket } = await t.sessionClient();
     socket.emit('chat:send', { requestId: 'g2', text: Array.from({ length: 100 }, (_, i) => `w${i}`).join(' ') });
     await next(socket, 'chat:accepted', forRequest('g2'));
     const err = next(socket, 'request:error');

@@ -1,14 +1,13 @@
 import Database from 'better-sqlite3';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { io as connect } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { run as exportCommand } from '../../cli/conversations.ts';
-import { migrate, migrations, Storage } from '../../server/storage.ts';
-import { forRequest, next, type ClientSocket } from './helpers/harness.ts';
-import { writeTestModels } from './helpers/test-model.ts';
+import { tokenHash } from '../../server/service/sessions.ts';
+import { migrate, migrations } from '../../server/storage-migrations.ts';
+import { Storage } from '../../server/storage.ts';
+import { legacyRows, writeLegacyDb } from './helpers/legacy-db.ts';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -20,8 +19,9 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-const reply = (conversationId: number, text: string) => ({
+const reply = (conversationId: number, replyTo: number, text: string) => ({
   conversationId,
+  replyTo,
   text,
   modelId: 'm',
   modelVersion: 'v1',
@@ -38,12 +38,13 @@ describe('storage', () => {
     const s = new Storage(file);
     expect(s.db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(s.db.pragma('user_version', { simple: true })).toBe(migrations.length);
-    const c = s.currentConversation('sess');
-    s.addUserMessage(c, 'hi');
-    s.addReply(reply(c, 'hello'));
+    const sess = s.createSession(tokenHash('token'));
+    const c = s.currentConversation(sess);
+    s.addReply(reply(c, s.addUserMessage(c, 'hi').id, 'hello'));
     s.close();
     const again = new Storage(file);
-    expect(again.currentConversation('sess')).toBe(c);
+    expect(again.sessionByTokenHash(tokenHash('token'))).toBe(sess);
+    expect(again.currentConversation(sess)).toBe(c);
     expect(again.history(c).map((m) => m.text)).toEqual(['hi', 'hello']);
     expect(again.history(c)[1]!.reply).toMatchObject({ modelVersion: 'v1', options: { beamSize: 2 } });
     again.close();
@@ -69,15 +70,14 @@ describe('storage', () => {
   it('exports conversations with feedback, and pairs filtered by feedback, as JSONL', async () => {
     const dir = tempDir();
     const s = new Storage(join(dir, 'db.sqlite'));
-    const c = s.currentConversation('sess');
-    s.addUserMessage(c, 'how are you');
-    const good = s.addReply(reply(c, 'fine thanks'));
-    s.addUserMessage(c, 'and then');
-    const bad = s.addReply(reply(c, 'then and'));
+    const sess = s.createSession(tokenHash('t'));
+    const c = s.currentConversation(sess);
+    const good = s.addReply(reply(c, s.addUserMessage(c, 'how are you').id, 'fine thanks'));
+    const bad = s.addReply(reply(c, s.addUserMessage(c, 'and then').id, 'then and'));
     s.setFeedback(good.id, 'up');
     s.setFeedback(bad.id, 'up');
     s.setFeedback(bad.id, 'down');
-    s.addUserMessage(s.newConversation('sess'), 'never answered');
+    s.addUserMessage(s.newConversation(sess), 'never answered');
     s.close();
 
     const conversations = join(dir, 'conversations.jsonl');
@@ -95,42 +95,32 @@ describe('storage', () => {
   });
 });
 
-describe('kill -9 safety', () => {
-  it('keeps every message whose reply was sent when the server process is killed', async () => {
+describe('a database made by the version-1 schema', () => {
+  it('opens with every row kept, pairs only the replies it can, and makes old session ids unresumable', async () => {
     const dir = tempDir();
-    writeTestModels(join(dir, 'models'));
-    const db = join(dir, 'db.sqlite');
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'test/server/helpers/serve-test-model.ts', '--port', '0', '--host', '127.0.0.1', '--models', join(dir, 'models'), '--db', db, '--no-watch', '--log-level', 'warn'],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        child.stdout.on('data', (chunk: Buffer) => {
-          out += chunk.toString();
-          const m = /Parley chat: (\S+)/.exec(out);
-          if (m) resolve(m[1]!);
-        });
-        child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-      });
-      const socket: ClientSocket = connect(url, { auth: { sessionId: 'killed' }, transports: ['websocket'], reconnection: false });
-      const sent = ['first message', 'second one here', 'third and last'];
-      for (const [i, text] of sent.entries()) {
-        socket.emit('chat:send', { requestId: `k${i}`, text });
-        await next(socket, 'chat:reply', forRequest(`k${i}`));
-      }
-      child.kill('SIGKILL');
-      await new Promise((resolve) => child.once('exit', resolve));
-      socket.disconnect();
-      expect(existsSync(`${db}-wal`)).toBe(true);
-      const s = new Storage(db);
-      const history = s.history(s.currentConversation('killed'));
-      s.close();
-      expect(history.map((m) => m.text)).toEqual(['first message', 'message first', 'second one here', 'here one second', 'third and last', 'last and third']);
-    } finally {
-      child.kill('SIGKILL');
+    const file = join(dir, 'old.sqlite');
+    writeLegacyDb(file);
+    const s = new Storage(file);
+    expect(s.db.pragma('user_version', { simple: true })).toBe(migrations.length);
+    for (const [table, n] of Object.entries(legacyRows)) {
+      expect((s.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n, table).toBe(n);
     }
+    expect(s.db.prepare('SELECT id, reply_to FROM messages WHERE role = ? ORDER BY id').all('bot')).toEqual([
+      { id: 2, reply_to: 1 },
+      { id: 4, reply_to: 3 },
+      { id: 7, reply_to: null },
+      { id: 8, reply_to: null },
+    ]);
+    // A client-chosen id is no token: "1" and its hash find nothing.
+    expect(s.sessionByTokenHash(tokenHash('1'))).toBeNull();
+    expect(s.history(2).map((m) => m.text)).toEqual(['hello', 'hello back', 'first of two', 'second of two', 'one of them', 'the other', 'never answered']);
+    s.close();
+
+    const out = join(dir, 'pairs.jsonl');
+    expect(await exportCommand(['--db', file, '--out', out, '--format', 'pairs'])).toBe(0);
+    expect(readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l))).toEqual([
+      { src: 'my secret plans', tgt: 'plans secret my', feedback: 'up', model: 'chat' },
+      { src: 'hello', tgt: 'hello back', model: 'chat' },
+    ]);
   });
 });

@@ -1,5 +1,5 @@
 // The chat page in Debian's Chromium, driven by playwright-core: a reply streams in, hostile text
-// stays text, the models page draws its charts. Screenshots go to test-artifacts/.
+// stays text, the session token is kept, the models page draws its charts. Screenshots go to test-artifacts/.
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -105,6 +105,22 @@ describe('chat page in Chromium', () => {
 
     expect(dialogs).toEqual([]);
     expect(pageErrors).toEqual([]);
+    await page.close();
+  });
+
+  it('keeps the token the server issued, and replaces one the server does not know', async () => {
+    const page = await context.newPage();
+    await page.goto(t.url);
+    const token = () => page.evaluate(() => localStorage.getItem('parley.session'));
+    await expect.poll(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // A guessed or stale id (e.g. kept across a new database) is refused; the page asks for a new session.
+    await page.evaluate(() => localStorage.setItem('parley.session', '1'));
+    await page.reload();
+    await expect.poll(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    await expect.poll(() => page.locator('.msg').count()).toBe(0);
+    await page.locator('#message').fill('fresh start');
+    await page.locator('#message').press('Enter');
+    await expect.poll(() => page.locator('.msg.bot .text').last().textContent()).toBe('start fresh');
     await page.close();
   });
 

@@ -17,6 +17,8 @@ export interface TestServer {
   dir: string;
   factory: ReturnType<typeof testFactory>;
   client(auth?: { sessionId?: string }): Promise<ClientSocket>;
+  /** A connected client with a newly issued session, and that session's token. */
+  sessionClient(): Promise<{ socket: ClientSocket; token: string }>;
   close(): Promise<void>;
 }
 
@@ -36,19 +38,24 @@ export async function startTestServer(
     ...options,
   });
   const clients: ClientSocket[] = [];
+  const client = async (auth: { sessionId?: string } = {}): Promise<ClientSocket> => {
+    const socket: ClientSocket = connect(server.url, { auth, transports: ['websocket'], reconnection: false, forceNew: true });
+    clients.push(socket);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', () => resolve());
+      socket.once('connect_error', reject);
+    });
+    return socket;
+  };
   return {
     server,
     url: server.url,
     dir,
     factory,
-    async client(auth = {}) {
-      const socket: ClientSocket = connect(server.url, { auth, transports: ['websocket'], reconnection: false, forceNew: true });
-      clients.push(socket);
-      await new Promise<void>((resolve, reject) => {
-        socket.once('connect', () => resolve());
-        socket.once('connect_error', reject);
-      });
-      return socket;
+    client,
+    async sessionClient() {
+      const socket = await client();
+      return { socket, token: await newSession(socket) };
     },
     async close() {
       for (const c of clients) c.disconnect();
@@ -87,6 +94,16 @@ export function next<E extends keyof ServerToClientEvents>(
     s.on(event, onEvent as (p: never) => void);
     if (event !== 'request:error') s.on('request:error', onError as (p: never) => void);
   });
+}
+
+let sessionRequests = 0;
+
+/** Asks for a newly issued session on `socket` (session:resume without a token); resolves to its token. */
+export async function newSession(socket: ClientSocket): Promise<string> {
+  const requestId = `new-session-${++sessionRequests}`;
+  const state = next(socket, 'session:state', forRequest(requestId));
+  socket.emit('session:resume', { requestId });
+  return (await state).sessionId;
 }
 
 /** A `match` for `next` that picks events of one request (and lets errors of other requests pass). */
