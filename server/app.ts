@@ -11,6 +11,7 @@ import { startMetricsListener, type MetricsListener } from './metrics-http.ts';
 import type { ClientToServerEvents, ServerToClientEvents } from './protocol.ts';
 import { limits as schemaLimits } from './schemas.ts';
 import { ChatService } from './service/chat.ts';
+import { DEFAULT_MAX_REQUEST_COST } from './service/cost-budget.ts';
 import { GenerationService } from './service/generation.ts';
 import type { EngineFactory } from './service/model-backend.ts';
 import { ModelLoader } from './service/model-loader.ts';
@@ -37,9 +38,23 @@ export interface ServerOptions {
    */
   trustedHosts?: string[];
   limits?: Partial<ServerLimits>;
-  maxActivePerModel?: number;
+  /**
+   * Rows (beams, samples; 1 for greedy) decoding at once per model, default 64: the engine batches that
+   * many (engine-factory.ts), so beyond it requests wait in the server's fair queue, not the engine's.
+   */
+  maxActiveRowsPerModel?: number;
+  /**
+   * The part of those rows one client address may hold, default 0.5, so a wide decode leaves room for
+   * others. Behind a reverse proxy every client has the proxy's address: set 1 there.
+   */
+  clientRowShare?: number;
   maxQueuedPerModel?: number;
   timeLimitMs?: number;
+  /**
+   * Most work one request may ask for, in decoder row-steps: beam rows × max output tokens × (1 + source
+   * tokens / 256), summed over its texts (server/service/cost-budget.ts); above it, 413. Default 50,000.
+   */
+  maxRequestCost?: number;
   /** Reload models when their files change. */
   watch?: boolean;
   /** How long shutdown waits for in-flight requests before cancelling them. */
@@ -91,9 +106,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const generation = new GenerationService({
     loader,
     metrics,
-    maxActive: options.maxActivePerModel ?? 64,
+    maxActiveRows: options.maxActiveRowsPerModel ?? 64,
+    clientShare: options.clientRowShare ?? 0.5,
     maxQueued: options.maxQueuedPerModel ?? 256,
     timeLimitMs: options.timeLimitMs ?? 30_000,
+    maxRequestCost: options.maxRequestCost ?? DEFAULT_MAX_REQUEST_COST,
   });
   const ctx: AppContext = {
     loader,

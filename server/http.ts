@@ -1,12 +1,14 @@
 // The HTTP API (express 5): health, models, translate, parse, chat without websockets, the OpenNMT-py
 // compatible routes, the OpenAPI description, metrics, the admin reload route and the page itself.
+import { setMaxListeners } from 'node:events';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import type { z } from 'zod';
+import { clientError } from './client-errors.ts';
 import type { AppContext } from './context.ts';
 import { requireBearer } from './metrics-http.ts';
 import { openApiDocument } from './openapi.ts';
-import { bodyError, openNmtRouter } from './opennmt.ts';
+import { openNmtRouter } from './opennmt.ts';
 import type { ChatResponse, ModelDetails, ParseResponse, TranslateResponse } from './protocol.ts';
 import { chatRequestSchema, check, parseRequestSchema, reloadRequestSchema, translateRequestSchema } from './schemas.ts';
 import { ServiceError, toServiceError } from './service/errors.ts';
@@ -23,6 +25,8 @@ function body<T>(schema: z.ZodType<T>, value: unknown): T {
 
 function abortOnClose(res: Response): AbortSignal {
   const controller = new AbortController();
+  // One listener per text of the request (up to limits.maxTexts), each removed when its text is done.
+  setMaxListeners(0, controller.signal);
   res.on('close', () => {
     if (!res.writableFinished) controller.abort();
   });
@@ -53,8 +57,9 @@ export function httpApp(ctx: AppContext, web: express.Router): Express {
     if (!c.ok) throw new ServiceError('invalid_input', c.reason);
     return c.text;
   };
-  const limited = (req: Request): void => {
-    if (!ctx.perIp.take(req.ip ?? 'unknown')) throw new ServiceError('rate_limited', 'too many requests from this address, slow down');
+  /** Charges the client's address one request per text. */
+  const limited = (req: Request, texts = 1): void => {
+    if (!ctx.perIp.take(req.ip ?? 'unknown', texts)) throw new ServiceError('rate_limited', 'too many requests from this address, slow down');
   };
   const route = (fn: Handler) => async (req: Request, res: Response, next: NextFunction) => {
     try {
@@ -87,15 +92,16 @@ export function httpApp(ctx: AppContext, web: express.Router): Express {
   });
 
   app.post('/api/translate', route(async (req, res) => {
-    limited(req);
     const r = body(translateRequestSchema, req.body);
+    limited(req, r.texts?.length ?? 1);
     const texts = (r.texts ?? [r.text!]).map(clean);
     const model = ctx.generation.resolve('translate', r.model);
     const signal = abortOnClose(res);
     const options = r.options ?? {};
+    ctx.generation.checkCost('translate', texts.map((text) => ({ model: model.id, inputs: [text], options })));
     const done = await Promise.all(
       texts.map((text) =>
-        ctx.generation.generate({ task: 'translate', model: model.id, inputs: [text], options, signal, route: 'POST /api/translate' }),
+        ctx.generation.generate({ task: 'translate', model: model.id, inputs: [text], options, signal, route: 'POST /api/translate', client: req.ip }),
       ),
     );
     const out: TranslateResponse = {
@@ -124,6 +130,7 @@ export function httpApp(ctx: AppContext, web: express.Router): Express {
       options: r.options ?? {},
       signal: abortOnClose(res),
       route: 'POST /api/parse',
+      client: req.ip,
     });
     const out: ParseResponse = { model: model.id, modelVersion: model.version, tree: result.text, repaired: result.repaired ?? false, score: result.score };
     res.json(out);
@@ -142,6 +149,7 @@ export function httpApp(ctx: AppContext, web: express.Router): Express {
       options: r.options ?? {},
       signal: abortOnClose(res),
       route: 'POST /api/chat',
+      client: req.ip,
     });
     const out: ChatResponse = { sessionId: token, conversationId: turn.conversationId, message: turn.bot };
     res.json(out);
@@ -161,7 +169,7 @@ export function httpApp(ctx: AppContext, web: express.Router): Express {
     next(new ServiceError('not_found', `no route ${req.method} ${req.path}`));
   });
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const e = bodyError(error) ?? toServiceError(error);
+    const e = clientError(error, req) ?? toServiceError(error);
     if (e.code === 'internal') ctx.logger.error({ err: error, url: req.originalUrl }, 'request failed');
     const matched = (req.route as { path?: string } | undefined)?.path;
     ctx.metrics.requests.inc({ route: matched ? `${req.method} ${matched}` : 'unmatched', outcome: e.code });

@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { startServer, type RunningServer, type ServerOptions } from './app.ts';
+import { DEFAULT_MAX_REQUEST_COST } from './service/cost-budget.ts';
 import type { EngineFactory } from './service/model-backend.ts';
 
 const usage = `usage: npm start -- [options]
@@ -19,6 +20,9 @@ const usage = `usage: npm start -- [options]
                       .example.org includes subdomains; * turns the DNS-rebinding guard off)
   --time-limit-ms N   per-request time limit (default 30000)
   --max-queued N      requests waiting per model before "busy" (default 256)
+  --max-request-cost N  most work one request may ask for, in decoder row-steps: beam rows x max
+                      output tokens x (1 + source tokens / 256), summed over its texts
+                      (default 50000); above it, 413
   --rate-per-session N  chat messages a minute per session (default 30)
   --rate-per-ip N     requests a minute per client address (default 600)
   --sessions-per-ip N new sessions a minute per client address (default 20)
@@ -58,6 +62,7 @@ export async function launch(argv: string[], factory: EngineFactory): Promise<Ru
         'trusted-host': { type: 'string', multiple: true },
         'time-limit-ms': { type: 'string' },
         'max-queued': { type: 'string' },
+        'max-request-cost': { type: 'string' },
         'rate-per-session': { type: 'string' },
         'rate-per-ip': { type: 'string' },
         'sessions-per-ip': { type: 'string' },
@@ -94,6 +99,7 @@ export async function launch(argv: string[], factory: EngineFactory): Promise<Ru
       trustedHosts: values['trusted-host'] ?? [],
       timeLimitMs: positiveInt('time-limit-ms', values['time-limit-ms'], 30_000),
       maxQueuedPerModel: positiveInt('max-queued', values['max-queued'], 256, 0),
+      maxRequestCost: positiveInt('max-request-cost', values['max-request-cost'], DEFAULT_MAX_REQUEST_COST),
       limits: {
         messagesPerMinutePerSession: positiveInt('rate-per-session', values['rate-per-session'], 30),
         messagesPerMinutePerIp: positiveInt('rate-per-ip', values['rate-per-ip'], 600),

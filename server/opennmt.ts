@@ -1,7 +1,9 @@
 // OpenNMT-py REST server compatibility (onmt/bin/server.py), so existing clients work unchanged.
 // Model ids: a number N names the N-th translate model of GET /translator/models (sorted by directory
 // name, from 0); a string names the model directory. Errors are {"status":"error","error":"..."}.
+import { setMaxListeners } from 'node:events';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { clientError } from './client-errors.ts';
 import type { AppContext } from './context.ts';
 import type { OpenNmtOutput } from './protocol.ts';
 import { check, openNmtRequestSchema } from './schemas.ts';
@@ -33,10 +35,10 @@ export function openNmtRouter(ctx: AppContext): Router {
 
   router.post('/translate', async (req, res, next) => {
     try {
-      if (!ctx.perIp.take(req.ip ?? 'unknown')) throw new ServiceError('rate_limited', 'too many requests from this address');
       const parsed = check(openNmtRequestSchema, req.body);
       if (!parsed.ok) throw new ServiceError('invalid_input', parsed.reason);
       const inputs = parsed.value;
+      if (!ctx.perIp.take(req.ip ?? 'unknown', inputs.length)) throw new ServiceError('rate_limited', 'too many requests from this address');
       const nBest = inputs[0]!.n_best ?? 1;
       if (inputs.some((i) => (i.n_best ?? 1) !== nBest)) throw new ServiceError('invalid_input', 'all inputs must ask for the same n_best');
       const models = translateModels();
@@ -47,7 +49,13 @@ export function openNmtRouter(ctx: AppContext): Router {
         if (!src.ok) throw new ServiceError('invalid_input', src.reason);
         return { id, src: src.text, raw: input.src, align: input.align === true };
       });
+      const optionsOf = (j: (typeof jobs)[number]) => ({
+        ...(nBest > 1 && { nBest, beamSize: Math.max(nBest, 5), returnNBest: true }),
+        ...(j.align && { returnAttention: true }),
+      });
+      ctx.generation.checkCost('translate', jobs.map((j) => ({ model: j.id, inputs: [j.src], options: optionsOf(j) })));
       const controller = new AbortController();
+      setMaxListeners(0, controller.signal); // one listener per input, each removed when it is done
       res.on('close', () => controller.abort());
       const results = await Promise.all(
         jobs.map((j) =>
@@ -55,9 +63,10 @@ export function openNmtRouter(ctx: AppContext): Router {
             task: 'translate',
             model: j.id,
             inputs: [j.src],
-            options: { ...(nBest > 1 && { nBest, beamSize: Math.max(nBest, 5), returnNBest: true }), ...(j.align && { returnAttention: true }) },
+            options: optionsOf(j),
             signal: controller.signal,
             route: 'POST /translator/translate',
+            client: req.ip,
           }),
         ),
       );
@@ -76,21 +85,11 @@ export function openNmtRouter(ctx: AppContext): Router {
     }
   });
 
-  router.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const e = bodyError(error) ?? toServiceError(error);
+  router.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const e = clientError(error, req) ?? toServiceError(error);
     if (e.code === 'internal') ctx.logger.error({ err: error }, 'opennmt route failed');
     ctx.metrics.requests.inc({ route: 'POST /translator/translate', outcome: e.code });
     res.status(e.status).json({ status: 'error', error: e.message });
   });
   return router;
-}
-
-/** The body parser's errors (too large, bad JSON, bad UTF-8) as ServiceErrors. */
-export function bodyError(error: unknown): ServiceError | null {
-  const type = (error as { type?: unknown } | null)?.type;
-  if (type === 'entity.too.large') return new ServiceError('payload_too_large', 'request body is too large');
-  if (type === 'entity.parse.failed') return new ServiceError('invalid_input', 'request body is not valid JSON');
-  if (type === 'entity.verify.failed') return new ServiceError('invalid_input', 'request body is not valid UTF-8');
-  if (type === 'charset.unsupported' || type === 'encoding.unsupported') return new ServiceError('invalid_input', 'request body must be UTF-8 JSON');
-  return null;
 }

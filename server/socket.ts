@@ -10,6 +10,7 @@ import type { ClientToServerEvents, RequestErrorEvent, HandshakeAuth, ServerToCl
 import { check, socketSchemas } from './schemas.ts';
 import { ServiceError, toServiceError } from './service/errors.ts';
 import { cleanText } from './service/text-input.ts';
+import { eventLabel, guarded } from './socket-guard.ts';
 import type { HostCheck } from './trusted-hosts.ts';
 
 type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
@@ -41,7 +42,8 @@ export function originCheck(allowlist: string[], trustedHost: HostCheck) {
 }
 
 export function attachSocket(io: Server<ClientToServerEvents, ServerToClientEvents>, ctx: AppContext): void {
-  io.on('connection', (socket: ChatSocket) => {
+  const connectionFailed = (error: unknown): void => ctx.logger.error({ err: error }, 'socket connection handler failed');
+  io.on('connection', guarded(connectionFailed, (socket: ChatSocket) => {
     const ip = socket.handshake.address;
     const auth = socket.handshake.auth as HandshakeAuth;
     // The token the client holds and the row id it stands for; an unknown token binds nothing.
@@ -65,25 +67,24 @@ export function attachSocket(io: Server<ClientToServerEvents, ServerToClientEven
     function on<E extends EventName>(event: E, handler: (payload: Payload<E>) => Promise<void> | void): void {
       const schema = socketSchemas[event] as unknown as z.ZodType<Payload<E>>;
       const untyped = socket as unknown as { on(name: string, listener: (raw: unknown) => void): void };
-      untyped.on(event, async (raw: unknown) => {
+      untyped.on(event, (raw: unknown) => {
         const requestId =
           typeof raw === 'object' && raw !== null && typeof (raw as { requestId?: unknown }).requestId === 'string'
             ? ((raw as { requestId: string }).requestId.slice(0, 64))
             : null;
-        if (!ctx.perIp.take(ip)) return fail(requestId, new ServiceError('rate_limited', 'too many requests from this address, slow down'), event);
-        const parsed = check(schema, raw);
-        if (!parsed.ok) return fail(requestId, new ServiceError('invalid_input', `${event}: ${parsed.reason}`), event);
-        try {
+        return guarded((error) => fail(requestId, error, event), async () => {
+          if (!ctx.perIp.take(ip)) throw new ServiceError('rate_limited', 'too many requests from this address, slow down');
+          const parsed = check(schema, raw);
+          if (!parsed.ok) throw new ServiceError('invalid_input', `${event}: ${parsed.reason}`);
           await handler(parsed.value);
-        } catch (error) {
-          fail(requestId, error, event);
-        }
+        })();
       });
     }
 
-    socket.onAny((event: string) => {
-      if (!Object.hasOwn(socketSchemas, event)) fail(null, new ServiceError('invalid_input', `unknown event "${event.slice(0, 64)}"`));
-    });
+    // Names are strings or numbers (socket.io-parser lets `42[1]` through); either may be unknown.
+    socket.onAny(guarded((error) => fail(null, error), (event: unknown) => {
+      if (typeof event !== 'string' || !Object.hasOwn(socketSchemas, event)) fail(null, new ServiceError('invalid_input', `unknown event ${eventLabel(event)}`));
+    }));
 
     // With a token: that session or not_found. Without one: a newly issued session.
     on('session:resume', (r) => {
@@ -116,6 +117,7 @@ export function attachSocket(io: Server<ClientToServerEvents, ServerToClientEven
           options: r.options ?? {},
           signal: controller.signal,
           route: 'socket chat:send',
+          client: ip,
           onAccepted: (conversationId, message) => socket.emit('chat:accepted', { requestId: r.requestId, conversationId, message }),
           onPartial: (partial) => socket.volatile.emit('chat:partial', { requestId: r.requestId, text: partial }),
         });
@@ -143,9 +145,9 @@ export function attachSocket(io: Server<ClientToServerEvents, ServerToClientEven
       socket.emit('reply:details', { requestId: r.requestId, ...details });
     });
 
-    socket.on('disconnect', () => {
+    socket.on('disconnect', guarded(connectionFailed, () => {
       for (const controller of running.values()) controller.abort();
       running.clear();
-    });
-  });
+    }));
+  }));
 }

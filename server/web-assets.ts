@@ -42,6 +42,8 @@ export async function webAssets(): Promise<Router> {
     if (js === undefined) return next();
     res.type('text/javascript').set('Cache-Control', 'no-cache').send(js);
   });
-  router.use(express.static(webDir, { index: 'index.html', extensions: ['html'], dotfiles: 'ignore' }));
+  // No directory redirects: web/ has no sub-directories, so a redirect only ever answered a path that
+  // climbs back to the root ('/api/x/%2e%2e%2f%2e%2e' got a 301 to itself plus a slash).
+  router.use(express.static(webDir, { index: 'index.html', extensions: ['html'], dotfiles: 'ignore', redirect: false }));
   return router;
 }

@@ -14,6 +14,8 @@ export interface ChatSend {
   onAccepted?: (conversationId: number, message: MessageView) => void;
   onPartial?: (text: string) => void;
   route: string;
+  /** The sender's address, for fair queueing. */
+  client?: string;
 }
 
 export interface ChatTurn {
@@ -59,6 +61,9 @@ export class ChatService {
     const model = this.generation.resolve('chat', req.model);
     const conversationId = this.storage.currentConversation(req.sessionId);
     const earlier = answeredTurns(this.storage.history(conversationId)).slice(-this.maxTurns);
+    // Refused before anything is stored: an over-budget message is not half-accepted.
+    const { rows } = this.generation.checkCost('chat', [{ model: model.id, inputs: [...earlier, req.text], options: req.options }]);
+    this.generation.assertAdmits(model.id, rows, req.client);
     const user = this.storage.addUserMessage(conversationId, req.text);
     req.onAccepted?.(conversationId, user);
     const { model: used, result } = await this.generation.generate({
@@ -69,6 +74,7 @@ export class ChatService {
       signal: req.signal,
       onPartial: req.onPartial,
       route: req.route,
+      client: req.client,
     });
     const bot = this.storage.addReply({
       conversationId,

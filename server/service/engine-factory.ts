@@ -2,6 +2,7 @@
 // codec, tfjs model) and decoded on ONNX Runtime in a worker thread when the directory holds a current
 // ONNX export — so session.run never blocks the event loop — else on tfjs with continuous batching.
 import {
+  decodeWork,
   DecodeScheduler,
   exportOnnx,
   OnnxExportError,
@@ -18,12 +19,15 @@ import {
   type StepModel,
 } from '../../engine/index.ts';
 import { fitTurns } from './context-fit.ts';
-import { InvalidInputError, type EngineFactory, type EngineHooks, type GenerateResult, type LoadedModel, type ModelDirSpec, type ModelTask } from './model-backend.ts';
+import { InvalidInputError, type DecodePlan, type EngineFactory, type EngineHooks, type GenerateResult, type LoadedModel, type ModelDirSpec, type ModelTask } from './model-backend.ts';
 
 /** Source tokens a request may hold (byte fallback can turn a short text into many pieces). */
 export const MAX_SOURCE_TOKENS = 400;
 
-/** Requests waiting per model beyond the running batch; the server's own admission queue sits in front. */
+/**
+ * Requests waiting per model beyond the running batch, and the batch's rows; the server's fair queue
+ * sits in front and admits 64 rows by default (ServerOptions.maxActiveRowsPerModel).
+ */
 const SCHEDULER = { maxQueue: 256, maxBatchRows: 64 };
 
 interface Decoder {
@@ -133,6 +137,12 @@ export const createEngineFactory = (o: EngineOptions = engineOptionsFromEnv()): 
     return { input, source };
   };
 
+  /** The pipeline's input and source ids, and the options decode will run with (model defaults under the request's). */
+  const prepare = (request: { inputs: string[]; options: unknown }) => {
+    const { input, source } = encodeRequest(request.inputs);
+    return { input, source, options: pipeline.withTreeConstraint(input, withDecodingDefaults(decodingDefaults, request.options)) };
+  };
+
   const model: LoadedModel = {
     id: spec.id,
     task,
@@ -143,12 +153,11 @@ export const createEngineFactory = (o: EngineOptions = engineOptionsFromEnv()): 
     parameters: pipeline.model.params.size(),
     runtime: decoder.runtime,
     async generate(request): Promise<GenerateResult> {
-      const { input, source } = encodeRequest(request.inputs);
+      const { input, source, options } = prepare(request);
       const onPartial = request.onPartial;
       const result = await decoder.submit({
         source,
-        // The model's own defaults (config.json `decoding`) under what the request asks for.
-        options: pipeline.withTreeConstraint(input, withDecodingDefaults(decodingDefaults, request.options)),
+        options,
         signal: request.signal,
         ...(onPartial ? { onPartial: (p) => onPartial(render(p.tokens, input).text) } : {}),
       });
@@ -165,6 +174,10 @@ export const createEngineFactory = (o: EngineOptions = engineOptionsFromEnv()): 
         ...(best.repaired === undefined ? {} : { repaired: best.repaired }),
         timingMs: result.timing.totalMs,
       };
+    },
+    plan(request): DecodePlan {
+      const { source, options } = prepare(request);
+      return { sourceTokens: source.length, ...decodeWork(options, source.length) };
     },
     async dispose() {
       await decoder.close();

@@ -3,6 +3,7 @@
 export type ErrorCode =
   | 'invalid_input'
   | 'payload_too_large'
+  | 'unsupported_media_type'
   | 'not_found'
   | 'unauthorized'
   | 'forbidden'
@@ -16,6 +17,7 @@ export type ErrorCode =
 const statusOf: Record<ErrorCode, number> = {
   invalid_input: 400,
   payload_too_large: 413,
+  unsupported_media_type: 415,
   not_found: 404,
   unauthorized: 401,
   forbidden: 403,

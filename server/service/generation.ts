@@ -1,21 +1,27 @@
-// The service every transport calls: picks the model for a task, admits the request through the
-// model's bounded queue, applies the time limit, and records metrics. Knows nothing of HTTP or sockets.
+// The service every transport calls: picks the model for a task, refuses requests over the cost budget,
+// admits the rest through the model's bounded fair queue, applies the time limit, and records metrics.
+// Knows nothing of HTTP or sockets.
 import { setMaxListeners } from 'node:events';
 import type { Metrics } from '../metrics.ts';
-import { AdmissionQueue } from './admission-queue.ts';
+import { assertWithinBudget, type RequestCost } from './cost-budget.ts';
 import { ServiceError, toServiceError } from './errors.ts';
+import { FairQueue } from './fair-queue.ts';
 import type { DecodingOptionsInput, GenerateResult, LoadedModel, ModelTask } from './model-backend.ts';
 import type { ModelLoader } from './model-loader.ts';
 
 export interface GenerationOptions {
   loader: ModelLoader;
   metrics: Metrics;
-  /** Requests decoding at once per model (the engine batches them step by step). */
-  maxActive: number;
+  /** Rows (beams, samples) decoding at once per model: the engine's batch; wider requests run alone. */
+  maxActiveRows: number;
+  /** The part of maxActiveRows one client address may hold (fair-queue.ts). */
+  clientShare: number;
   /** Requests waiting per model before new ones are refused as busy. */
   maxQueued: number;
   /** Time limit of one request, queueing included. */
   timeLimitMs: number;
+  /** Most work one request may ask for, in row-steps (cost-budget.ts); above it the request is refused with 413. */
+  maxRequestCost: number;
 }
 
 export interface GenerateCall {
@@ -28,6 +34,8 @@ export interface GenerateCall {
   onPartial?: (text: string) => void;
   /** Metric label: the route or socket event. */
   route: string;
+  /** Who asks (their address): queued requests are started round-robin between clients. */
+  client?: string;
 }
 
 export interface Generated {
@@ -36,7 +44,7 @@ export interface Generated {
 }
 
 export class GenerationService {
-  private readonly queues = new Map<string, AdmissionQueue>();
+  private readonly queues = new Map<string, FairQueue>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly shutdown = new AbortController();
   private accepting = true;
@@ -54,6 +62,27 @@ export class GenerationService {
     }
     if (model.task !== task) throw new ServiceError('invalid_input', `model "${model.id}" is a ${model.task} model, not ${task}`);
     return model;
+  }
+
+  /**
+   * Refuses a request of several texts (one item each, a model id or the task's default) whose summed
+   * cost is over the budget; each text's own call to generate is checked again on its own.
+   */
+  checkCost(task: ModelTask, items: { model?: string; inputs: string[]; options: DecodingOptionsInput }[]): RequestCost {
+    try {
+      return assertWithinBudget(this.options.maxRequestCost, items.map((i) => ({ ...i, model: this.resolve(task, i.model) })));
+    } catch (error) {
+      throw toServiceError(error);
+    }
+  }
+
+  /**
+   * Throws 'busy' (or 'shutting_down') when a request from `client` to the model would be refused now; lets a
+   * caller refuse before it stores anything. The check and a generate call in the same tick agree.
+   */
+  assertAdmits(modelId: string, rows: number, client = 'unknown'): void {
+    if (!this.accepting) throw new ServiceError('shutting_down', 'the server is shutting down');
+    if (!this.queueFor(modelId).admits(client, rows)) throw new ServiceError('busy', 'the server is busy: too many requests queued, try again shortly');
   }
 
   async generate(call: GenerateCall): Promise<Generated> {
@@ -81,6 +110,7 @@ export class GenerationService {
 
   private async run(call: GenerateCall): Promise<Generated> {
     const model = this.resolve(call.task, call.model);
+    const { rows } = assertWithinBudget(this.options.maxRequestCost, [{ model, inputs: call.inputs, options: call.options }]);
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(), this.options.timeLimitMs);
     // One controller per request, unhooked afterwards: AbortSignal.any would leave listeners on the
@@ -104,7 +134,7 @@ export class GenerationService {
     });
     stopped.catch(() => undefined);
     try {
-      const decode = this.queueFor(model.id).run(signal, () =>
+      const decode = this.queueFor(model.id).run(call.client ?? 'unknown', rows, signal, () =>
         this.options.loader.use(model.id, (current) =>
           current.generate({ inputs: call.inputs, options: call.options, signal, onPartial: call.onPartial }).then(
             (result) => ({ model: current, result }),
@@ -119,12 +149,13 @@ export class GenerationService {
     }
   }
 
-  private queueFor(modelId: string): AdmissionQueue {
+  private queueFor(modelId: string): FairQueue {
     let queue = this.queues.get(modelId);
     if (!queue) {
-      const { metrics, maxActive, maxQueued } = this.options;
-      queue = new AdmissionQueue({
-        maxActive,
+      const { metrics, maxActiveRows, clientShare, maxQueued } = this.options;
+      queue = new FairQueue({
+        maxRows: maxActiveRows,
+        clientShare,
         maxQueued,
         onChange: (active, queued) => {
           metrics.active.set({ model: modelId }, active);

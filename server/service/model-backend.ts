@@ -53,6 +53,16 @@ export interface GenerateRequest {
   onPartial?: (text: string) => void;
 }
 
+/** What a request would cost to decode, known before it runs (engine/decoding/work.ts). */
+export interface DecodePlan {
+  /** Source tokens the model reads (after subword encoding, context turns included). */
+  sourceTokens: number;
+  /** Hypotheses decoded side by side each step (beam size, samples, 1 for greedy). */
+  rows: number;
+  /** The most output tokens the request may produce. */
+  maxSteps: number;
+}
+
 export interface Hypothesis {
   text: string;
   score: number;
@@ -89,6 +99,8 @@ export interface LoadedModel {
   /** Which runtime decodes it, for /api/models (e.g. 'onnx', 'tfjs-wasm'). */
   readonly runtime?: string;
   generate(request: GenerateRequest): Promise<GenerateResult>;
+  /** The work bound of a request, with the model's defaults applied; throws InvalidInputError as generate would. */
+  plan(request: Pick<GenerateRequest, 'inputs' | 'options'>): DecodePlan;
   /** Free weights and sessions; called once no request uses the model any more. */
   dispose?(): Promise<void> | void;
 }

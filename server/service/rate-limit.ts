@@ -8,18 +8,18 @@ export class RateLimiter {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Takes one token for `key`; false when the key is over its rate. */
-  take(key: string): boolean {
+  /** Takes `n` tokens for `key` (a request of n texts counts n); false, taking none, when the key is over its rate. */
+  take(key: string, n = 1): boolean {
     const t = this.now();
     const b = this.buckets.get(key) ?? { tokens: this.burst, at: t };
     b.tokens = Math.min(this.burst, b.tokens + ((t - b.at) / 60_000) * this.perMinute);
     b.at = t;
     if (this.buckets.size > 50_000) this.prune(t);
-    if (b.tokens < 1) {
+    if (b.tokens < n) {
       this.buckets.set(key, b);
       return false;
     }
-    b.tokens -= 1;
+    b.tokens -= n;
     this.buckets.set(key, b);
     return true;
   }

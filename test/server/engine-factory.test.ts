@@ -126,6 +126,20 @@ describe('the server on the real engine', () => {
     expect((await post('/api/translate', { model: 'fr-en-onnx', text: 'the cat' })).status).toBe(200);
   });
 
+  it('plans the work of a request with the model defaults, and refuses one over the cost budget before decoding', async () => {
+    const model = server.ctx.loader.get('fr-en-defaults')!;
+    const source = model.plan({ inputs: ['the cat sat'], options: {} }).sourceTokens;
+    expect(source).toBeGreaterThan(0);
+    // config.json: beam 3, maxLength 12; the request's options win.
+    expect(model.plan({ inputs: ['the cat sat'], options: {} })).toEqual({ sourceTokens: source, rows: 3, maxSteps: 12 });
+    expect(model.plan({ inputs: ['the cat sat'], options: { strategy: 'greedy', maxLength: 512 } })).toEqual({ sourceTokens: source, rows: 1, maxSteps: 512 });
+    const heavy = { model: 'fr-en-onnx', texts: Array.from({ length: 32 }, () => 'the cat sat on the mat'), options: { beamSize: 32, minLength: 512, maxLength: 512 } };
+    const res = await post('/api/translate', heavy);
+    expect(res.status).toBe(413);
+    expect(res.body.error.message).toMatch(/^request costs \d+ decoder row-steps \(.*, summed over 32 texts\), over the budget of 50000/);
+    expect((await post('/api/translate', { model: 'fr-en-onnx', text: 'the cat' })).status).toBe(200);
+  });
+
   it('chats over socket.io with streamed partial replies', async () => {
     const socket = connect(server.url, { transports: ['websocket'], reconnection: false, forceNew: true }) as import('socket.io-client').Socket<ServerToClientEvents, ClientToServerEvents>;
     await new Promise<void>((resolve, reject) => (socket.once('connect', () => resolve()), socket.once('connect_error', reject)));

@@ -148,13 +148,15 @@ describe('HTTP API', () => {
   it('describes itself in OpenAPI with schemas from the validators', async () => {
     const doc = (await (await get('/openapi.json')).json()) as {
       openapi: string;
-      paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { $ref: string } }> } }>>;
+      paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { $ref: string } }> }; responses: Record<string, unknown> }>>;
       components: { schemas: Record<string, { properties: Record<string, { $ref?: string }>; additionalProperties: boolean }> };
     };
     expect(doc.openapi).toBe('3.1.0');
     for (const path of ['/health', '/api/models', '/api/translate', '/api/parse', '/api/chat', '/translator/translate', '/translator/models', '/admin/reload']) {
       expect(doc.paths[path], path).toBeDefined();
     }
+    // Every refusal a hostile client can meet: untrusted Host, unknown session, over budget, odd encoding.
+    expect(Object.keys(doc.paths['/api/chat']!.post!.responses)).toEqual(expect.arrayContaining(['400', '403', '404', '413', '415', '429', '503']));
     const ref = doc.paths['/api/chat']!.post!.requestBody!.content['application/json']!.schema.$ref;
     expect(ref).toBe('#/components/schemas/ChatRequest');
     const chat = doc.components.schemas.ChatRequest!;

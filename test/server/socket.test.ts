@@ -144,10 +144,11 @@ describe('socket.io chat', () => {
 
 describe('socket.io limits', () => {
   it('says busy when the queue is full, and rate-limits a session', async () => {
-    const t = await startTestServer({ tickMs: 20, maxActivePerModel: 1, maxQueuedPerModel: 1, limits: { messagesPerMinutePerSession: 5 } });
+    const t = await startTestServer({ tickMs: 20, maxActiveRowsPerModel: 1, maxQueuedPerModel: 1, limits: { messagesPerMinutePerSession: 5 } });
     try {
       const long = Array.from({ length: 50 }, (_, i) => `w${i}`).join(' ');
-      const clients = await Promise.all([1, 2, 3].map(async () => (await t.sessionClient()).socket));
+      const sessions = await Promise.all([1, 2, 3].map(() => t.sessionClient()));
+      const clients = sessions.map((s) => s.socket);
       const errors = clients.map((c) => next(c, 'request:error'));
       clients[0]!.emit('chat:send', { requestId: 'b1', text: long });
       await next(clients[0]!, 'chat:accepted');
@@ -155,6 +156,9 @@ describe('socket.io limits', () => {
       await next(clients[1]!, 'chat:accepted');
       clients[2]!.emit('chat:send', { requestId: 'b3', text: long });
       expect(await errors[2]).toMatchObject({ requestId: 'b3', code: 'busy' });
+      // Refused before it was stored: a busy message is neither accepted nor left in the history.
+      clients[2]!.emit('session:resume', { requestId: 's3', sessionId: sessions[2]!.token });
+      expect((await next(clients[2]!, 'session:state', forRequest('s3'))).messages).toEqual([]);
       for (const c of clients) c.disconnect();
 
       const { socket } = await t.sessionClient();

@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   InvalidInputError,
+  type DecodePlan,
   type DecodingOptionsInput,
   type EngineFactory,
   type GenerateRequest,
@@ -103,6 +104,13 @@ export class TestModel implements LoadedModel {
       ...(this.task === 'parse' && { repaired: false }),
       timingMs: performance.now() - started,
     };
+  }
+
+  /** One source token per word of the last input; the engine's defaults (beam 5, maxLength 100) otherwise. */
+  plan(request: Pick<GenerateRequest, 'inputs' | 'options'>): DecodePlan {
+    const o = request.options;
+    const rows = o.strategy === 'greedy' ? 1 : o.strategy === 'sample' ? (o.nBest ?? 1) : (o.beamSize ?? 5);
+    return { sourceTokens: (request.inputs.at(-1) ?? '').split(/\s+/).filter(Boolean).length, rows, maxSteps: o.maxLength ?? 100 };
   }
 
   private tick(signal: AbortSignal): Promise<void> {

@@ -11,4 +11,15 @@ describe('RateLimiter', () => {
     expect(limiter.take('a')).toBe(true);
     expect(limiter.take('a')).toBe(false);
   });
+
+  it('charges a request of n texts n tokens, and takes none when it cannot pay them all', () => {
+    let now = 0;
+    const limiter = new RateLimiter(60, 10, () => now);
+    expect(limiter.take('a', 8)).toBe(true);
+    expect(limiter.take('a', 3)).toBe(false);
+    expect(limiter.take('a', 2)).toBe(true);
+    expect(limiter.take('a')).toBe(false);
+    now += 3000;
+    expect(limiter.take('a', 3)).toBe(true);
+  });
 });
