@@ -32,7 +32,10 @@ async function runHeldout(pipeline: Pipeline, v: { heldout: string; model: strin
   const results = await evaluateHeldout(pipeline, split, settings);
   for (const r of results) console.log(JSON.stringify({ model: v.model, ...r }));
   if (v.markdown !== undefined) {
-    const sections = await Promise.all(results.map((r) => heldoutSection(r, `parley ${['eval', ...args].join(' ')}`)));
+    // The card shows the evaluation's own command, not where this copy of its section was written.
+    const shown = args.filter((a, i) => a !== '--markdown' && args[i - 1] !== '--markdown' && !a.startsWith('--markdown='));
+    const command = `parley ${['eval', ...shown].map((a) => (/^[\w./@:=-]+$/.test(a) ? a : `'${a}'`)).join(' ')}`;
+    const sections = await Promise.all(results.map((r) => heldoutSection(r, command)));
     writeFileSync(v.markdown, sections.join('\n'));
   }
   return 0;

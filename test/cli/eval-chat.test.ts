@@ -60,6 +60,8 @@ describe('parley eval --heldout chat', () => {
     expect(out.hits1of20).toBeLessThanOrEqual(0.25);
     const card = readFileSync(markdown, 'utf8');
     expect(card).toMatch(/## Held-out chat set \(corpora\/heldout\/chat, test half\)/);
+    expect(card).toContain(`parley eval --model ${chat} --heldout chat --split test --options '${FAST}'\n`);
+    expect(card).not.toContain('--markdown');
     for (const m of test.messages) expect(card).toContain(`| ${m.id} | test | ${m.category} |`);
     expect(card).toContain(`| ${test.dialogues[0]!.id} | test |`);
     expect(card).toContain(`${out.dialoguesUsingContext} of 10`);
