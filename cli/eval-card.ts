@@ -1,6 +1,7 @@
 // The model card section for a held-out chat evaluation (cli/eval-heldout.ts): the figures, then every
 // reply beside its message and every dialogue answer beside what it had to use.
 import { loadHeldoutChat } from '../corpora/index.ts';
+import { defaultDecodingOptions } from '../engine/index.ts';
 import type { HeldoutResult } from './eval-heldout.ts';
 
 /** A table cell: one line, pipes escaped, an empty reply shown as such. */
@@ -22,7 +23,9 @@ export async function heldoutSection(result: HeldoutResult, command: string): Pr
     '```',
     command,
     '```',
-    `Decoding: \`${JSON.stringify(r.decoding)}\` (the model's own defaults, as served).`,
+    Object.keys(r.decoding).length === 0
+      ? `Decoding: the engine's defaults (${defaultDecodingOptions.strategy} ${defaultDecodingOptions.beamSize}), as served: the model sets none.`
+      : `Decoding: \`${JSON.stringify(r.decoding)}\` (the model's defaults, as served, with any --options on top).`,
     '',
     '| metric | value |',
     '|---|---|',
