@@ -108,8 +108,10 @@ export async function run(args: string[]): Promise<number> {
       // A setting that picks another strategy drops the flags' beam size rather than being refused.
       const settings = (v.options ?? [undefined]).map((o) => withDecodingDefaults(base, decodingJson(o)));
       const perplexity = measurePerplexity(pipeline, encodePairs(pipeline, pairs));
-      // The decoded examples' true replies, each ranked against 19 drawn from the whole split.
-      const hits = pipeline.task === 'chat' ? { hits1of20: (await hitsAtOne(pipeline, pairs, spread(pairs.map((_, i) => i), limit))).hits1 } : {};
+      // The decoded examples' true replies, each ranked against 19 drawn from the whole split; null
+      // when the split has too few distinct replies for 20 candidates (a small corpus of one's own).
+      const rankable = new Set(pairs.map((p) => p.target.trim())).size >= 20;
+      const hits = pipeline.task !== 'chat' ? {} : { hits1of20: rankable ? (await hitsAtOne(pipeline, pairs, spread(pairs.map((_, i) => i), limit))).hits1 : null };
       for (const decoding of settings) {
         const metrics = { perplexity, ...hits, ...(await scoreDecoding(pipeline, pairs, { decodeLimit: limit, decoding })) };
         console.log(JSON.stringify({ model: v.model, task: pipeline.task, corpora, split, beam, decoding, badRecords: log.count, ...metrics }));

@@ -103,4 +103,14 @@ describe('parley eval on a chat corpus split', () => {
     expect(out.mostRepeated.count).toBeGreaterThanOrEqual(1);
     expect(out.hits1of20).toBeLessThanOrEqual(0.3);
   });
+
+  it('reports hits@1/20 as null when the split has fewer than 20 distinct replies, and still evaluates', () => {
+    const file = path.join(tmp, 'few.jsonl');
+    writeFileSync(file, Array.from({ length: 400 }, (_, i) => JSON.stringify({ id: `f${i}`, turns: [`hi ${i}`, `answer ${i % 5}`] })).join('\n'));
+    const r = parley(['eval', '--model', chat, '--corpus', file, '--split', 'test', '--limit', '5', '--options', FAST]);
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.hits1of20).toBeNull();
+    expect(typeof out.perplexity).toBe('number');
+  });
 });
