@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CorpusError } from '../../corpora/errors.ts';
 import { HELDOUT_CATEGORIES, HELDOUT_CHAT, loadHeldoutChat } from '../../corpora/heldout.ts';
-import { loadDialoguePairs, loadTranslationPairs } from '../../corpora/load.ts';
+import { loadConversations, loadDialoguePairs, loadTranslationPairs } from '../../corpora/load.ts';
 import { usesContext } from '../../engine/metrics/mentions.ts';
 import { tempDir } from '../helpers/tmp.ts';
 
@@ -73,5 +73,34 @@ describe('the held-out chat set', () => {
     const dialogues = join(HELDOUT_CHAT.root, '..', 'chat', 'dialogues.jsonl');
     await expect(drain(loadTranslationPairs({ file: messages, format: 'pairs-jsonl' }, { split: 'train' }))).rejects.toThrow(/held-out evaluation data/);
     await expect(drain(loadDialoguePairs({ file: dialogues, format: 'conversations-jsonl' }, { split: 'test', contextTurns: 2 }))).rejects.toThrow(/held-out evaluation data/);
+  });
+});
+
+describe('the held-out set against the training corpora', () => {
+  const norm = (s: string): string => s.toLowerCase().replace(/[^\p{L}\p{N} ]/gu, '').replace(/\s+/g, ' ').trim();
+
+  it('shares only a few everyday phrases with the train splits of self-dialogue, ChatterBot and SGD', async () => {
+    const set = await loadHeldoutChat({ split: 'all' });
+    const texts = new Map<string, string>();
+    for (const m of set.messages) {
+      texts.set(norm(m.message), `${m.id} message`);
+      texts.set(norm(m.reference), `${m.id} reference`);
+    }
+    for (const d of set.dialogues) {
+      texts.set(norm(d.turns.at(-1)!), `${d.id} last message`);
+      texts.set(norm(d.reference), `${d.id} reference`);
+    }
+    const seen = new Set<string>();
+    for (const corpus of ['self-dialogue', 'chatterbot', 'sgd'] as const) {
+      for await (const c of loadConversations(corpus, { split: 'train' })) for (const t of c.turns) if (texts.has(norm(t))) seen.add(texts.get(norm(t))!);
+    }
+    // Openers anyone types ("Good morning!", the issue's own "Hi there! How are you today?") and two
+    // SGD-style requests; no reference reply but the one-word "Green." Written independently, kept because
+    // a real user sends them too; a new overlap fails here so that it is a decision, not an accident.
+    expect([...seen].sort()).toEqual([
+      'd01 last message', 'd14 reference',
+      'm015 message', 'm062 message', 'm065 message', 'm066 message', 'm068 message', 'm070 message',
+      'm080 message', 'm081 message', 'm083 message', 'm093 message',
+    ]);
   });
 });
