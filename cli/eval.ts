@@ -26,8 +26,9 @@ const HELDOUT_SPLITS = { test: 'test', dev: 'dev', valid: 'dev', all: 'all' } as
 
 async function runHeldout(pipeline: Pipeline, v: { heldout: string; model: string; split?: string; options?: string[]; markdown?: string }, args: string[]): Promise<number> {
   if (v.heldout !== 'chat') throw new UsageError(`--heldout must be chat, got "${v.heldout}"`);
-  const split = HELDOUT_SPLITS[(v.split ?? 'test') as keyof typeof HELDOUT_SPLITS];
-  if (split === undefined) throw new UsageError(`--split for --heldout must be test, dev or all, got "${v.split}"`);
+  const name = v.split ?? 'test';
+  if (!Object.hasOwn(HELDOUT_SPLITS, name)) throw new UsageError(`--split for --heldout must be test, dev or all, got "${name}"`);
+  const split = HELDOUT_SPLITS[name as keyof typeof HELDOUT_SPLITS];
   const settings = (v.options ?? [undefined]).map((o) => withDecodingDefaults(pipeline.decodingDefaults, decodingJson(o)));
   const results = await evaluateHeldout(pipeline, split, settings);
   for (const r of results) console.log(JSON.stringify({ model: v.model, ...r }));

@@ -77,6 +77,7 @@ describe('parley eval --heldout chat', () => {
     const refusals: [string[], number, RegExp][] = [
       [['--heldout', 'chat', '--corpus', 'sgd'], 2, /drop --corpus/],
       [['--heldout', 'chat', '--split', 'train'], 2, /must be test, dev or all/],
+      [['--heldout', 'chat', '--split', 'constructor'], 2, /must be test, dev or all, got "constructor"/],
       [['--heldout', 'translate'], 2, /--heldout must be chat/],
       [['--markdown', path.join(tmp, 'x.md')], 2, /add --heldout chat/],
     ];
