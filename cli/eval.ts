@@ -1,18 +1,46 @@
 // `parley eval`: a model directory's task metrics on one split of a corpus (or its synthetic task),
-// printed as one JSON object: perplexity, and BLEU / F1 + repair rate / distinct-1/2 by task.
+// printed as one JSON object: perplexity, and BLEU / F1 + repair rate / reply statistics and hits@1/20
+// by task; or a chat model on Parley's own held-out set (--heldout chat).
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { IssueLog, SPLITS, type Split } from '../corpora/index.ts';
 import { initBackend, withDecodingDefaults } from '../engine/index.ts';
-import { defaultDecoding, encodePairs, loadPipeline, measurePerplexity, scoreDecoding } from '../engine/pipeline/index.ts';
+import { defaultDecoding, encodePairs, hitsAtOne, loadPipeline, measurePerplexity, scoreDecoding, spread, type Pipeline } from '../engine/pipeline/index.ts';
 import { UsageError, checkCorpora, loadTaskPairs } from './corpus-data.ts';
 import { decodingJson } from './decoding-json.ts';
 import { runCommand } from './errors.ts';
+import { heldoutSection } from './eval-card.ts';
+import { evaluateHeldout } from './eval-heldout.ts';
 import { parseDirection, positiveInt } from './train-options.ts';
 
 const USAGE = `usage: parley eval --model DIR [--corpus NAME...] [--split test|valid|train] [--corpora DIR] [--direction fr-en]
   [--beam N] [--limit N] [--max-examples N] [--seed N] [--options JSON]...
+       parley eval --model DIR --heldout chat [--split test|dev|all] [--options JSON]... [--markdown FILE]
   (synthetic-task models need no --corpus: their data is generated;
-   several --options sweep decoding settings: perplexity is measured once, then one JSON line per setting)`;
+   several --options sweep decoding settings: perplexity is measured once, then one JSON line per setting;
+   chat: hits@1/20 ranks each of the decoded examples' true reply against 19 from the same split;
+   --heldout decodes as the model is served (its own defaults under --options), and --markdown
+   writes the model card section with every reply)`;
+
+const HELDOUT_SPLITS = { test: 'test', dev: 'dev', valid: 'dev', all: 'all' } as const;
+
+async function runHeldout(pipeline: Pipeline, v: { heldout: string; model: string; split?: string; options?: string[]; markdown?: string }, args: string[]): Promise<number> {
+  if (v.heldout !== 'chat') throw new UsageError(`--heldout must be chat, got "${v.heldout}"`);
+  const name = v.split ?? 'test';
+  if (!Object.hasOwn(HELDOUT_SPLITS, name)) throw new UsageError(`--split for --heldout must be test, dev or all, got "${name}"`);
+  const split = HELDOUT_SPLITS[name as keyof typeof HELDOUT_SPLITS];
+  const settings = (v.options ?? [undefined]).map((o) => withDecodingDefaults(pipeline.decodingDefaults, decodingJson(o)));
+  const results = await evaluateHeldout(pipeline, split, settings);
+  for (const r of results) console.log(JSON.stringify({ model: v.model, ...r }));
+  if (v.markdown !== undefined) {
+    // The card shows the evaluation's own command, not where this copy of its section was written.
+    const shown = args.filter((a, i) => a !== '--markdown' && args[i - 1] !== '--markdown' && !a.startsWith('--markdown='));
+    const command = `parley ${['eval', ...shown].map((a) => (/^[\w./@:=-]+$/.test(a) ? a : `'${a}'`)).join(' ')}`;
+    const sections = await Promise.all(results.map((r) => heldoutSection(r, command)));
+    writeFileSync(v.markdown, sections.join('\n'));
+  }
+  return 0;
+}
 
 export async function run(args: string[]): Promise<number> {
   return runCommand('eval', USAGE, async () => {
@@ -31,6 +59,8 @@ export async function run(args: string[]): Promise<number> {
         'max-examples': { type: 'string' },
         seed: { type: 'string' },
         options: { type: 'string', multiple: true },
+        heldout: { type: 'string' },
+        markdown: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -39,6 +69,18 @@ export async function run(args: string[]): Promise<number> {
       return 0;
     }
     if (v.model === undefined) throw new UsageError('--model DIR is required');
+    if (v.heldout === undefined && v.markdown !== undefined) throw new UsageError('--markdown writes the --heldout card section; add --heldout chat');
+    if (v.heldout !== undefined) {
+      const refused = (['corpus', 'corpora', 'direction', 'beam', 'limit', 'max-examples', 'seed'] as const).filter((k) => v[k] !== undefined);
+      if (refused.length > 0) throw new UsageError(`--heldout reads its own set as the model is served; drop --${refused.join(', --')}`);
+      await initBackend({ quiet: true });
+      const pipeline = await loadPipeline(v.model);
+      try {
+        return await runHeldout(pipeline, { ...v, heldout: v.heldout, model: v.model }, args);
+      } finally {
+        pipeline.dispose();
+      }
+    }
     const split = (v.split ?? 'test') as Split;
     if (!SPLITS.includes(split)) throw new UsageError(`--split must be one of ${SPLITS.join(', ')}, got "${split}"`);
     const beam = positiveInt('beam', v.beam) ?? 1;
@@ -67,8 +109,12 @@ export async function run(args: string[]): Promise<number> {
       // A setting that picks another strategy drops the flags' beam size rather than being refused.
       const settings = (v.options ?? [undefined]).map((o) => withDecodingDefaults(base, decodingJson(o)));
       const perplexity = measurePerplexity(pipeline, encodePairs(pipeline, pairs));
+      // The decoded examples' true replies, each ranked against 19 drawn from the whole split; null
+      // when the split has too few distinct replies for 20 candidates (a small corpus of one's own).
+      const rankable = new Set(pairs.map((p) => p.target.trim())).size >= 20;
+      const hits = pipeline.task !== 'chat' ? {} : { hits1of20: rankable ? (await hitsAtOne(pipeline, pairs, spread(pairs.map((_, i) => i), limit))).hits1 : null };
       for (const decoding of settings) {
-        const metrics = { perplexity, ...(await scoreDecoding(pipeline, pairs, { decodeLimit: limit, decoding })) };
+        const metrics = { perplexity, ...hits, ...(await scoreDecoding(pipeline, pairs, { decodeLimit: limit, decoding })) };
         console.log(JSON.stringify({ model: v.model, task: pipeline.task, corpora, split, beam, decoding, badRecords: log.count, ...metrics }));
       }
       return 0;

@@ -19,3 +19,4 @@ export { generateSequenceTask, SEQUENCE_TASKS, type SequenceTask, type SequenceT
 export { generateExecutePrograms, type ExecuteExample, type ExecuteOptions } from './generators/learning-to-execute.ts';
 export { Random as Rng } from '../engine/random.ts';
 export { toParsePair, type ParsePair } from './parse-pairs.ts';
+export { HELDOUT_CATEGORIES, HELDOUT_CHAT, isHeldoutPath, loadHeldoutChat, type HeldoutCategory, type HeldoutChatSet, type HeldoutDialogue, type HeldoutHalf, type HeldoutMessage } from './heldout.ts';

@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { conversationPairs } from './dialogue.ts';
 import { CorpusError, IssueLog } from './errors.ts';
+import { isHeldoutPath } from './heldout.ts';
 import { corpusEntry, type CorpusName } from './manifest.ts';
 import { resolveCorporaDir } from './paths.ts';
 import { readChatterbot } from './readers/chatterbot.ts';
@@ -42,8 +43,10 @@ function checkSplit(split: string): void {
   if (split !== 'train' && split !== 'valid' && split !== 'test') throw new Error(`split must be train, valid or test, got ${split}`);
 }
 
-function checkUserFormat(format: string): void {
-  if (!USER_FORMATS.includes(format as UserFormat)) throw new Error(`user corpus format must be one of ${USER_FORMATS.join(', ')}, got ${format}`);
+/** A user's file, refused when it is the held-out evaluation set, which must never become training data. */
+function checkUserFile(ref: { file: string; format: string }): void {
+  if (!USER_FORMATS.includes(ref.format as UserFormat)) throw new Error(`user corpus format must be one of ${USER_FORMATS.join(', ')}, got ${ref.format}`);
+  if (isHeldoutPath(ref.file)) throw new CorpusError(`${ref.file} is held-out evaluation data and is never read as a corpus; evaluate on it with parley eval --heldout chat`);
 }
 
 async function* filterSplit<T>(items: AsyncIterable<T>, split: Split, splitOf: (item: T) => Split): AsyncGenerator<T> {
@@ -61,7 +64,7 @@ function conversationsOf(ref: CorpusRef, options: Omit<DialogueLoadOptions, 'con
   const fractions = options.fractions ?? DEFAULT_FRACTIONS;
   const byId = (c: Conversation): Split => hashSplit(c.id, fractions);
   if (typeof ref !== 'string') {
-    checkUserFormat(ref.format);
+    checkUserFile(ref);
     if (ref.format !== 'conversations-jsonl') throw new Error(`${ref.format} holds pairs, not conversations; use loadDialoguePairs`);
     return filterSplit(readConversationsJsonl(ref.file, log), options.split, byId);
   }
@@ -119,7 +122,7 @@ function translationPairsOf(ref: CorpusRef, options: TranslationLoadOptions): As
   const log = options.log ?? new IssueLog();
   const fractions = options.fractions ?? DEFAULT_FRACTIONS;
   if (typeof ref !== 'string') {
-    checkUserFormat(ref.format);
+    checkUserFile(ref);
     const read = ref.format === 'pairs-tsv' ? readPairsTsv : ref.format === 'pairs-jsonl' ? readPairsJsonl : undefined;
     if (read === undefined) throw new Error('conversations-jsonl holds conversations; use loadDialoguePairs');
     return filterSplit(read(ref.file, log, options.direction), options.split, (p) => hashSplit(p.src, fractions));

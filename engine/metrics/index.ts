@@ -4,3 +4,6 @@ export { evalb, sentenceBrackets, type BracketScore } from './evalb.ts';
 export { distinctN, distinct12 } from './distinct.ts';
 export { perplexity, PerplexityMeter } from './perplexity.ts';
 export { fsum } from './fsum.ts';
+export { replyStats, type ReplyStats } from './replies.ts';
+export { drawDistractors, hitsAt1 } from './hits.ts';
+export { mentions, usesContext, type ContextJudge } from './mentions.ts';

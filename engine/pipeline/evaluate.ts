@@ -1,11 +1,12 @@
 // The task's metrics over held-out pairs: perplexity (teacher-forced), then on decoded outputs BLEU
 // (translate; NLTK corpus BLEU over space tokens), labeled-bracket F1 and repair rate (parse, evalb
-// style), distinct-1/2 and sample replies (chat), BLEU and exact match (synthetic tasks).
+// style), distinct-1/2, the most repeated reply, empty replies and mean length (chat), BLEU and exact
+// match (synthetic tasks), and sample outputs.
 import * as tf from '@tensorflow/tfjs-core';
 import { corpusBleu, spaceTokens } from '../metrics/bleu.ts';
-import { distinct12 } from '../metrics/distinct.ts';
 import { evalb } from '../metrics/evalb.ts';
 import { PerplexityMeter } from '../metrics/perplexity.ts';
+import { replyStats } from '../metrics/replies.ts';
 import { delinearize } from '../parsing/linearize.ts';
 import type { Tree } from '../parsing/tree.ts';
 import { makeBatch, type Example } from '../training/batch.ts';
@@ -33,6 +34,10 @@ export interface TaskMetrics {
   repairRate?: number;
   distinct1?: number;
   distinct2?: number;
+  mostRepeated?: { reply: string; count: number };
+  emptyReplies?: number;
+  /** Words per reply. */
+  meanLength?: number;
   samples: Sample[];
 }
 
@@ -117,9 +122,11 @@ export async function scoreDecoding(pipeline: Pipeline, pairs: readonly TextPair
       metrics.repairRate = runs.filter((r) => (r.output as ParseOutput).repaired).length / runs.length;
       break;
     }
-    case 'chat':
-      Object.assign(metrics, distinct12(outputs.map((o) => spaceTokens(o).filter((t) => t !== ''))));
+    case 'chat': {
+      const { replies: _, ...stats } = replyStats(outputs);
+      Object.assign(metrics, stats);
       break;
+    }
     default:
       metrics.bleu = corpusBleu(outputs.map(spaceTokens), references.map(spaceTokens)).bleu;
       if (pipeline.task !== 'translate') metrics.exactMatch = outputs.filter((o, i) => o === references[i]).length / outputs.length;

@@ -5,3 +5,4 @@ export { Pipeline, loadPipeline, type PipelineRun } from './pipeline.ts';
 export { planBatches, epochSeed, rowCost, type BatchPlanOptions } from './batches.ts';
 export { buildTokenizer, parseTargetPieces, type TextPair, type TokenizerBuildOptions } from './build-tokenizer.ts';
 export { evaluatePipeline, scoreDecoding, defaultDecoding, measurePerplexity, encodePairs, spread, type TaskMetrics, type EvaluateOptions, type Sample } from './evaluate.ts';
+export { hitsAtOne, replyLogProbs, type HitsOptions, type HitsResult } from './rank.ts';

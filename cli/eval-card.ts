@@ -1,0 +1,60 @@
+// The model card section for a held-out chat evaluation (cli/eval-heldout.ts): the figures, then every
+// reply beside its message and every dialogue answer beside what it had to use.
+import { loadHeldoutChat } from '../corpora/index.ts';
+import { defaultDecodingOptions } from '../engine/index.ts';
+import type { HeldoutResult } from './eval-heldout.ts';
+
+/** A table cell: one line, pipes escaped, an empty reply shown as such. */
+export function cell(text: string): string {
+  const t = text.replace(/\s+/g, ' ').trim().replace(/\|/g, '\\|');
+  return t === '' ? '*(empty)*' : t;
+}
+
+const fixed = (x: number): string => x.toFixed(3);
+
+export async function heldoutSection(result: HeldoutResult, command: string): Promise<string> {
+  const set = await loadHeldoutChat({ split: result.split });
+  const messages = new Map(set.messages.map((m) => [m.id, m]));
+  const dialogues = new Map(set.dialogues.map((d) => [d.id, d]));
+  const r = result;
+  const lines = [
+    `## Held-out chat set (corpora/heldout/chat, ${r.split === 'all' ? 'dev + test' : `${r.split} half`})`,
+    '',
+    '```',
+    command,
+    '```',
+    Object.keys(r.decoding).length === 0
+      ? `Decoding: the engine's defaults (${defaultDecodingOptions.strategy} ${defaultDecodingOptions.beamSize}), as served: the model sets none.`
+      : `Decoding: \`${JSON.stringify(r.decoding)}\` (the model's defaults, as served, with any --options on top).`,
+    '',
+    '| metric | value |',
+    '|---|---|',
+    `| perplexity of the references (${r.messages + r.dialogues} items) | ${r.perplexity.toFixed(2)} |`,
+    `| hits@1/20 (summed log-probability, 19 seeded distractors from the same items) | ${fixed(r.hits1of20)} |`,
+    `| distinct-1 / distinct-2 (${r.messages} message replies) | ${fixed(r.distinct1)} / ${fixed(r.distinct2)} |`,
+    `| most repeated reply | "${cell(r.mostRepeated.reply)}" × ${r.mostRepeated.count} |`,
+    `| empty replies | ${r.emptyReplies} |`,
+    `| mean reply length (words) | ${r.meanLength.toFixed(2)} |`,
+    `| dialogue answers using an earlier turn (keyword judge) | ${r.dialoguesUsingContext} of ${r.dialogues} |`,
+    '',
+    '### Replies to the single messages',
+    '',
+    '| id | half | category | message | reply |',
+    '|---|---|---|---|---|',
+    ...r.replies.map(({ id, reply }) => {
+      const m = messages.get(id)!;
+      return `| ${id} | ${m.split} | ${m.category} | ${cell(m.message)} | ${cell(reply)} |`;
+    }),
+    '',
+    '### Dialogue answers (the earlier turns are in corpora/heldout/chat/dialogues.jsonl)',
+    '',
+    '| id | half | last message | must use | answer | uses it? |',
+    '|---|---|---|---|---|---|',
+    ...r.dialogueAnswers.map(({ id, reply, usesContext }) => {
+      const d = dialogues.get(id)!;
+      return `| ${id} | ${d.split} | ${cell(d.turns.at(-1)!)} | ${cell(d.mustUse)} | ${cell(reply)} | ${usesContext ? 'yes' : 'no'} |`;
+    }),
+    '',
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,53 @@
+// Ranking evaluation for chat (ParlAI's hits@1 for generative models): each true reply is scored
+// against N − 1 replies drawn with a fixed seed from the same split, by the model's summed
+// log-probability of the reply, EOS included (ParlAI ranks its generators' candidates by summed
+// log-likelihood, which favours short replies; a length-normalised score would favour long ones).
+import { scoreTargets } from '../decoding/rerank.ts';
+import { drawDistractors, hitsAt1 } from '../metrics/hits.ts';
+import type { TextPair } from './build-tokenizer.ts';
+import type { Pipeline } from './pipeline.ts';
+
+export interface HitsOptions {
+  /** Candidates per item, the true reply included (default 20). */
+  candidates?: number;
+  /** Seed of the distractor draw (default 1). */
+  seed?: number;
+  /** Rows (source, candidate) scored per batch (default 200). */
+  batchRows?: number;
+}
+
+export interface HitsResult {
+  /** Fraction of items whose true reply the model ranks first. */
+  hits1: number;
+  candidates: number;
+  items: number;
+}
+
+/** log p(candidate | input) under the model, summed over the candidate's tokens and EOS. */
+export async function replyLogProbs(pipeline: Pipeline, rows: readonly { input: TextPair['input']; reply: string }[], batchRows = 200): Promise<number[]> {
+  const out: number[] = [];
+  for (let start = 0; start < rows.length; start += batchRows) {
+    const batch = rows.slice(start, start + batchRows);
+    const sources = batch.map((r) => pipeline.encodeInput(r.input));
+    const targets = batch.map((r) => pipeline.codec.encodeTarget(r.reply));
+    out.push(...(await scoreTargets(pipeline.stepModel, sources, targets)));
+  }
+  return out;
+}
+
+/**
+ * hits@1 of `candidates` for the pairs at `items` (indices into `pool`), distractors drawn from the
+ * replies of the whole pool.
+ */
+export async function hitsAtOne(pipeline: Pipeline, pool: readonly TextPair[], items: readonly number[], options: HitsOptions = {}): Promise<HitsResult> {
+  const candidates = options.candidates ?? 20;
+  if (!(Number.isInteger(candidates) && candidates >= 2)) throw new Error(`hits@1: candidates must be an integer >= 2, got ${candidates}`);
+  if (items.length === 0) throw new Error('hits@1: no items to rank');
+  const replies = pool.map((p) => p.target);
+  const distractors = drawDistractors(replies, items, candidates - 1, options.seed ?? 1);
+  const rows = items.flatMap((item, k) => [item, ...distractors[k]!].map((j) => ({ input: pool[item]!.input, reply: replies[j]! })));
+  const scores = await replyLogProbs(pipeline, rows, options.batchRows);
+  const trueScores = items.map((_, k) => scores[k * candidates]!);
+  const others = items.map((_, k) => scores.slice(k * candidates + 1, (k + 1) * candidates));
+  return { hits1: hitsAt1(trueScores, others), candidates, items: items.length };
+}
