@@ -1,0 +1,72 @@
+// The ONNX Runtime training step against the tfjs engine on a fixed, padded batch: the same loss and
+// the same gradient for every parameter, for each GRU preset the step graph builds.
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import type { Preset } from '../../../engine/config.ts';
+import { Seq2Seq } from '../../../engine/models/seq2seq.ts';
+import { OrtTrainer } from '../../../engine/ort-training/ort-trainer.ts';
+import { makeStepBatch } from '../../../engine/ort-training/step-batch.ts';
+import { makeBatch, type Example } from '../../../engine/training/batch.ts';
+import { expectClose } from '../../helpers/close.ts';
+import { tinyConfig } from '../../helpers/tiny.ts';
+
+const examples: Example[] = [
+  { src: [4, 5, 6, 7], tgt: [7, 6, 5] },
+  { src: [8, 9], tgt: [9, 8, 10, 11] },
+  { src: [5], tgt: [5] },
+];
+
+function tfjsGradients(model: Seq2Seq, labelSmoothing: number) {
+  const batch = makeBatch(examples, model.config.specials, model.config.reverseSource);
+  const names = model.params.names();
+  const { value, grads } = tf.variableGrads(() => model.loss(batch, null, labelSmoothing), names.map((n) => model.params.get(n)));
+  const byName = new Map(names.map((n) => [n, grads[model.params.get(n).name]!.dataSync() as Float32Array]));
+  const loss = value.dataSync()[0]!;
+  tf.dispose([value, ...Object.values(grads)]);
+  batch.dispose();
+  return { loss, grads: byName };
+}
+
+const gruPresets: Preset[] = ['rnnsearch', 'nrm-global', 'nrm-local', 'nrm-hybrid', 'encdec'];
+
+describe.each(gruPresets)('ORT training step, preset %s', (preset) => {
+  it('gives the tfjs engine loss and gradients on a padded batch', async () => {
+    const model = new Seq2Seq(tinyConfig(preset, { vocabSize: 16 }));
+    const expected = tfjsGradients(model, 0);
+    const trainer = OrtTrainer.fromModel(model, { threads: 1 });
+    const got = await trainer.gradients(makeStepBatch(examples, model.config.specials, model.config.reverseSource));
+    expect(got.loss).toBeCloseTo(expected.loss, 5);
+    for (const [name, g] of expected.grads) {
+      expect(Math.max(...Array.from(g, Math.abs)), `${name} has a gradient`).toBeGreaterThan(0);
+      try {
+        expectClose(got.grads.get(name)!, g, 1e-4, 1e-6);
+      } catch (e) {
+        throw new Error(`${name}: ${(e as Error).message}`);
+      }
+    }
+    await trainer.dispose();
+    model.dispose();
+  });
+});
+
+describe('ORT training step options', () => {
+  it('applies label smoothing as the tfjs loss does', async () => {
+    const model = new Seq2Seq(tinyConfig('rnnsearch', { vocabSize: 16 }));
+    const expected = tfjsGradients(model, 0.1);
+    const trainer = OrtTrainer.fromModel(model, { threads: 1, labelSmoothing: 0.1 });
+    const got = await trainer.gradients(makeStepBatch(examples, model.config.specials, model.config.reverseSource));
+    expect(got.loss).toBeCloseTo(expected.loss, 5);
+    expectClose(got.grads.get('readout/w_out')!, expected.grads.get('readout/w_out')!, 1e-4, 1e-6);
+    await trainer.dispose();
+    model.dispose();
+  });
+
+  it('refuses what it does not build yet by name', () => {
+    const lstm = new Seq2Seq(tinyConfig('seq2seq-lstm'));
+    expect(() => OrtTrainer.fromModel(lstm)).toThrow(/LSTM cells.*--engine tfjs/);
+    lstm.dispose();
+    const dropout = new Seq2Seq(tinyConfig('rnnsearch', { dropout: 0.2 }));
+    expect(() => OrtTrainer.fromModel(dropout)).toThrow(/dropout/);
+    dropout.dispose();
+  });
+});
