@@ -82,10 +82,5 @@ export function readoutLoss(
   const R = config.readout.dim;
   const hidden = config.readout.kind === 'tanh' ? tg.tanh(pre) : tg.reduceMax(tg.reshape(pre, [N, R / 2, 2]), [2]); // maxout over pairs
   const logits = tg.add(tg.matmul(hidden, p.get('readout/w_out')), p.get('readout/b_out')); // [N, V]
-  const logProbs = tg.logSoftmax(logits, -1);
-  const eps = o.labelSmoothing;
-  const picked = tg.gatherElements(logProbs, o.targets, 1); // [N, 1]
-  let perRow = tg.mul(picked, tg.constant(-(1 - eps)));
-  if (eps) perRow = tg.sub(perRow, tg.mul(tg.reduceSum(logProbs, [1], true), tg.constant(eps / config.vocabSize)));
-  return tg.mul(tg.reduceSum(perRow, [0, 1]), o.invCount);
+  return tg.softmaxCrossEntropy(logits, o.targets, o.invCount, o.labelSmoothing);
 }

@@ -156,6 +156,11 @@ export class OrtTrainer {
     return loss[0]!;
   }
 
+  /** Build (and drop) one update step's input tensors: the host-side cost of a step, for the benchmark. */
+  feedsOnly(batch: StepBatch): number {
+    return Object.keys({ ...this.batchFeeds(batch), ...this.paramFeeds() }).length;
+  }
+
   /** Current parameters and Adam moments by name (live views: copy before the next step). */
   state(): { params: Map<string, Float32Array>; m: Map<string, Float32Array>; v: Map<string, Float32Array> } {
     return {

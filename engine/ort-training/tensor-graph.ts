@@ -149,6 +149,23 @@ export class TensorGraph {
     return this.rec1('GatherElements', [x], { axis: a }, [...idx.shape], [idx]);
   }
 
+  /**
+   * Σ_rows −[(1 − ε)·log softmax(z)[target] + (ε/V)·Σ_v log softmax(z)_v] · invCount, as one recorded op
+   * whose adjoint is written out (softmax − smoothed one-hot) instead of chained through LogSoftmax.
+   * z [N, V]; targets int64 [N, 1]; invCount a scalar.
+   */
+  softmaxCrossEntropy(z: Value, targets: Value, invCount: Value, eps: number): Value {
+    const V = z.shape[1] as number;
+    const t = z.type;
+    const logProbs = this.raw1('LogSoftmax', [z], { axis: 1 }, [...z.shape], t);
+    const picked = this.raw1('GatherElements', [logProbs, targets], { axis: 1 }, [...targets.shape], t);
+    let total = this.raw1('Mul', [this.raw1('ReduceSum', [picked], { keepdims: 0 }, [], t), this.constant(-(1 - eps))], {}, [], t);
+    if (eps) total = this.raw1('Sub', [total, this.raw1('Mul', [this.raw1('ReduceSum', [logProbs], { keepdims: 0 }, [], t), this.constant(eps / V)], {}, [], t)], {}, [], t);
+    const loss = this.raw1('Mul', [total, invCount], {}, [], t);
+    this.records.push({ op: 'SoftmaxCrossEntropy', inputs: [z], outputs: [loss], attrs: { eps, vocab: V }, aux: [targets, invCount, logProbs] });
+    return loss;
+  }
+
   concat(values: Value[], axis: number): Value {
     const a = normAxis(axis, values[0]!.shape.length);
     const shape = [...values[0]!.shape];

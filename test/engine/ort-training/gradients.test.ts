@@ -92,6 +92,14 @@ const cases: Record<string, Case> = {
   'ReduceSum keepdims': { inputs: { a: [3, 4] }, build: (tg, x) => tg.reduceSum(x.a!, [1], true) },
   'ReduceSum over two axes': { inputs: { a: [2, 3, 4] }, build: (tg, x) => tg.reduceSum(x.a!, [0, 2]) },
   'ReduceMax (maxout pairs)': { inputs: { a: [3, 8] }, build: (tg, x) => tg.reduceMax(tg.reshape(x.a!, [3, 4, 2]), [2]) },
+  'SoftmaxCrossEntropy (fused adjoint)': {
+    inputs: { a: [3, 5] },
+    build: (tg, x) => tg.softmaxCrossEntropy(x.a!, tg.raw1('Reshape', [tg.int64s([4, 0, 2]), tg.int64s([3, 1])], {}, [3, 1], 'int64'), tg.constant(0.5), 0),
+  },
+  'SoftmaxCrossEntropy with label smoothing': {
+    inputs: { a: [3, 5] },
+    build: (tg, x) => tg.softmaxCrossEntropy(x.a!, tg.raw1('Reshape', [tg.int64s([1, 1, 3]), tg.int64s([3, 1])], {}, [3, 1], 'int64'), tg.constant(0.25), 0.1),
+  },
   'a value used twice (adjoints summed)': { inputs: { a: [3, 3] }, build: (tg, x) => tg.mul(tg.tanh(x.a!), tg.matmul(x.a!, x.a!)) },
 };
 
