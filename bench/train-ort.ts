@@ -48,6 +48,8 @@ export async function runOrt(o: OrtBenchOptions) {
   let loss = 0;
   await timed(o.warmup, async (i) => (loss = (await trainer.trainStep(batch(i))).loss));
   const step = await timed(o.steps, async (i) => (loss = (await trainer.trainStep(batch(i))).loss));
+  // Before the breakdown's extra sessions: the peak of training itself.
+  const peakRssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
   const forward = await timed(o.steps, (i) => trainer.runPartial(batch(i), 'loss'));
   const backward = await timed(o.steps, (i) => trainer.runPartial(batch(i), 'norm'));
   const feeds = await timed(o.steps, async (i) => trainer.feedsOnly(batch(i)));
@@ -70,6 +72,7 @@ export async function runOrt(o: OrtBenchOptions) {
       optimizer: ms(stepSeconds - median(backward.wall)),
       feeds: +(median(feeds.wall) * 1000).toFixed(3),
     },
+    peakRssMiB,
     sessions: { firstSessionMs: Math.round(firstSessionMs), ...stats, buildMs: Math.round(stats.buildMs), createMs: Math.round(stats.createMs) },
   };
 }

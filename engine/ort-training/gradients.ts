@@ -49,17 +49,21 @@ function reshapeLike(tg: TensorGraph, x: Value, like: Value): Value {
   return tg.raw1('Reshape', [x, tg.shapeOf(like)], {}, [...like.shape], x.type);
 }
 
-function matmulGrads(tg: TensorGraph, a: Value, b: Value, dy: Value): [Value, Value] {
+function matmulGrads(tg: TensorGraph, a: Value, b: Value, dy: Value, needs: boolean[]): (Value | null)[] {
   if (b.shape.length === 2) {
-    if (a.shape.length === 2) return [gemm(tg, dy, b, { transA: false, transB: true }), gemm(tg, a, dy, { transA: true, transB: false })];
+    if (a.shape.length === 2) {
+      return [needs[0] ? gemm(tg, dy, b, { transA: false, transB: true }) : null, needs[1] ? gemm(tg, a, dy, { transA: true, transB: false }) : null];
+    }
     // a [..., m, k] · b [k, n]: one [M, k] × [k, n] product
-    const a2 = flatten2(tg, a);
     const dy2 = flatten2(tg, dy);
-    return [reshapeLike(tg, gemm(tg, dy2, b, { transA: false, transB: true }), a), gemm(tg, a2, dy2, { transA: true, transB: false })];
+    return [
+      needs[0] ? reshapeLike(tg, gemm(tg, dy2, b, { transA: false, transB: true }), a) : null,
+      needs[1] ? gemm(tg, flatten2(tg, a), dy2, { transA: true, transB: false }) : null,
+    ];
   }
-  const da = tg.raw1('MatMul', [dy, swapLast(tg, b)], {}, [...dy.shape.slice(0, -1), a.shape[a.shape.length - 1]!], a.type);
-  const db = tg.raw1('MatMul', [swapLast(tg, a), dy], {}, [...dy.shape.slice(0, -2), b.shape[b.shape.length - 2]!, dy.shape[dy.shape.length - 1]!], b.type);
-  return [sumTo(tg, da, a), sumTo(tg, db, b)];
+  const da = needs[0] ? tg.raw1('MatMul', [dy, swapLast(tg, b)], {}, [...dy.shape.slice(0, -1), a.shape[a.shape.length - 1]!], a.type) : null;
+  const db = needs[1] ? tg.raw1('MatMul', [swapLast(tg, a), dy], {}, [...dy.shape.slice(0, -2), b.shape[b.shape.length - 2]!, dy.shape[dy.shape.length - 1]!], b.type) : null;
+  return [da && sumTo(tg, da, a), db && sumTo(tg, db, b)];
 }
 
 /** dy with the reduced axes put back as 1s, broadcast to x's shape. */
@@ -69,13 +73,14 @@ function expandReduced(tg: TensorGraph, dy: Value, x: Value, r: Recorded): Value
   return tg.raw1('Expand', [kept, tg.shapeOf(x)], {}, [...x.shape], dy.type);
 }
 
-type Rule = (tg: TensorGraph, r: Recorded, dys: (Value | null)[]) => (Value | null)[];
+/** `needs[i]`: whether input i wants its adjoint (rules with costly adjoints skip the others). */
+type Rule = (tg: TensorGraph, r: Recorded, dys: (Value | null)[], needs: boolean[]) => (Value | null)[];
 
 const neg = (tg: TensorGraph, x: Value) => tg.unary('Neg', x);
 const one = (tg: TensorGraph) => tg.constant(1);
 
 const RULES: Record<string, Rule> = {
-  Add: (tg, { inputs: [a, b] }, [dy]) => [sumTo(tg, dy!, a!), sumTo(tg, dy!, b!)],
+  Add: (tg, { inputs: [a, b] }, [dy], needs) => [needs[0] ? sumTo(tg, dy!, a!) : null, needs[1] ? sumTo(tg, dy!, b!) : null],
   Sub: (tg, { inputs: [a, b] }, [dy]) => [sumTo(tg, dy!, a!), sumTo(tg, neg(tg, dy!), b!)],
   Mul: (tg, { inputs: [a, b] }, [dy]) => [sumTo(tg, tg.mul(dy!, b!), a!), sumTo(tg, tg.mul(dy!, a!), b!)],
   Div: (tg, { inputs: [a, b], outputs: [y] }, [dy]) => {
@@ -98,7 +103,7 @@ const RULES: Record<string, Rule> = {
     const pick = (x: Value, y: Value) => tg.raw1('Where', [cond!, x, y], {}, [...dy!.shape], dy!.type);
     return [sumTo(tg, pick(dy!, zero), a!), sumTo(tg, pick(zero, dy!), b!)];
   },
-  MatMul: (tg, { inputs: [a, b] }, [dy]) => matmulGrads(tg, a!, b!, dy!),
+  MatMul: (tg, { inputs: [a, b] }, [dy], needs) => matmulGrads(tg, a!, b!, dy!, needs),
   Gather: (tg, { inputs: [table], aux: [ids] }, [dy]) => {
     // The adjoint of a row lookup scatters each output row back onto its table row, summing repeats.
     const idx = tg.raw1('Unsqueeze', [tg.raw1('Cast', [ids!], { to: 7 }, [...ids!.shape], 'int64'), tg.int64s([-1])], {}, [...ids!.shape, 1], 'int64');
@@ -171,6 +176,45 @@ function reducedKeep(shape: readonly Dim[], r: Recorded): Dim[] {
 export const differentiableOps = Object.keys(RULES);
 
 /**
+ * Contributions to a parameter's adjoint held back until the end of the backward pass: a weight that
+ * a recurrence multiplies at every step gets one [rows·steps]-deep Gemm instead of one small Gemm and
+ * one Add per step, and a bias one ReduceSum over the stacked row adjoints.
+ */
+interface Deferred {
+  products: { a: Value; dy: Value }[]; // Σ aᵀ·dy over 2-D rows
+  rowSums: Value[]; // Σ over rows of 2-D [rows, n]
+}
+
+function flushDeferred(tg: TensorGraph, leaf: Value, d: Deferred): Value[] {
+  const stack = (vs: Value[]) => (vs.length === 1 ? vs[0]! : tg.raw1('Concat', vs, { axis: 0 }, [`stack`, vs[0]!.shape[1]!], vs[0]!.type));
+  const out: Value[] = [];
+  if (d.products.length) out.push(gemm(tg, stack(d.products.map((p) => p.a)), stack(d.products.map((p) => p.dy)), { transA: true, transB: false }));
+  if (d.rowSums.length) out.push(tg.raw1('ReduceSum', [stack(d.rowSums), tg.int64s([0])], { keepdims: 0 }, [...leaf.shape], leaf.type));
+  return out;
+}
+
+/** Hold back a rank-2 weight's MatMul adjoint or a rank-1 bias' broadcast adjoint; false if not such a case. */
+function defer(tg: TensorGraph, r: Recorded, dy: Value, leaves: Map<string, Deferred>): boolean[] {
+  const held = r.inputs.map(() => false);
+  const d = (v: Value) => leaves.get(v.id);
+  if (r.op === 'MatMul') {
+    const [a, b] = r.inputs as [Value, Value];
+    if (d(b) && b.shape.length === 2 && a.shape.length >= 2) {
+      d(b)!.products.push({ a: flatten2(tg, a), dy: flatten2(tg, dy) });
+      held[1] = true;
+    }
+  } else if (r.op === 'Add') {
+    r.inputs.forEach((v, i) => {
+      if (d(v) && v.shape.length === 1 && dy.shape.length >= 2 && dy.shape[dy.shape.length - 1] === v.shape[0]) {
+        d(v)!.rowSums.push(flatten2(tg, dy));
+        held[i] = true;
+      }
+    });
+  }
+  return held;
+}
+
+/**
  * Adjoints of `wrt` for the scalar (or seeded) `loss`, as new nodes in `tg`. Only nodes on a path from
  * some `wrt` to `loss` get backward nodes; a `wrt` the loss does not depend on gets zeros.
  */
@@ -179,6 +223,7 @@ export function gradients(tg: TensorGraph, loss: Value, wrt: Value[], seed?: Val
   const depends = new Set(wrt.map((v) => v.id));
   for (const r of recorded) if (r.inputs.some((v) => depends.has(v.id))) r.outputs.forEach((o) => depends.add(o.id));
   const adjoint = new Map<string, Value>([[loss.id, seed ?? tg.constant(1, loss.shape as number[])]]);
+  const leaves = new Map(wrt.map((v) => [v.id, { products: [], rowSums: [] } as Deferred]));
   const accumulate = (v: Value, g: Value) => {
     const prev = adjoint.get(v.id);
     adjoint.set(v.id, prev ? tg.add(prev, g) : g);
@@ -189,11 +234,17 @@ export function gradients(tg: TensorGraph, loss: Value, wrt: Value[], seed?: Val
     if (dys.every((d) => d === null) || !r.inputs.some((v) => depends.has(v.id))) continue;
     const rule = RULES[r.op];
     if (!rule) throw new Error(`no gradient rule for ${r.op}`);
-    const dxs = rule(tg, r, dys);
+    const held = dys[0] ? defer(tg, r, dys[0], leaves) : r.inputs.map(() => false);
+    if (held.every(Boolean)) continue;
+    const dxs = rule(tg, r, dys, r.inputs.map((v, i) => depends.has(v.id) && !held[i]));
     r.inputs.forEach((v, i) => {
       const dx = dxs[i];
-      if (dx && depends.has(v.id)) accumulate(v, dx);
+      if (dx && !held[i] && depends.has(v.id)) accumulate(v, dx);
     });
   }
-  return wrt.map((v) => adjoint.get(v.id) ?? zerosLike(tg, v));
+  return wrt.map((v) => {
+    const parts = [...(adjoint.has(v.id) ? [adjoint.get(v.id)!] : []), ...flushDeferred(tg, v, leaves.get(v.id)!)];
+    if (parts.length === 0) return zerosLike(tg, v);
+    return parts.reduce((x, y) => tg.raw1('Add', [x, y], {}, [...v.shape], v.type));
+  });
 }

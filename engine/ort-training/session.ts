@@ -8,6 +8,8 @@ export interface SessionOptions {
   threads?: number;
   /** ORT graph optimisations ('all' fuses and folds; measured in bench/train.ts). */
   optimization?: 'disabled' | 'basic' | 'extended' | 'all';
+  /** ORT's CPU arena and memory pattern (planned buffer reuse across runs); off trades speed for peak RSS. */
+  memoryArena?: boolean;
 }
 
 export async function createTrainingSession(bytes: Uint8Array, o: SessionOptions = {}): Promise<ort.InferenceSession> {
@@ -16,6 +18,8 @@ export async function createTrainingSession(bytes: Uint8Array, o: SessionOptions
     interOpNumThreads: 1,
     executionMode: 'sequential',
     graphOptimizationLevel: o.optimization ?? 'all',
+    enableCpuMemArena: o.memoryArena ?? true,
+    enableMemPattern: o.memoryArena ?? true,
     extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
   });
 }

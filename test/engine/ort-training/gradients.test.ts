@@ -100,6 +100,18 @@ const cases: Record<string, Case> = {
     inputs: { a: [3, 5] },
     build: (tg, x) => tg.softmaxCrossEntropy(x.a!, tg.raw1('Reshape', [tg.int64s([1, 1, 3]), tg.int64s([3, 1])], {}, [3, 1], 'int64'), tg.constant(0.25), 0.1),
   },
+  'a weight and bias reused over three recurrent steps (deferred, stacked adjoints)': {
+    inputs: { x: [2, 3], w: [3, 3], b: [3] },
+    build: (tg, x) => {
+      let h = x.x!;
+      for (let t = 0; t < 3; t++) h = tg.tanh(tg.add(tg.matmul(h, x.w!), x.b!));
+      return h;
+    },
+  },
+  'a 3-D input times a reused 2-D weight': {
+    inputs: { x: [2, 3, 4], w: [4, 4] },
+    build: (tg, x) => tg.matmul(tg.tanh(tg.matmul(x.x!, x.w!)), x.w!),
+  },
   'a value used twice (adjoints summed)': { inputs: { a: [3, 3] }, build: (tg, x) => tg.mul(tg.tanh(x.a!), tg.matmul(x.a!, x.a!)) },
 };
 
