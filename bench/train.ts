@@ -3,7 +3,8 @@
 // `-- --config small|big` runs one; `-- --profile` adds kernel dispatch counts and time per kernel;
 // `-- --fused-gru` switches the hand-written GRU step on (default: autodiff through single ops).
 // `-- --engine onnxruntime|tfjs|both` picks the training engine (default both: onnxruntime then tfjs);
-// `-- --torch` runs bench/torch/train.py on the same config right after, for figures from one run.
+// `-- --torch` runs bench/torch/train.py on the same config right after, for figures from one run;
+// `-- --double-buffers`, `--no-ort-arena`, `--ort-optimization L` measure the ORT engine's memory/speed choices.
 import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../engine/backend.ts';
@@ -47,6 +48,8 @@ interface Args {
   engine: EngineChoice;
   torch: boolean;
   optimization: 'disabled' | 'basic' | 'extended' | 'all';
+  stateBuffers: 'in-place' | 'double';
+  memoryArena: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -56,11 +59,15 @@ function parseArgs(argv: string[]): Args {
   let engine: EngineChoice = 'both';
   let torch = false;
   let optimization: Args['optimization'] = 'all';
+  let stateBuffers: Args['stateBuffers'] = 'in-place';
+  let memoryArena = true;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--profile') profile = true;
     else if (arg === '--fused-gru') fused = true;
     else if (arg === '--torch') torch = true;
+    else if (arg === '--double-buffers') stateBuffers = 'double';
+    else if (arg === '--no-ort-arena') memoryArena = false;
     else if (arg === '--engine') {
       const value = argv[++i];
       if (!(ENGINES as readonly string[]).includes(value ?? '')) throw new Error(`--engine must be one of ${ENGINES.join(', ')}, got ${String(value)}`);
@@ -76,9 +83,9 @@ function parseArgs(argv: string[]): Args {
         throw new Error(`--config must be one of ${CONFIG_NAMES.join(', ')}, got ${String(value)}`);
       }
       configs = [value as ConfigName];
-    } else throw new Error(`unknown argument ${arg} (known: --config small|big, --engine onnxruntime|tfjs|both, --torch, --ort-optimization L, --profile, --fused-gru)`);
+    } else throw new Error(`unknown argument ${arg} (known: --config small|big, --engine onnxruntime|tfjs|both, --torch, --ort-optimization L, --double-buffers, --no-ort-arena, --profile, --fused-gru)`);
   }
-  return { configs, profile, fused, engine, torch, optimization };
+  return { configs, profile, fused, engine, torch, optimization, stateBuffers, memoryArena };
 }
 
 function rnnsearch(c: BenchConfig): ModelConfig {
@@ -198,9 +205,9 @@ async function main(): Promise<void> {
   for (const name of configs) {
     if (args.engine !== 'tfjs') {
       const c = CONFIGS[name];
-      const result = await runOrt({ config: rnnsearch(c), examples: benchExamples(c), warmup: c.warmup, steps: c.steps, threads, optimization: args.optimization });
+      const result = await runOrt({ config: rnnsearch(c), examples: benchExamples(c), warmup: c.warmup, steps: c.steps, threads, optimization: args.optimization, stateBuffers: args.stateBuffers, memoryArena: args.memoryArena });
       // Peak RSS is per process: run one engine per invocation (--engine) for a clean figure.
-      process.stdout.write(`${JSON.stringify({ engine: 'onnxruntime', threads, ortOptimization: args.optimization, config: name, sizes: c, ...result })}\n`);
+      process.stdout.write(`${JSON.stringify({ engine: 'onnxruntime', threads, ortOptimization: args.optimization, stateBuffers: args.stateBuffers, memoryArena: args.memoryArena, config: name, sizes: c, ...result })}\n`);
     }
     if (args.engine !== 'onnxruntime') {
       const result = await run(name, profile);

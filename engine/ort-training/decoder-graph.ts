@@ -43,6 +43,8 @@ export interface DecoderInputs {
   initial: CellState[];
   attention: AttentionMemoryGraph | null;
   global: Value | null; // [B, G]
+  /** Dropout masks on the input of decoder layer l ≥ 1 at step t: layerMasks[l][t], [B, H]. */
+  layerMasks?: (Value[] | null)[];
 }
 
 /** Features [B, T, F] of every decoder step. */
@@ -51,19 +53,21 @@ export function decodeTeacherForced(tg: TensorGraph, p: GraphParams, config: Mod
   const layers = Array.from({ length: config.decoder.layers }, (_, l) => gruWeights(p, `decoder/l${l}`));
   let state = o.initial.map((s) => s.h);
   const columns: Value[] = [];
-  for (const emb of o.embedded) {
+  o.embedded.forEach((emb, t) => {
     const parts: Value[] = [];
     if (o.global) parts.push(o.global);
     if (o.attention) parts.push(attend(tg, p, config, o.attention, state[state.length - 1]!));
     const context = parts.length === 0 ? null : parts.length === 1 ? parts[0]! : tg.concat(parts, 1); // [B, C]
     let input = context ? tg.concat([emb, context], 1) : emb;
     state = layers.map((w, l) => {
+      const mask = o.layerMasks?.[l]?.[t];
+      if (mask) input = tg.mul(input, mask);
       input = gruStep(tg, w, gruProject(tg, w, input), state[l]!);
       return input;
     });
     const f = tg.concat(context ? [input, context, emb] : [input, emb], 1); // [B, F]
     columns.push(tg.reshape(f, [f.shape[0]!, 1, f.shape[1]!]));
-  }
+  });
   return columns.length === 1 ? columns[0]! : tg.concat(columns, 1);
 }
 

@@ -193,13 +193,21 @@ function flushDeferred(tg: TensorGraph, leaf: Value, d: Deferred): Value[] {
   return out;
 }
 
+/**
+ * Stacking copies every held-back operand once: worth it for the many small per-step products of a
+ * recurrence, not for large ones (attention's v sees [B·S, A] per step), which keep their own Gemm.
+ */
+const MAX_DEFERRED_ELEMENTS = 1 << 18;
+
+const elements = (v: Value) => v.shape.reduce<number>((n, d) => n * (typeof d === 'number' ? d : Infinity), 1);
+
 /** Hold back a rank-2 weight's MatMul adjoint or a rank-1 bias' broadcast adjoint; false if not such a case. */
 function defer(tg: TensorGraph, r: Recorded, dy: Value, leaves: Map<string, Deferred>): boolean[] {
   const held = r.inputs.map(() => false);
   const d = (v: Value) => leaves.get(v.id);
   if (r.op === 'MatMul') {
     const [a, b] = r.inputs as [Value, Value];
-    if (d(b) && b.shape.length === 2 && a.shape.length >= 2) {
+    if (d(b) && b.shape.length === 2 && a.shape.length >= 2 && elements(a) <= MAX_DEFERRED_ELEMENTS) {
       d(b)!.products.push({ a: flatten2(tg, a), dy: flatten2(tg, dy) });
       held[1] = true;
     }

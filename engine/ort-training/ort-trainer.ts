@@ -1,12 +1,15 @@
 // Training on ONNX Runtime: one cached session per bucket shape runs forward, loss, backward, clipping
-// and Adam in one call. Weights and moments live in two sets of Float32Arrays that ORT reads and writes
-// in place (inputs wrap JS memory; preallocated outputs are written straight into it), swapped each
-// step, so no step copies a weight between JS and native code.
+// and Adam in one call. Weights and moments live in Float32Arrays that ORT reads and writes where they
+// are (inputs wrap JS memory; preallocated outputs are written straight into it), so no step copies a
+// weight between JS and native code. By default each update is written over its own input: every Adam
+// node runs after the whole backward pass (they all wait for the clipping norm) and reads only its own
+// element, so this is safe, and it halves the state's memory; 'double' buffers and swaps instead.
 import type { ModelConfig } from '../config.ts';
 import type { Seq2Seq } from '../models/seq2seq.ts';
 import { Random } from '../random.ts';
 import { learningRateAt } from '../training/schedule.ts';
 import { defaultTrainingOptions, trainingOptionsSchema, type StepReport, type TrainingOptions } from '../training/trainer.ts';
+import { drawMasks, dropoutSites } from './dropout.ts';
 import type { ParamShapes } from './graph-params.ts';
 import { createTrainingSession, ort, type SessionOptions } from './session.ts';
 import type { StepBatch } from './step-batch.ts';
@@ -14,7 +17,9 @@ import { buildStepGraph, checkSupported, stepNames, type BucketShape, type StepG
 
 const ADAM = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
 
-export interface OrtTrainerOptions extends Partial<TrainingOptions>, SessionOptions {}
+export interface OrtTrainerOptions extends Partial<TrainingOptions>, SessionOptions {
+  stateBuffers?: 'in-place' | 'double';
+}
 
 /** What building and creating the sessions cost so far. */
 export interface SessionStats {
@@ -27,7 +32,7 @@ export interface SessionStats {
 interface Slot {
   name: string;
   shape: number[];
-  /** [current, next]; swapped after every step. */
+  /** [current, next]: swapped after every step; the same array twice when updating in place. */
   param: [Float32Array, Float32Array];
   m: [Float32Array, Float32Array];
   v: [Float32Array, Float32Array];
@@ -52,16 +57,17 @@ export class OrtTrainer {
     options: OrtTrainerOptions = {},
   ) {
     checkSupported(config);
-    const { threads, optimization, ...training } = options;
-    this.session = { threads, optimization };
+    const { threads, optimization, memoryArena, stateBuffers, ...training } = options;
+    this.session = { threads, optimization, memoryArena };
     this.options = trainingOptionsSchema.parse({ ...defaultTrainingOptions, ...training });
     this.rng = new Random(this.options.seed);
+    const pair = (first: Float32Array): [Float32Array, Float32Array] => [first, stateBuffers === 'double' ? new Float32Array(first.length) : first];
     this.slots = initial.map(({ name, shape, values }) => ({
       name,
       shape,
-      param: [Float32Array.from(values), new Float32Array(values.length)],
-      m: [new Float32Array(values.length), new Float32Array(values.length)],
-      v: [new Float32Array(values.length), new Float32Array(values.length)],
+      param: pair(Float32Array.from(values)),
+      m: pair(new Float32Array(values.length)),
+      v: pair(new Float32Array(values.length)),
     }));
     this.shapes = initial.map(({ name, shape }) => [name, shape] as const);
   }
@@ -94,10 +100,13 @@ export class OrtTrainer {
     return s;
   }
 
+  /** The batch's inputs, and fresh dropout masks drawn from the trainer's RNG (none at dropout 0). */
   private batchFeeds(batch: StepBatch): Record<string, ort.Tensor> {
     const { batch: B, srcLen: S, tgtLen: T } = batch.bucket;
     const N = batch.targetTokens;
+    const masks = drawMasks(dropoutSites(this.config, batch.bucket), N, this.config.dropout, this.rng);
     return {
+      ...Object.fromEntries(masks.map((m) => [m.name, new ort.Tensor('float32', m.data, m.dims)])),
       [stepNames.src]: new ort.Tensor('int64', batch.src, [B, S]),
       [stepNames.srcMask]: new ort.Tensor('float32', batch.srcMask, [B, S]),
       [stepNames.tgtIn]: new ort.Tensor('int64', batch.tgtIn, [B, T]),
@@ -138,7 +147,7 @@ export class OrtTrainer {
     return { step: t, loss: loss[0]!, gradNorm: norm[0]!, learningRate, targetTokens: batch.targetTokens };
   }
 
-  /** Loss, gradient norm and every gradient (unclipped) at the current weights; changes nothing. */
+  /** Loss, gradient norm and every gradient (unclipped) at the current weights; only the RNG moves (dropout). */
   async gradients(batch: StepBatch): Promise<{ loss: number; gradNorm: number; grads: Map<string, Float32Array> }> {
     const session = await this.sessionFor(batch.bucket, 'gradients');
     const out = await session.run({ ...this.batchFeeds(batch), ...this.paramFeeds() });
@@ -168,6 +177,18 @@ export class OrtTrainer {
       m: new Map(this.slots.map((s) => [s.name, s.m[0]])),
       v: new Map(this.slots.map((s) => [s.name, s.v[0]])),
     };
+  }
+
+  /** Set parameters, moments and step (from a checkpoint); every parameter must be given, shapes exact. */
+  restore(state: { params: Map<string, Float32Array>; m: Map<string, Float32Array>; v: Map<string, Float32Array>; step: number }): void {
+    for (const s of this.slots) {
+      for (const [kind, map] of [['param', state.params], ['m', state.m], ['v', state.v]] as const) {
+        const x = map.get(s.name);
+        if (!x || x.length !== s.param[0].length) throw new Error(`restore: ${kind} "${s.name}" is missing or has ${x?.length} values, expected ${s.param[0].length}`);
+        s[kind][0].set(x);
+      }
+    }
+    this.step = state.step;
   }
 
   async dispose(): Promise<void> {

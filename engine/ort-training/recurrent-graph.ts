@@ -64,12 +64,23 @@ export function gruDirection(
 /** A stack over x [B, S, in] (RnnStack.run): outputs [B, S, dirs*H] and each layer's final state [B, dirs*H]. */
 export function gruStack(
   tg: TensorGraph,
-  o: { params: GraphParams; prefix: string; layers: number; bidirectional: boolean; x: Value; masks: SequenceMasks; zeros: (width: number) => Value },
+  o: {
+    params: GraphParams;
+    prefix: string;
+    layers: number;
+    bidirectional: boolean;
+    x: Value;
+    masks: SequenceMasks;
+    zeros: (width: number) => Value;
+    /** Dropout on a layer's input, for layers ≥ 1 (RnnStack.run). */
+    dropout?: (layer: number, input: Value) => Value;
+  },
 ): { outputs: Value; finals: CellState[] } {
   const [B, S] = o.x.shape as [number, number];
   let input = o.x;
   const finals: CellState[] = [];
   for (let l = 0; l < o.layers; l++) {
+    if (l > 0 && o.dropout) input = o.dropout(l, input);
     const dirs = o.bidirectional ? ['fw', 'bw'] : ['fw'];
     const runs = dirs.map((dir) => {
       const w = gruWeights(o.params, `${o.prefix}/l${l}/${dir}`);

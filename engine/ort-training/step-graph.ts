@@ -5,6 +5,7 @@
 import type { ModelConfig } from '../config.ts';
 import { adamUpdate, clipScale, type AdamGraphOptions } from './adam-graph.ts';
 import { decodeTeacherForced, prepareAttention, readoutLoss } from './decoder-graph.ts';
+import { dropoutSites } from './dropout.ts';
 import { gradients } from './gradients.ts';
 import { GraphParams, type CellState, type ParamShapes } from './graph-params.ts';
 import { gruStack, type SequenceMasks } from './recurrent-graph.ts';
@@ -52,7 +53,6 @@ export const stepNames = {
 export function checkSupported(config: ModelConfig): void {
   const missing: string[] = [];
   if (config.encoder.cell !== 'gru' || config.decoder.cell !== 'gru') missing.push('LSTM cells');
-  if (config.dropout > 0) missing.push('dropout');
   if (missing.length) throw new Error(`the onnxruntime training engine does not build ${missing.join(' or ')} yet (preset ${config.preset}); use --engine tfjs`);
 }
 
@@ -67,11 +67,16 @@ function forwardLoss(tg: TensorGraph, p: GraphParams, o: StepGraphOptions): Valu
   const invCount = tg.input(stepNames.invCount, []);
   const srcTable = p.get(config.shareEmbeddings ? 'embedding' : 'src_embedding');
   const tgtTable = p.get(config.shareEmbeddings ? 'embedding' : 'tgt_embedding');
-  const embedded = tg.gather(srcTable, src); // [B, S, E]
+  const drop = new Map(dropoutSites(config, o.bucket).map((site) => [site.name, tg.input(site.name, site.dims)]));
+  const dropped = (x: Value, site: string) => (drop.has(site) ? tg.mul(x, drop.get(site)!) : x);
+  const perStep = (site: string, width: number) =>
+    drop.has(site) ? tg.raw('Split', [drop.get(site)!, tg.int64s(new Array<number>(T).fill(1))], { axis: 1 }, Array.from({ length: T }, () => ({ shape: [B, 1, width], type: tg.dtype }))).map((m) => tg.raw1('Reshape', [m, tg.int64s([B, width])], {}, [B, width], tg.dtype)) : null;
+  const embedded = dropped(tg.gather(srcTable, src), 'drop/src_embedding'); // [B, S, E]
   const masks: SequenceMasks = { columns: tg.raw('Split', [srcMask, tg.int64s(new Array<number>(S).fill(1))], { axis: 1 }, Array.from({ length: S }, () => ({ shape: [B, 1], type: tg.dtype }))) };
   const zeros = (width: number) => tg.constant(new Array<number>(B * width).fill(0), [B, width]);
   const e = config.encoder;
-  const stack = (prefix: string) => gruStack(tg, { params: p, prefix, layers: e.layers, bidirectional: e.bidirectional, x: embedded, masks, zeros });
+  const stack = (prefix: string) =>
+    gruStack(tg, { params: p, prefix, layers: e.layers, bidirectional: e.bidirectional, x: embedded, masks, zeros, dropout: (l, x) => dropped(x, `drop/${prefix}/l${l}`) });
   const hybrid = config.context === 'hybrid';
   const main = stack(hybrid ? 'encoder_local' : 'encoder');
   const finals = hybrid ? stack('encoder_global').finals : main.finals;
@@ -84,10 +89,11 @@ function forwardLoss(tg: TensorGraph, p: GraphParams, o: StepGraphOptions): Valu
     if (d.init === 'zeros') return { h: zeros(d.hidden) };
     return { h: tg.tanh(tg.add(tg.matmul(top, p.get(`bridge/l${l}/w`)), p.get(`bridge/l${l}/b`))) };
   });
-  const tgtEmbedded = tg.split(tg.gather(tgtTable, tgtIn), 1, new Array<number>(T).fill(1)).map((x) => tg.reshape(x, [B, config.embedding]));
-  const features = decodeTeacherForced(tg, p, config, { embedded: tgtEmbedded, initial, attention, global }); // [B, T, F]
+  const tgtEmbedded = tg.split(dropped(tg.gather(tgtTable, tgtIn), 'drop/tgt_embedding'), 1, new Array<number>(T).fill(1)).map((x) => tg.reshape(x, [B, config.embedding]));
+  const layerMasks = Array.from({ length: d.layers }, (_, l) => (l === 0 ? null : perStep(`drop/decoder/l${l}`, d.hidden)));
+  const features = decodeTeacherForced(tg, p, config, { embedded: tgtEmbedded, initial, attention, global, layerMasks }); // [B, T, F]
   const F = features.shape[2] as number;
-  const real = tg.gather(tg.reshape(features, [B * T, F]), rows); // [N, F]
+  const real = dropped(tg.gather(tg.reshape(features, [B * T, F]), rows), 'drop/features'); // [N, F]
   return readoutLoss(tg, p, config, { features: real, targets, invCount, labelSmoothing: o.labelSmoothing });
 }
 

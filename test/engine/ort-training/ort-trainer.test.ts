@@ -21,13 +21,13 @@ const batches: Example[][] = [
   ],
 ];
 
-describe('OrtTrainer', () => {
+describe.each(['in-place', 'double'] as const)('OrtTrainer, state buffers %s', (stateBuffers) => {
   it('takes the same steps as the tfjs Trainer, clipping included', async () => {
     const config = tinyConfig('rnnsearch', { vocabSize: 16 });
     const reference = new Seq2Seq(config);
     // A small clip norm so that clipping acts on every step; an inverse-sqrt warm-up moves the rate.
     const options = { learningRate: 0.01, clipNorm: 0.2, schedule: { kind: 'inverse-sqrt' as const, warmup: 2 } };
-    const ortTrainer = OrtTrainer.fromModel(reference, { ...options, threads: 1 });
+    const ortTrainer = OrtTrainer.fromModel(reference, { ...options, threads: 1, stateBuffers });
     const tfjsTrainer = new Trainer(reference, options);
     for (let step = 0; step < 4; step++) {
       const examples = batches[step % batches.length]!;
@@ -52,5 +52,37 @@ describe('OrtTrainer', () => {
     await ortTrainer.dispose();
     tfjsTrainer.dispose();
     reference.dispose();
+  });
+});
+
+describe('OrtTrainer with dropout', () => {
+  const config = tinyConfig('nrm-hybrid', { vocabSize: 16, dropout: 0.3 });
+  const layered = { ...config, encoder: { ...config.encoder, layers: 2 }, decoder: { ...config.decoder, layers: 2 } };
+
+  async function run(from: { rng: number; params?: Map<string, Float32Array>; m?: Map<string, Float32Array>; v?: Map<string, Float32Array>; step: number }, steps: number) {
+    const model = new Seq2Seq(layered);
+    const trainer = OrtTrainer.fromModel(model, { threads: 1, learningRate: 0.01 });
+    model.dispose();
+    trainer.rng.state = from.rng;
+    if (from.params) trainer.restore({ params: from.params, m: from.m!, v: from.v!, step: from.step });
+    const losses: number[] = [];
+    for (let k = 0; k < steps; k++) {
+      const examples = batches[trainer.step % batches.length]!;
+      losses.push((await trainer.trainStep(makeStepBatch(examples, layered.specials, layered.reverseSource))).loss);
+    }
+    const copy = (m: Map<string, Float32Array>) => new Map([...m].map(([n, x]) => [n, Float32Array.from(x)]));
+    const s = trainer.state();
+    const out = { losses, rng: trainer.rng.state, params: copy(s.params), m: copy(s.m), v: copy(s.v), step: trainer.step };
+    await trainer.dispose();
+    return out;
+  }
+
+  it('draws masks from its seeded RNG: a run restored from a saved state continues the uninterrupted one exactly', async () => {
+    const whole = await run({ rng: 5, step: 0 }, 4);
+    const first = await run({ rng: 5, step: 0 }, 2);
+    const rest = await run({ rng: first.rng, params: first.params, m: first.m, v: first.v, step: first.step }, 2);
+    expect([...first.losses, ...rest.losses]).toEqual(whole.losses);
+    const other = await run({ rng: 6, step: 0 }, 1);
+    expect(other.losses[0]).not.toBe(whole.losses[0]); // the masks matter
   });
 });
