@@ -1,0 +1,102 @@
+// The step engine behind `parley train`: tfjs (the reference) or ONNX Runtime. Either way the tfjs
+// Trainer stays the record a checkpoint saves and validation decodes with: the ORT engine copies its
+// weights, Adam moments, step and RNG state into it before each of those (and back after a resume), so
+// checkpoints, weights and logs are the same files whichever engine wrote them.
+import * as tf from '@tensorflow/tfjs-core';
+import type { BackendName } from '../backend.ts';
+import type { ModelConfig } from '../config.ts';
+import { makeBatch, type Example } from '../training/batch.ts';
+import type { StepReport, Trainer } from '../training/trainer.ts';
+import { OrtTrainer, type OrtTrainerOptions } from './ort-trainer.ts';
+import { makeStepBatch } from './step-batch.ts';
+import { checkSupported } from './step-graph.ts';
+
+export type EngineName = 'onnxruntime' | 'tfjs';
+export const engineNames: readonly EngineName[] = ['onnxruntime', 'tfjs'];
+
+export interface TrainEngine {
+  readonly name: EngineName;
+  readonly step: number;
+  trainStep(examples: Example[]): Promise<StepReport>;
+  /** Bring the tfjs Trainer up to date (before validating, saving or checkpointing). */
+  syncToTrainer(): void;
+  /** Take the tfjs Trainer's state (after it was loaded from a checkpoint). */
+  syncFromTrainer(): void;
+  dispose(): Promise<void>;
+}
+
+/** Why the ORT engine cannot train this config, or null. */
+export function ortUnsupported(config: ModelConfig): string | null {
+  try {
+    checkSupported(config);
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+/**
+ * The engine to use: the one asked for (an unsupported onnxruntime request throws), else the fastest
+ * available: tfjs on tfjs-node's native backend, otherwise onnxruntime where it builds the model.
+ */
+export function chooseEngine(requested: EngineName | undefined, config: ModelConfig, backend: BackendName): { name: EngineName; why: string } {
+  const unsupported = ortUnsupported(config);
+  if (requested === 'onnxruntime' && unsupported) throw new Error(unsupported);
+  if (requested) return { name: requested, why: 'asked for' };
+  if (backend === 'tensorflow') return { name: 'tfjs', why: 'tfjs-node native backend' };
+  if (unsupported) return { name: 'tfjs', why: unsupported.replace(/; use --engine tfjs$/, '') };
+  return { name: 'onnxruntime', why: 'fastest available' };
+}
+
+export function tfjsEngine(trainer: Trainer): TrainEngine {
+  const { config } = trainer.model;
+  return {
+    name: 'tfjs',
+    get step() {
+      return trainer.step;
+    },
+    async trainStep(examples) {
+      const batch = makeBatch(examples, config.specials, config.reverseSource);
+      try {
+        return trainer.trainStep(batch);
+      } finally {
+        batch.dispose();
+      }
+    },
+    syncToTrainer() {},
+    syncFromTrainer() {},
+    async dispose() {},
+  };
+}
+
+export function ortEngine(trainer: Trainer, options: OrtTrainerOptions = {}): TrainEngine {
+  const { model } = trainer;
+  const ort = OrtTrainer.fromModel(model, { ...trainer.options, ...options });
+  ort.rng.state = trainer.rng.state;
+  const read = (m: Map<string, tf.Variable>) => new Map([...m].map(([n, v]) => [n, v.dataSync() as Float32Array]));
+  return {
+    name: 'onnxruntime',
+    get step() {
+      return ort.step;
+    },
+    trainStep: (examples) => ort.trainStep(makeStepBatch(examples, model.config.specials, model.config.reverseSource)),
+    syncToTrainer() {
+      const { params, m, v } = ort.state();
+      const tensors = (values: Map<string, Float32Array>) => new Map([...values].map(([n, x]) => [n, tf.tensor(x, model.params.get(n).shape)]));
+      const p = tensors(params);
+      model.params.assign(p);
+      tf.dispose([...p.values()]);
+      for (const [store, values] of [[trainer.optimizer.m, m], [trainer.optimizer.v, v]] as const) {
+        for (const [name, variable] of store) tf.tidy(() => variable.assign(tf.tensor(values.get(name)!, variable.shape)));
+      }
+      trainer.optimizer.t = ort.step;
+      trainer.rng.state = ort.rng.state;
+    },
+    syncFromTrainer() {
+      const params = new Map(model.params.entries().map(([n, v]) => [n, v.dataSync() as Float32Array]));
+      ort.restore({ params, m: read(trainer.optimizer.m), v: read(trainer.optimizer.v), step: trainer.step });
+      ort.rng.state = trainer.rng.state;
+    },
+    dispose: () => ort.dispose(),
+  };
+}
