@@ -1,11 +1,13 @@
 // The onnxruntime engine's side of bench/train.ts: the same model, batches and step count, timed per
-// step, with a breakdown from graphs cut after the loss (forward) and after the gradient norm
-// (forward + backward): optimizer = whole step − that, and feeds = building the input tensors in JS.
+// step, with a breakdown: kernel milliseconds of forward, backward and optimizer from ORT's profiler
+// (bench/ort-profile.ts), the wall time of graphs cut after the loss and after the gradient norm
+// (noisy on shared cores: differences of medians), and feeds = building the input tensors in JS.
 import type { ModelConfig } from '../engine/config.ts';
 import { Seq2Seq } from '../engine/models/seq2seq.ts';
 import { OrtTrainer } from '../engine/ort-training/ort-trainer.ts';
 import { makeStepBatch } from '../engine/ort-training/step-batch.ts';
 import type { Example } from '../engine/training/batch.ts';
+import { profileBreakdown } from './ort-profile.ts';
 
 export interface OrtBenchOptions {
   config: ModelConfig;
@@ -57,6 +59,7 @@ export async function runOrt(o: OrtBenchOptions) {
   const feeds = await timed(o.steps, async (i) => trainer.feedsOnly(batch(i)));
   const stats = { ...trainer.stats };
   await trainer.dispose();
+  const kernelMs = await profileBreakdown({ config: o.config, examples: o.examples[0]!, steps: Math.min(o.steps, 4), threads: o.threads });
   const stepSeconds = median(step.wall);
   const ms = (s: number) => +(s * 1000).toFixed(1);
   return {
@@ -69,9 +72,10 @@ export async function runOrt(o: OrtBenchOptions) {
     targetTokensPerSecond: Math.round(batch(0).targetTokens / stepSeconds),
     lastLoss: +loss.toFixed(4),
     breakdownMs: {
-      forward: ms(median(forward.wall)),
-      backward: ms(median(backward.wall) - median(forward.wall)),
-      optimizer: ms(stepSeconds - median(backward.wall)),
+      kernels: kernelMs,
+      wallOfCutGraphs: { forward: ms(median(forward.wall)), forwardBackward: ms(median(backward.wall)), wholeStep: ms(stepSeconds) },
+      // Weights, moments and batch enter as tensors over JS memory and updates are written into it:
+      // the only host-side work per step is making those tensor objects.
       feeds: +(median(feeds.wall) * 1000).toFixed(3),
     },
     peakRssMiB,

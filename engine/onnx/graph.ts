@@ -49,6 +49,11 @@ export class GraphBuilder {
 
   constructor(readonly name: string) {}
 
+  /** Nodes so far; node k is named `${op}_${k}` in the model (profilers report these names). */
+  get nodeCount(): number {
+    return this.nodes.length;
+  }
+
   input(name: string, type: ElemType, dims: Dim[]): string {
     this.inputs.push({ name, type, dims });
     return name;

@@ -57,8 +57,8 @@ export class OrtTrainer {
     options: OrtTrainerOptions = {},
   ) {
     checkSupported(config);
-    const { threads, optimization, memoryArena, stateBuffers, ...training } = options;
-    this.session = { threads, optimization, memoryArena };
+    const { threads, optimization, memoryArena, profilePrefix, stateBuffers, ...training } = options;
+    this.session = { threads, optimization, memoryArena, ...(profilePrefix ? { profilePrefix } : {}) };
     this.options = trainingOptionsSchema.parse({ ...defaultTrainingOptions, ...training });
     this.rng = new Random(this.options.seed);
     const pair = (first: Float32Array): [Float32Array, Float32Array] => [first, stateBuffers === 'double' ? new Float32Array(first.length) : first];

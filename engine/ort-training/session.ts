@@ -10,6 +10,8 @@ export interface SessionOptions {
   optimization?: 'disabled' | 'basic' | 'extended' | 'all';
   /** ORT's CPU arena and memory pattern (planned buffer reuse across runs); off trades speed for peak RSS. */
   memoryArena?: boolean;
+  /** Write ORT's per-node profile (JSON) to files starting with this path when the session is released. */
+  profilePrefix?: string;
 }
 
 export async function createTrainingSession(bytes: Uint8Array, o: SessionOptions = {}): Promise<ort.InferenceSession> {
@@ -20,6 +22,7 @@ export async function createTrainingSession(bytes: Uint8Array, o: SessionOptions
     graphOptimizationLevel: o.optimization ?? 'all',
     enableCpuMemArena: o.memoryArena ?? true,
     enableMemPattern: o.memoryArena ?? true,
+    ...(o.profilePrefix ? { enableProfiling: true, profileFilePrefix: o.profilePrefix } : {}),
     extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
   });
 }

@@ -16,14 +16,30 @@ export interface StepBatch {
   targetTokens: number;
 }
 
-export function makeStepBatch(examples: Example[], specials: SpecialIds, reverseSource: boolean): StepBatch {
+/**
+ * Round a batch's shape up to a grid, so that a corpus needs few step graphs (one session each). The
+ * extra rows and columns are padding: masked in the encoder and attention, and no loss row reads them,
+ * so the loss and gradients are those of the unpadded batch.
+ */
+export interface BucketGrid {
+  batch: number;
+  length: number;
+}
+
+const roundUp = (n: number, to: number) => Math.ceil(n / to) * to;
+
+export function makeStepBatch(examples: Example[], specials: SpecialIds, reverseSource: boolean, grid: BucketGrid = { batch: 1, length: 1 }): StepBatch {
   if (examples.length === 0) throw new Error('makeStepBatch: empty batch');
   const src = prepareSources(examples.map((e) => e.src), specials, reverseSource);
-  const B = examples.length;
-  const S = src.maxLength;
-  const T = Math.max(...examples.map((e) => e.tgt.length)) + 1;
+  const B = roundUp(examples.length, grid.batch);
+  const S = roundUp(src.maxLength, grid.length);
+  const T = roundUp(Math.max(...examples.map((e) => e.tgt.length)) + 1, grid.length);
   const srcMask = new Float32Array(B * S);
-  src.lengths.forEach((len, b) => srcMask.fill(1, b * S, b * S + len));
+  const srcIds = new BigInt64Array(B * S).fill(BigInt(specials.pad));
+  src.lengths.forEach((len, b) => {
+    srcMask.fill(1, b * S, b * S + len);
+    for (let j = 0; j < len; j++) srcIds[b * S + j] = BigInt(src.ids[b * src.maxLength + j]!);
+  });
   const tgtIn = new BigInt64Array(B * T).fill(BigInt(specials.pad));
   const rows: bigint[] = [];
   const targets: bigint[] = [];
@@ -37,7 +53,7 @@ export function makeStepBatch(examples: Example[], specials: SpecialIds, reverse
   });
   return {
     bucket: { batch: B, srcLen: S, tgtLen: T },
-    src: BigInt64Array.from(src.ids, (x) => BigInt(x)),
+    src: srcIds,
     srcMask,
     tgtIn,
     rows: BigInt64Array.from(rows),

@@ -99,21 +99,28 @@ function forwardLoss(tg: TensorGraph, p: GraphParams, o: StepGraphOptions): Valu
 
 /** The step graph's bytes. */
 export function buildStepGraph(o: StepGraphOptions): Uint8Array {
+  return buildStepGraphWithSections(o).bytes;
+}
+
+/** Also where each part starts: nodes [0, backward) are the forward pass, [backward, optimizer) the backward. */
+export function buildStepGraphWithSections(o: StepGraphOptions): { bytes: Uint8Array; sections: { backward: number; optimizer: number } } {
   checkSupported(o.config);
   const tg = new TensorGraph(`parley_train_${o.bucket.batch}x${o.bucket.srcLen}x${o.bucket.tgtLen}`, o.dtype ?? 'float32');
   const p = new GraphParams(tg, o.params);
   const loss = forwardLoss(tg, p, o);
+  const sections = { backward: tg.builder.nodeCount, optimizer: tg.builder.nodeCount };
   if (o.mode === 'loss') {
     tg.output(loss, stepNames.loss);
-    return tg.builder.toBytes();
+    return { bytes: tg.builder.toBytes(), sections };
   }
   const all = p.all();
   const grads = gradients(tg, loss, all.map((x) => x.value));
+  sections.optimizer = tg.builder.nodeCount;
   const { norm, scale } = clipScale(tg, grads, o.adam.clipNorm);
   tg.output(loss, stepNames.loss);
   tg.output(norm, stepNames.gradNorm);
   if (o.mode === 'gradients') grads.forEach((g, k) => tg.output(g, stepNames.grad(all[k]!.name)));
-  if (o.mode !== 'update') return tg.builder.toBytes();
+  if (o.mode !== 'update') return { bytes: tg.builder.toBytes(), sections };
   const alpha = tg.input(stepNames.alpha, []);
   const updates = all.map(({ name, value }, k) => {
     const m = tg.input(stepNames.m(name), [...value.shape]);
@@ -125,5 +132,5 @@ export function buildStepGraph(o: StepGraphOptions): Uint8Array {
     tg.output(u.m, stepNames.newM(u.name));
     tg.output(u.v, stepNames.newV(u.name));
   }
-  return tg.builder.toBytes();
+  return { bytes: tg.builder.toBytes(), sections };
 }
