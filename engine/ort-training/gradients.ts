@@ -25,7 +25,7 @@ export function sumTo(tg: TensorGraph, dy: Value, target: Value): Value {
   return lead ? tg.raw1('Reshape', [summed, tg.shapeOf(target)], {}, [...to], dy.type) : summed;
 }
 
-/** y = aᵀ... helpers for MatMul: a [.., m, k] with its last two axes swapped. */
+/** x [.., m, k] with its last two axes swapped (batched MatMul adjoints). */
 function swapLast(tg: TensorGraph, x: Value): Value {
   const r = x.shape.length;
   const perm = [...Array(r).keys()];

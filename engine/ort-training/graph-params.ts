@@ -11,8 +11,6 @@ export type ParamShapes = ReadonlyArray<readonly [name: string, shape: readonly 
 
 export class GraphParams {
   private readonly values = new Map<string, Value>();
-  /** Parameters some node read, in creation order: only these get gradients. */
-  private readonly used = new Set<string>();
 
   constructor(tg: TensorGraph, readonly shapes: ParamShapes) {
     for (const [name, shape] of shapes) this.values.set(name, tg.input(name, [...shape]));
@@ -21,7 +19,6 @@ export class GraphParams {
   get(name: string): Value {
     const v = this.values.get(name);
     if (!v) throw new Error(`training graph: no parameter "${name}"`);
-    this.used.add(name);
     return v;
   }
 
@@ -32,9 +29,5 @@ export class GraphParams {
   /** Every parameter, in the ParamStore's order. */
   all(): { name: string; value: Value }[] {
     return this.shapes.map(([name]) => ({ name, value: this.values.get(name)! }));
-  }
-
-  unused(): string[] {
-    return this.shapes.map(([n]) => n).filter((n) => !this.used.has(n));
   }
 }

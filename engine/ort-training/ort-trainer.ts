@@ -19,11 +19,15 @@ const ADAM = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
 
 export interface OrtTrainerOptions extends Partial<TrainingOptions>, SessionOptions {
   stateBuffers?: 'in-place' | 'double';
+  /** Sessions kept (least recently used ones are released: each holds its own memory arena). */
+  maxSessions?: number;
 }
 
 /** What building and creating the sessions cost so far. */
 export interface SessionStats {
   sessions: number;
+  /** Sessions released to stay within maxSessions (a bucket seen again is then built again). */
+  evicted: number;
   buildMs: number;
   createMs: number;
   graphBytes: number;
@@ -45,7 +49,8 @@ export class OrtTrainer {
   readonly rng: Random;
   /** Number of updates applied (Adam's t). */
   step = 0;
-  readonly stats: SessionStats = { sessions: 0, buildMs: 0, createMs: 0, graphBytes: 0 };
+  readonly stats: SessionStats = { sessions: 0, evicted: 0, buildMs: 0, createMs: 0, graphBytes: 0 };
+  private readonly maxSessions: number;
   private readonly slots: Slot[];
   private readonly sessions = new Map<string, Promise<ort.InferenceSession>>();
   private readonly shapes: ParamShapes;
@@ -57,7 +62,8 @@ export class OrtTrainer {
     options: OrtTrainerOptions = {},
   ) {
     checkSupported(config);
-    const { threads, optimization, memoryArena, profilePrefix, stateBuffers, ...training } = options;
+    const { threads, optimization, memoryArena, profilePrefix, stateBuffers, maxSessions, ...training } = options;
+    this.maxSessions = maxSessions ?? 32;
     this.session = { threads, optimization, memoryArena, ...(profilePrefix ? { profilePrefix } : {}) };
     this.options = trainingOptionsSchema.parse({ ...defaultTrainingOptions, ...training });
     this.rng = new Random(this.options.seed);
@@ -84,7 +90,17 @@ export class OrtTrainer {
   sessionFor(bucket: BucketShape, mode: StepGraphMode = 'update'): Promise<ort.InferenceSession> {
     const key = bucketKey(bucket, mode);
     let s = this.sessions.get(key);
-    if (!s) {
+    if (s) {
+      // Map order is recency order: re-insert on use.
+      this.sessions.delete(key);
+      this.sessions.set(key, s);
+    } else {
+      if (this.sessions.size >= this.maxSessions) {
+        const [oldest, session] = this.sessions.entries().next().value!;
+        this.sessions.delete(oldest);
+        this.stats.evicted++;
+        void session.then((x) => x.release());
+      }
       const t0 = performance.now();
       const bytes = buildStepGraph({ config: this.config, params: this.shapes, bucket, labelSmoothing: this.options.labelSmoothing, adam: { ...ADAM, clipNorm: this.options.clipNorm }, mode });
       const t1 = performance.now();

@@ -86,3 +86,21 @@ describe('OrtTrainer with dropout', () => {
     expect(other.losses[0]).not.toBe(whole.losses[0]); // the masks matter
   });
 });
+
+describe('OrtTrainer session cache', () => {
+  it('releases the least recently used session past maxSessions and rebuilds it on return, same steps', async () => {
+    const config = tinyConfig('rnnsearch', { vocabSize: 16 });
+    const model = new Seq2Seq(config);
+    const capped = OrtTrainer.fromModel(model, { threads: 1, maxSessions: 1 });
+    const free = OrtTrainer.fromModel(model, { threads: 1 });
+    model.dispose();
+    for (let step = 0; step < 4; step++) {
+      const batch = makeStepBatch(batches[step % 2]!, config.specials, config.reverseSource);
+      expect((await capped.trainStep(batch)).loss).toBe((await free.trainStep(batch)).loss);
+    }
+    expect(capped.stats).toMatchObject({ sessions: 4, evicted: 3 });
+    expect(free.stats).toMatchObject({ sessions: 2, evicted: 0 });
+    await capped.dispose();
+    await free.dispose();
+  });
+});
