@@ -146,7 +146,7 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
   say(`${examples.length} training pairs (${all.length - examples.length} over ${o.maxLength} tokens dropped), ${validPairs.length} validation pairs; ${issues.summary()}`);
   say(`model ${config.preset}: ${model.params.entries().reduce((s, [, v]) => s + v.size, 0)} parameters, vocabulary ${config.vocabSize}`);
 
-  const chosen = chooseEngine(ctx.engine, config, ctx.backend ?? 'cpu');
+  const chosen = chooseEngine(ctx.engine, ctx.backend ?? 'cpu');
   say(`training engine ${chosen.name} (${chosen.why})`);
   const engine = chosen.name === 'onnxruntime' ? ortEngine(trainer) : tfjsEngine(trainer);
 
@@ -240,6 +240,8 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
   if (!existsSync(path.join(o.out, 'config.json'))) await saveModel(o.out, model, { ...meta, step: trainer.step });
   await checkpoint();
   const elapsedMs = elapsed();
+  const spent = engine.summary();
+  if (spent) say(spent);
   await engine.dispose();
   trainer.dispose();
   model.dispose();

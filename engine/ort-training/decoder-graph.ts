@@ -4,7 +4,7 @@
 import type { ModelConfig } from '../config.ts';
 import { MASKED } from '../layers/attention.ts';
 import type { CellState, GraphParams } from './graph-params.ts';
-import { gruProject, gruStep, gruWeights } from './recurrent-graph.ts';
+import { cellStep, cellProject, cellWeights } from './recurrent-graph.ts';
 import type { TensorGraph, Value } from './tensor-graph.ts';
 
 export interface AttentionMemoryGraph {
@@ -49,21 +49,21 @@ export interface DecoderInputs {
 
 /** Features [B, T, F] of every decoder step. */
 export function decodeTeacherForced(tg: TensorGraph, p: GraphParams, config: ModelConfig, o: DecoderInputs): Value {
-  if (config.decoder.cell !== 'gru') throw new Error('ORT training graph: LSTM decoders are not built yet');
-  const layers = Array.from({ length: config.decoder.layers }, (_, l) => gruWeights(p, `decoder/l${l}`));
-  let state = o.initial.map((s) => s.h);
+  const layers = Array.from({ length: config.decoder.layers }, (_, l) => cellWeights(p, `decoder/l${l}`));
+  let state = o.initial;
   const columns: Value[] = [];
   o.embedded.forEach((emb, t) => {
     const parts: Value[] = [];
     if (o.global) parts.push(o.global);
-    if (o.attention) parts.push(attend(tg, p, config, o.attention, state[state.length - 1]!));
+    if (o.attention) parts.push(attend(tg, p, config, o.attention, state[state.length - 1]!.h));
     const context = parts.length === 0 ? null : parts.length === 1 ? parts[0]! : tg.concat(parts, 1); // [B, C]
     let input = context ? tg.concat([emb, context], 1) : emb;
     state = layers.map((w, l) => {
       const mask = o.layerMasks?.[l]?.[t];
       if (mask) input = tg.mul(input, mask);
-      input = gruStep(tg, w, gruProject(tg, w, input), state[l]!);
-      return input;
+      const next = cellStep(tg, w, cellProject(tg, w, input), state[l]!);
+      input = next.h;
+      return next;
     });
     const f = tg.concat(context ? [input, context, emb] : [input, emb], 1); // [B, F]
     columns.push(tg.reshape(f, [f.shape[0]!, 1, f.shape[1]!]));

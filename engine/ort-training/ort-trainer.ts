@@ -13,7 +13,7 @@ import { drawMasks, dropoutSites } from './dropout.ts';
 import type { ParamShapes } from './graph-params.ts';
 import { createTrainingSession, ort, type SessionOptions } from './session.ts';
 import type { StepBatch } from './step-batch.ts';
-import { buildStepGraph, checkSupported, stepNames, type BucketShape, type StepGraphMode } from './step-graph.ts';
+import { buildStepGraph, stepNames, type BucketShape, type StepGraphMode } from './step-graph.ts';
 
 const ADAM = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
 
@@ -61,7 +61,6 @@ export class OrtTrainer {
     initial: readonly { name: string; shape: number[]; values: Float32Array }[],
     options: OrtTrainerOptions = {},
   ) {
-    checkSupported(config);
     const { threads, optimization, memoryArena, profilePrefix, stateBuffers, maxSessions, ...training } = options;
     this.maxSessions = maxSessions ?? 32;
     this.session = { threads, optimization, memoryArena, ...(profilePrefix ? { profilePrefix } : {}) };

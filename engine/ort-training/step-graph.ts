@@ -8,7 +8,7 @@ import { decodeTeacherForced, prepareAttention, readoutLoss } from './decoder-gr
 import { dropoutSites } from './dropout.ts';
 import { gradients } from './gradients.ts';
 import { GraphParams, type CellState, type ParamShapes } from './graph-params.ts';
-import { gruStack, type SequenceMasks } from './recurrent-graph.ts';
+import { cellStack, type SequenceMasks } from './recurrent-graph.ts';
 import { TensorGraph, type FloatType, type Value } from './tensor-graph.ts';
 
 export interface BucketShape {
@@ -50,12 +50,6 @@ export const stepNames = {
   newV: (n: string) => `new_adam_v/${n}`,
 };
 
-export function checkSupported(config: ModelConfig): void {
-  const missing: string[] = [];
-  if (config.encoder.cell !== 'gru' || config.decoder.cell !== 'gru') missing.push('LSTM cells');
-  if (missing.length) throw new Error(`the onnxruntime training engine does not build ${missing.join(' or ')} yet (preset ${config.preset}); use --engine tfjs`);
-}
-
 function forwardLoss(tg: TensorGraph, p: GraphParams, o: StepGraphOptions): Value {
   const { config } = o;
   const { batch: B, srcLen: S, tgtLen: T } = o.bucket;
@@ -76,7 +70,7 @@ function forwardLoss(tg: TensorGraph, p: GraphParams, o: StepGraphOptions): Valu
   const zeros = (width: number) => tg.constant(new Array<number>(B * width).fill(0), [B, width]);
   const e = config.encoder;
   const stack = (prefix: string) =>
-    gruStack(tg, { params: p, prefix, layers: e.layers, bidirectional: e.bidirectional, x: embedded, masks, zeros, dropout: (l, x) => dropped(x, `drop/${prefix}/l${l}`) });
+    cellStack(tg, { params: p, prefix, layers: e.layers, bidirectional: e.bidirectional, x: embedded, masks, zeros, dropout: (l, x) => dropped(x, `drop/${prefix}/l${l}`) });
   const hybrid = config.context === 'hybrid';
   const main = stack(hybrid ? 'encoder_local' : 'encoder');
   const finals = hybrid ? stack('encoder_global').finals : main.finals;
@@ -84,10 +78,12 @@ function forwardLoss(tg: TensorGraph, p: GraphParams, o: StepGraphOptions): Valu
   const attention = config.context === 'local' || hybrid ? prepareAttention(tg, p, config, main.outputs, srcMask) : null;
   const global = config.context === 'global' || hybrid ? top : null;
   const d = config.decoder;
+  const lstm = d.cell === 'lstm';
+  const withC = (h: Value, c?: Value): CellState => (lstm ? { h, c: c ?? zeros(d.hidden) } : { h });
   const initial: CellState[] = Array.from({ length: d.layers }, (_, l) => {
-    if (d.init === 'copy') return finals[l]!;
-    if (d.init === 'zeros') return { h: zeros(d.hidden) };
-    return { h: tg.tanh(tg.add(tg.matmul(top, p.get(`bridge/l${l}/w`)), p.get(`bridge/l${l}/b`))) };
+    if (d.init === 'copy') return withC(finals[l]!.h, finals[l]!.c);
+    if (d.init === 'zeros') return withC(zeros(d.hidden));
+    return withC(tg.tanh(tg.add(tg.matmul(top, p.get(`bridge/l${l}/w`)), p.get(`bridge/l${l}/b`))));
   });
   const tgtEmbedded = tg.split(dropped(tg.gather(tgtTable, tgtIn), 'drop/tgt_embedding'), 1, new Array<number>(T).fill(1)).map((x) => tg.reshape(x, [B, config.embedding]));
   const layerMasks = Array.from({ length: d.layers }, (_, l) => (l === 0 ? null : perStep(`drop/decoder/l${l}`, d.hidden)));
@@ -104,7 +100,6 @@ export function buildStepGraph(o: StepGraphOptions): Uint8Array {
 
 /** Also where each part starts: nodes [0, backward) are the forward pass, [backward, optimizer) the backward. */
 export function buildStepGraphWithSections(o: StepGraphOptions): { bytes: Uint8Array; sections: { backward: number; optimizer: number } } {
-  checkSupported(o.config);
   const tg = new TensorGraph(`parley_train_${o.bucket.batch}x${o.bucket.srcLen}x${o.bucket.tgtLen}`, o.dtype ?? 'float32');
   const p = new GraphParams(tg, o.params);
   const loss = forwardLoss(tg, p, o);

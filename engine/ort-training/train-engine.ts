@@ -4,12 +4,10 @@
 // checkpoints, weights and logs are the same files whichever engine wrote them.
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName } from '../backend.ts';
-import type { ModelConfig } from '../config.ts';
 import { makeBatch, type Example } from '../training/batch.ts';
 import type { StepReport, Trainer } from '../training/trainer.ts';
 import { OrtTrainer, type OrtTrainerOptions } from './ort-trainer.ts';
 import { makeStepBatch, type BucketGrid } from './step-batch.ts';
-import { checkSupported } from './step-graph.ts';
 
 export type EngineName = 'onnxruntime' | 'tfjs';
 export const engineNames: readonly EngineName[] = ['onnxruntime', 'tfjs'];
@@ -41,26 +39,13 @@ export function gridFromEnv(value = process.env.PARLEY_ORT_GRID): BucketGrid {
   return { batch: Number(m[1]), length: Number(m[2]) };
 }
 
-/** Why the ORT engine cannot train this config, or null. */
-export function ortUnsupported(config: ModelConfig): string | null {
-  try {
-    checkSupported(config);
-    return null;
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
-
 /**
- * The engine to use: the one asked for (an unsupported onnxruntime request throws), else the fastest
- * available: tfjs on tfjs-node's native backend, otherwise onnxruntime where it builds the model.
+ * The engine to use: the one asked for, else the fastest available: tfjs on tfjs-node's native
+ * backend, otherwise onnxruntime (it builds every preset).
  */
-export function chooseEngine(requested: EngineName | undefined, config: ModelConfig, backend: BackendName): { name: EngineName; why: string } {
-  const unsupported = ortUnsupported(config);
-  if (requested === 'onnxruntime' && unsupported) throw new Error(unsupported);
+export function chooseEngine(requested: EngineName | undefined, backend: BackendName): { name: EngineName; why: string } {
   if (requested) return { name: requested, why: 'asked for' };
   if (backend === 'tensorflow') return { name: 'tfjs', why: 'tfjs-node native backend' };
-  if (unsupported) return { name: 'tfjs', why: unsupported.replace(/; use --engine tfjs$/, '') };
   return { name: 'onnxruntime', why: 'fastest available' };
 }
 

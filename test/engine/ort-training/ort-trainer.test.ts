@@ -21,9 +21,15 @@ const batches: Example[][] = [
   ],
 ];
 
-describe.each(['in-place', 'double'] as const)('OrtTrainer, state buffers %s', (stateBuffers) => {
+const cases = [
+  ['rnnsearch', 'in-place'],
+  ['rnnsearch', 'double'],
+  ['seq2seq-lstm', 'in-place'],
+] as const;
+
+describe.each(cases)('OrtTrainer, %s, state buffers %s', (preset, stateBuffers) => {
   it('takes the same steps as the tfjs Trainer, clipping included', async () => {
-    const config = tinyConfig('rnnsearch', { vocabSize: 16 });
+    const config = tinyConfig(preset, { vocabSize: 16 });
     const reference = new Seq2Seq(config);
     // A small clip norm so that clipping acts on every step; an inverse-sqrt warm-up moves the rate.
     const options = { learningRate: 0.01, clipNorm: 0.2, schedule: { kind: 'inverse-sqrt' as const, warmup: 2 } };
