@@ -104,6 +104,8 @@ export function cellStack(
     zeros: (width: number) => Value;
     /** Dropout on a layer's input, for layers ≥ 1 (RnnStack.run). */
     dropout?: (layer: number, input: Value) => Value;
+    /** A direction's initial state (default zeros), as RnnRunOptions.initial. */
+    initial?: (layer: number, dir: 'fw' | 'bw') => CellState;
   },
 ): { outputs: Value; finals: CellState[] } {
   const [B, S] = o.x.shape as [number, number];
@@ -117,7 +119,7 @@ export function cellStack(
       const proj = cellProject(tg, w, input); // [B, S, 3H]
       const G = w.kind === 'lstm' ? 4 : 3;
       const steps = tg.split(proj, 1, new Array<number>(S).fill(1)).map((s) => tg.reshape(s, [B, G * w.hidden]));
-      const initial = w.kind === 'lstm' ? { h: o.zeros(w.hidden), c: o.zeros(w.hidden) } : { h: o.zeros(w.hidden) };
+      const initial = o.initial?.(l, dir as 'fw' | 'bw') ?? (w.kind === 'lstm' ? { h: o.zeros(w.hidden), c: o.zeros(w.hidden) } : { h: o.zeros(w.hidden) });
       return cellDirection(tg, { w, steps, masks: o.masks, initial, reverse: dir === 'bw' });
     });
     const H = runs[0]!.final.h.shape[1] as number;
