@@ -2,6 +2,10 @@
 // "big": random tokens, dropout 0, a few warm-up steps then timed steps; prints one JSON line per config.
 // `-- --config small|big` runs one; `-- --profile` adds kernel dispatch counts and time per kernel;
 // `-- --fused-gru` switches the hand-written GRU step on (default: autodiff through single ops).
+// `-- --engine onnxruntime|tfjs|both` picks the training engine (default both: onnxruntime then tfjs);
+// `-- --torch` runs bench/torch/train.py on the same config right after, for figures from one run;
+// `-- --double-buffers`, `--no-ort-arena`, `--ort-optimization L` measure the ORT engine's memory/speed choices.
+import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../engine/backend.ts';
 import { modelConfig, type ModelConfig } from '../engine/config.ts';
@@ -10,6 +14,7 @@ import { Seq2Seq } from '../engine/models/seq2seq.ts';
 import { Random } from '../engine/random.ts';
 import { makeBatch, type Example, type TensorBatch } from '../engine/training/batch.ts';
 import { Trainer } from '../engine/training/trainer.ts';
+import { runOrt } from './train-ort.ts';
 
 type ConfigName = 'small' | 'big';
 const CONFIG_NAMES: readonly ConfigName[] = ['small', 'big'];
@@ -33,23 +38,54 @@ const CONFIGS: Record<ConfigName, BenchConfig> = {
   big: { vocab: 8000, embedding: 256, encoderHidden: 256, decoderHidden: 512, attentionDim: 512, readoutDim: 512, batch: 64, sourceLength: 20, targetLength: 20, warmup: 2, steps: 8 },
 };
 
-function parseArgs(argv: string[]): { configs: ConfigName[]; profile: boolean; fused: boolean } {
+type EngineChoice = 'onnxruntime' | 'tfjs' | 'both';
+const ENGINES: readonly EngineChoice[] = ['onnxruntime', 'tfjs', 'both'];
+
+interface Args {
+  configs: ConfigName[];
+  profile: boolean;
+  fused: boolean;
+  engine: EngineChoice;
+  torch: boolean;
+  optimization: 'disabled' | 'basic' | 'extended' | 'all';
+  stateBuffers: 'in-place' | 'double';
+  memoryArena: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
   let configs: ConfigName[] = [...CONFIG_NAMES];
   let profile = false;
   let fused = false;
+  let engine: EngineChoice = 'both';
+  let torch = false;
+  let optimization: Args['optimization'] = 'all';
+  let stateBuffers: Args['stateBuffers'] = 'in-place';
+  let memoryArena = true;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--profile') profile = true;
     else if (arg === '--fused-gru') fused = true;
+    else if (arg === '--torch') torch = true;
+    else if (arg === '--double-buffers') stateBuffers = 'double';
+    else if (arg === '--no-ort-arena') memoryArena = false;
+    else if (arg === '--engine') {
+      const value = argv[++i];
+      if (!(ENGINES as readonly string[]).includes(value ?? '')) throw new Error(`--engine must be one of ${ENGINES.join(', ')}, got ${String(value)}`);
+      engine = value as EngineChoice;
+    } else if (arg === '--ort-optimization') {
+      const value = argv[++i];
+      if (!['disabled', 'basic', 'extended', 'all'].includes(value ?? '')) throw new Error(`--ort-optimization must be disabled|basic|extended|all, got ${String(value)}`);
+      optimization = value as Args['optimization'];
+    }
     else if (arg === '--config') {
       const value = argv[++i];
       if (!(CONFIG_NAMES as readonly string[]).includes(value ?? '')) {
         throw new Error(`--config must be one of ${CONFIG_NAMES.join(', ')}, got ${String(value)}`);
       }
       configs = [value as ConfigName];
-    } else throw new Error(`unknown argument ${arg} (known: --config small|big, --profile, --fused-gru)`);
+    } else throw new Error(`unknown argument ${arg} (known: --config small|big, --engine onnxruntime|tfjs|both, --torch, --ort-optimization L, --double-buffers, --no-ort-arena, --profile, --fused-gru)`);
   }
-  return { configs, profile, fused };
+  return { configs, profile, fused, engine, torch, optimization, stateBuffers, memoryArena };
 }
 
 function rnnsearch(c: BenchConfig): ModelConfig {
@@ -65,13 +101,22 @@ function rnnsearch(c: BenchConfig): ModelConfig {
   });
 }
 
-function randomBatch(c: BenchConfig, model: ModelConfig, rng: Random): TensorBatch {
+function randomExamples(c: BenchConfig, rng: Random): Example[] {
   const firstWord = 4; // after pad, unk, bos, eos
   const token = () => firstWord + rng.int(c.vocab - firstWord);
-  const examples: Example[] = Array.from({ length: c.batch }, () => ({
+  return Array.from({ length: c.batch }, () => ({
     src: Array.from({ length: c.sourceLength }, token),
     tgt: Array.from({ length: c.targetLength - 1 }, token),
   }));
+}
+
+/** The four batches both engines train on, from one seed. */
+const benchExamples = (c: BenchConfig) => {
+  const rng = new Random(7);
+  return Array.from({ length: 4 }, () => randomExamples(c, rng));
+};
+
+function randomBatch(examples: Example[], model: ModelConfig): TensorBatch {
   return makeBatch(examples, model.specials, model.reverseSource);
 }
 
@@ -102,8 +147,7 @@ async function run(name: ConfigName, profile: boolean) {
   const config = rnnsearch(c);
   const model = new Seq2Seq(config);
   const trainer = new Trainer(model, { learningRate: 1e-3 });
-  const rng = new Random(7);
-  const batches = Array.from({ length: 4 }, () => randomBatch(c, config, rng));
+  const batches = benchExamples(c).map((e) => randomBatch(e, config));
   const seconds: number[] = [];
   const cpuSeconds: number[] = [];
   let loss = 0;
@@ -143,24 +187,45 @@ async function run(name: ConfigName, profile: boolean) {
   };
 }
 
+/** The PyTorch peer on the same config, as a child process (its own peak RSS), or why it could not run. */
+function runTorch(name: ConfigName, threads: number): unknown {
+  const r = spawnSync('/usr/bin/python3', ['bench/torch/train.py', '--config', name, '--threads', String(threads)], { encoding: 'utf8' });
+  if (r.status !== 0) return { backend: 'pytorch', config: name, error: (r.stderr || r.error?.message || 'failed').trim().split('\n').pop() };
+  return JSON.parse(r.stdout.trim().split('\n').pop()!);
+}
+
 async function main(): Promise<void> {
-  const { configs, profile, fused } = parseArgs(process.argv.slice(2));
-  const backend = await initBackend({ quiet: true });
+  const args = parseArgs(process.argv.slice(2));
+  const { configs, profile, fused } = args;
+  // The onnxruntime engine alone needs tfjs only to draw the initial weights: the cpu backend keeps the
+  // wasm heap out of its peak RSS.
+  const backend = await initBackend({ quiet: true, ...(args.engine === 'onnxruntime' ? { backend: 'cpu' as const } : {}) });
   setFusedGruEnabled(fused);
+  const threads = Number(process.env.PARLEY_THREADS ?? 2);
   for (const name of configs) {
-    const result = await run(name, profile);
-    const peakRssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
-    const line = {
-      backend: backend.name,
-      threads: backend.threads,
-      nativeMatMul: backend.nativeMatMul,
-      nativeMatMulThreads: backend.nativeMatMulThreads,
-      nativeMatMulMinRows: backend.nativeMatMulMinRows,
-      fusedGru: fused,
-      ...result,
-      peakRssMiB,
-    };
-    process.stdout.write(`${JSON.stringify(line)}\n`);
+    if (args.engine !== 'tfjs') {
+      const c = CONFIGS[name];
+      const result = await runOrt({ config: rnnsearch(c), examples: benchExamples(c), warmup: c.warmup, steps: c.steps, threads, optimization: args.optimization, stateBuffers: args.stateBuffers, memoryArena: args.memoryArena });
+      // Peak RSS is per process: run one engine per invocation (--engine) for a clean figure.
+      process.stdout.write(`${JSON.stringify({ engine: 'onnxruntime', threads, ortOptimization: args.optimization, stateBuffers: args.stateBuffers, memoryArena: args.memoryArena, config: name, sizes: c, ...result })}\n`);
+    }
+    if (args.engine !== 'onnxruntime') {
+      const result = await run(name, profile);
+      const peakRssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
+      const line = {
+        engine: 'tfjs',
+        backend: backend.name,
+        threads: backend.threads,
+        nativeMatMul: backend.nativeMatMul,
+        nativeMatMulThreads: backend.nativeMatMulThreads,
+        nativeMatMulMinRows: backend.nativeMatMulMinRows,
+        fusedGru: fused,
+        ...result,
+        peakRssMiB,
+      };
+      process.stdout.write(`${JSON.stringify(line)}\n`);
+    }
+    if (args.torch) process.stdout.write(`${JSON.stringify(runTorch(name, threads))}\n`);
   }
 }
 

@@ -40,7 +40,8 @@ export async function run(args: string[]): Promise<number> {
       const out = path.join(options.out, cell);
       console.error(`— ${cell}: training into ${out}`);
       const progress = new Progress({ ...(options.steps ? { totalSteps: options.steps } : {}), ...(options.timeBudgetMs ? { budgetMs: options.timeBudgetMs } : {}) });
-      const summary = await trainRun({ ...options, cell, out }, { resume: false, progress });
+      // Both cells on the reference engine, so the comparison does not move with the engine default.
+      const summary = await trainRun({ ...options, cell, out }, { resume: false, progress, engine: 'tfjs' });
       const curve = readTrainLog(path.join(out, 'train-log.jsonl'))
         .filter((e): e is ValidEntry => 'valid' in e)
         .map((e) => {

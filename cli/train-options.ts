@@ -1,7 +1,7 @@
 // `parley train` flags → one validated, JSON-serialisable run description (saved with the checkpoint, so
 // --resume continues the same run), with defaults per task.
 import { parseArgs } from 'node:util';
-import { modelConfig, presets, type CellKind, type ModelConfig, type ModelConfigOverrides, type Preset } from '../engine/index.ts';
+import { engineNames, modelConfig, presets, type CellKind, type EngineName, type ModelConfig, type ModelConfigOverrides, type Preset } from '../engine/index.ts';
 import { PIPELINE_TASKS, isPipelineTask, isSynthetic, type PipelineTask } from '../engine/pipeline/index.ts';
 import { UsageError } from './corpus-data.ts';
 
@@ -86,6 +86,7 @@ export const TRAIN_FLAGS = {
   'encoder-directions': { type: 'string' },
   'log-every': { type: 'string' },
   'valid-limit': { type: 'string' },
+  engine: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -127,9 +128,11 @@ export function taskDefaults(task: PipelineTask): TaskDefaults {
   return TASK_DEFAULTS[isSynthetic(task) ? 'synthetic' : task];
 }
 
-export function parseTrainFlags(args: string[]): { options: TrainRunOptions; resume: boolean; help: boolean } {
+/** `engine` is per invocation, not part of the saved run: a run may resume on the other engine. */
+export function parseTrainFlags(args: string[]): { options: TrainRunOptions; resume: boolean; help: boolean; engine?: EngineName } {
   const { values: v } = parseArgs({ args, options: TRAIN_FLAGS, strict: true, allowPositionals: false });
   if (v.help) return { options: undefined as never, resume: false, help: true };
+  const engine = v.engine === undefined ? undefined : oneOf('engine', v.engine, engineNames);
   const task = v.task;
   if (task === undefined || !isPipelineTask(task)) throw new UsageError(`--task must be one of ${PIPELINE_TASKS.join(', ')}, got ${task === undefined ? 'nothing' : `"${task}"`}`);
   const d = taskDefaults(task);
@@ -173,7 +176,7 @@ export function parseTrainFlags(args: string[]): { options: TrainRunOptions; res
     logEvery: positiveInt('log-every', v['log-every']) ?? 10,
     validLimit: positiveInt('valid-limit', v['valid-limit']) ?? 200,
   };
-  return { options, resume: v.resume ?? false, help: false };
+  return { options, resume: v.resume ?? false, help: false, ...(engine ? { engine } : {}) };
 }
 
 /** The model config the run trains: the preset, the tokenizer's vocabulary, then the size overrides. */

@@ -8,10 +8,14 @@ import {
   Seq2Seq,
   Tokenizer,
   Trainer,
+  chooseEngine,
   encodeModelProto,
+  ortEngine,
+  tfjsEngine,
+  type BackendName,
+  type EngineName,
   hasTrainingCheckpoint,
   loadTrainingCheckpoint,
-  makeBatch,
   readModelConfig,
   saveModel,
   saveTrainingCheckpoint,
@@ -57,6 +61,7 @@ export interface RunSummary {
   best: (Omit<TaskMetrics, 'samples'> & { step: number }) | null;
   dataIssues: IssueLog;
   meta: PipelineMeta;
+  engine: EngineName;
 }
 
 export interface RunContext {
@@ -64,6 +69,9 @@ export interface RunContext {
   progress: Progress;
   /** Where status lines go (default: the progress stream). */
   log?: (message: string) => void;
+  /** The training engine asked for (default: the fastest available for the model and backend). */
+  engine?: EngineName;
+  backend?: BackendName;
 }
 
 const RUN_FILE = 'training/run.json';
@@ -138,10 +146,15 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
   say(`${examples.length} training pairs (${all.length - examples.length} over ${o.maxLength} tokens dropped), ${validPairs.length} validation pairs; ${issues.summary()}`);
   say(`model ${config.preset}: ${model.params.entries().reduce((s, [, v]) => s + v.size, 0)} parameters, vocabulary ${config.vocabSize}`);
 
+  const chosen = chooseEngine(ctx.engine, ctx.backend ?? 'cpu');
+  say(`training engine ${chosen.name} (${chosen.why})`);
+  const engine = chosen.name === 'onnxruntime' ? ortEngine(trainer) : tfjsEngine(trainer);
+
   let pos: DataPosition = { epoch: 0, batchIndex: 0, orderSeed: o.seed, bestPerplexity: null, badValidations: 0, elapsedMs: 0, tokens: 0 };
   const log = new TrainLog(path.join(o.out, 'train-log.jsonl'));
   if (resuming) {
     const restored = loadTrainingCheckpoint<DataPosition>(o.out, trainer);
+    engine.syncFromTrainer();
     pos = restored.data;
     log.truncate(restored.step);
     say(`resumed at step ${restored.step} (epoch ${pos.epoch}, batch ${pos.batchIndex})`);
@@ -157,7 +170,7 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
   let windowTokens = 0;
   const elapsed = () => Date.now() - started;
   const budgetSpent = (): RunSummary['stopped'] | null =>
-    o.steps !== undefined && trainer.step >= o.steps ? 'steps'
+    o.steps !== undefined && engine.step >= o.steps ? 'steps'
       : o.timeBudgetMs !== undefined && elapsed() >= o.timeBudgetMs ? 'time-budget'
         : null;
   if (resuming && existsSync(path.join(o.out, 'config.json'))) {
@@ -168,6 +181,7 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
 
   const validate = async (): Promise<void> => {
     if (valid.length === 0) return;
+    engine.syncToTrainer();
     const metrics = await evaluatePipeline(pipeline, valid, { decodeLimit: o.validLimit, samples: o.task === 'chat' ? 5 : 2 });
     const entry: ValidEntry = { step: trainer.step, valid: { ...metrics } };
     log.append(entry);
@@ -184,6 +198,7 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
   };
   const checkpoint = async (): Promise<void> => {
     pos.elapsedMs = elapsed();
+    engine.syncToTrainer();
     await saveTrainingCheckpoint(o.out, trainer, pos);
   };
 
@@ -196,9 +211,7 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
     pos.orderSeed = epochSeed(o.seed, pos.epoch);
     const batches = planBatches(examples, { batchTokens: o.batchTokens, seed: o.seed, epoch: pos.epoch });
     for (; pos.batchIndex < batches.length && stopped === null; ) {
-      const batch = makeBatch(batches[pos.batchIndex]!.map((i) => examples[i]!), config.specials, config.reverseSource);
-      const report = trainer.trainStep(batch);
-      batch.dispose();
+      const report = await engine.trainStep(batches[pos.batchIndex]!.map((i) => examples[i]!));
       pos.batchIndex++;
       pos.tokens += report.targetTokens;
       windowTokens += report.targetTokens;
@@ -222,11 +235,15 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
   }
   ctx.progress.done();
   // The last steps since the last validation may hold the best model (and a short run may have none yet).
-  if (trainer.step % o.validEvery !== 0) await validate();
+  if (engine.step % o.validEvery !== 0) await validate();
+  engine.syncToTrainer();
   if (!existsSync(path.join(o.out, 'config.json'))) await saveModel(o.out, model, { ...meta, step: trainer.step });
   await checkpoint();
   const elapsedMs = elapsed();
+  const spent = engine.summary();
+  if (spent) say(spent);
+  await engine.dispose();
   trainer.dispose();
   model.dispose();
-  return { steps: trainer.step, elapsedMs, tokensPerSecond: pos.tokens / Math.max(1e-3, elapsedMs / 1000), stopped: stopped ?? 'steps', best, dataIssues: issues, meta };
+  return { steps: trainer.step, elapsedMs, tokensPerSecond: pos.tokens / Math.max(1e-3, elapsedMs / 1000), stopped: stopped ?? 'steps', best, dataIssues: issues, meta, engine: engine.name };
 }

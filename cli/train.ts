@@ -14,11 +14,11 @@ export const TRAIN_USAGE = `usage: parley train --task chat|translate|parse|copy
   [--model PRESET] [--corpora DIR] [--direction fr-en] [--vocab-size N] [--steps N | --epochs N | --time-budget 30m]
   [--batch-tokens N] [--resume] [--seed N] [--lr X] [--dropout X] [--hidden N] [--embedding N]
   [--layers N] [--cell gru|lstm] [--source-context global|local|hybrid|none] [--encoder-directions 1|2] [--valid-every N] [--checkpoint-every N] [--patience N]
-  [--max-length N] [--max-examples N] [--context-turns N] [--log-every N] [--valid-limit N]`;
+  [--max-length N] [--max-examples N] [--context-turns N] [--log-every N] [--valid-limit N] [--engine onnxruntime|tfjs]`;
 
 export async function run(args: string[]): Promise<number> {
   return runCommand('train', TRAIN_USAGE, async () => {
-    const { options, resume, help } = parseTrainFlags(args);
+    const { options, resume, help, engine } = parseTrainFlags(args);
     if (help) {
       console.log(TRAIN_USAGE);
       return 0;
@@ -29,7 +29,7 @@ export async function run(args: string[]): Promise<number> {
     say(`parley train: backend ${backend.name}${backend.nativeMatMul ? ' (native matmul)' : ''}, tfjs ${backend.version}`);
     const resolved = resolveRun(options, resume).options;
     const progress = new Progress({ ...(resolved.steps ? { totalSteps: resolved.steps } : {}), ...(resolved.timeBudgetMs ? { budgetMs: resolved.timeBudgetMs } : {}) });
-    const summary = await trainRun(options, { resume, progress });
+    const summary = await trainRun(options, { resume, progress, backend: backend.name, ...(engine ? { engine } : {}) });
     say(`stopped (${summary.stopped}) after ${summary.steps} steps, ${(summary.elapsedMs / 1000).toFixed(1)} s, ${Math.round(summary.tokensPerSecond)} target tokens/s`);
 
     const pipeline = await loadPipeline(resolved.out);
@@ -52,7 +52,7 @@ export async function run(args: string[]): Promise<number> {
       command,
       steps: summary.steps,
       trainingMs: summary.elapsedMs,
-      backend: backend.name,
+      backend: summary.engine === 'onnxruntime' ? 'onnxruntime' : backend.name,
       tokensPerSecond: summary.tokensPerSecond,
       bestValid: summary.best,
       test,

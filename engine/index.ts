@@ -18,6 +18,7 @@ export { prepareSources } from './models/source.ts';
 export { makeBatch, type Example, type TensorBatch } from './training/batch.ts';
 export { Trainer, defaultTrainingOptions, trainingOptionsSchema, type TrainingOptions, type StepReport } from './training/trainer.ts';
 export { learningRateAt, scheduleSchema, type Schedule } from './training/schedule.ts';
+export { chooseEngine, engineNames, ortEngine, tfjsEngine, type EngineName, type TrainEngine } from './ort-training/train-engine.ts';
 export { maskedCrossEntropy } from './training/loss.ts';
 export { saveModel, loadModel, readModelConfig, type ModelMeta, type Task } from './checkpoint/model-dir.ts';
 export { saveTrainingCheckpoint, loadTrainingCheckpoint, hasTrainingCheckpoint } from './checkpoint/training-state.ts';

@@ -8,8 +8,8 @@ const WIRE_LEN = 2;
 const IR_VERSION = 8;
 export const OPSET = 17;
 
-export type ElemType = 'float32' | 'int32' | 'int64';
-const ELEM: Record<ElemType, number> = { float32: 1, int32: 6, int64: 7 }; // onnx.TensorProto.DataType
+export type ElemType = 'float32' | 'float64' | 'int32' | 'int64' | 'bool';
+export const ELEM: Record<ElemType, number> = { float32: 1, float64: 11, int32: 6, int64: 7, bool: 9 }; // onnx.TensorProto.DataType
 
 /** Integer → INT, integer list → INTS, string → STRING, { float } → FLOAT. */
 export type AttrValue = number | number[] | string | { float: number };
@@ -49,6 +49,11 @@ export class GraphBuilder {
 
   constructor(readonly name: string) {}
 
+  /** Nodes so far; node k is named `${op}_${k}` in the model (profilers report these names). */
+  get nodeCount(): number {
+    return this.nodes.length;
+  }
+
   input(name: string, type: ElemType, dims: Dim[]): string {
     this.inputs.push({ name, type, dims });
     return name;
@@ -76,6 +81,13 @@ export class GraphBuilder {
   floats(name: string, data: Float32Array, dims: number[]): string {
     const n = `${name}_${this.counter++}`;
     this.inits.push({ name: n, type: 'float32', dims, bytes: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) });
+    return n;
+  }
+
+  /** An initializer of any element type (dims [] for a scalar). */
+  constant(name: string, type: ElemType, data: Float32Array | Float64Array | Int32Array | BigInt64Array, dims: number[]): string {
+    const n = `${name}_${this.counter++}`;
+    this.inits.push({ name: n, type, dims, bytes: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) });
     return n;
   }
 

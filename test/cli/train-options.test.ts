@@ -2,6 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { parseTrainFlags, runModelConfig } from '../../cli/train-options.ts';
 
 describe('parseTrainFlags', () => {
+  it('takes --engine per invocation, outside the saved run, and refuses unknown engines by flag', () => {
+    const parsed = parseTrainFlags(['--task', 'copy', '--out', 'x', '--engine', 'onnxruntime']);
+    expect(parsed.engine).toBe('onnxruntime');
+    expect(parsed.options).not.toHaveProperty('engine');
+    expect(parseTrainFlags(['--task', 'copy', '--out', 'x']).engine).toBeUndefined();
+    expect(() => parseTrainFlags(['--task', 'copy', '--out', 'x', '--engine', 'torch'])).toThrow(/--engine must be one of onnxruntime, tfjs, got "torch"/);
+  });
+
   it('takes --context-turns for chat', () => {
     expect(parseTrainFlags(['--task', 'chat', '--corpus', 'self-dialogue', '--out', 'x', '--context-turns', '1']).options.contextTurns).toBe(1);
   });

@@ -9,7 +9,8 @@ import { tempDir } from '../helpers/tmp.ts';
 
 const bin = path.join(repoRoot, 'bin/parley.js');
 const STEPS = 30;
-const args = (out: string) => ['train', '--task', 'copy', '--out', out, '--steps', String(STEPS), '--checkpoint-every', '10', '--log-every', '1',
+let engine = 'tfjs';
+const args = (out: string) => ['train', '--engine', engine, '--task', 'copy', '--out', out, '--steps', String(STEPS), '--checkpoint-every', '10', '--log-every', '1',
   '--valid-every', '100', '--max-examples', '200', '--hidden', '16', '--embedding', '16', '--valid-limit', '10', '--dropout', '0.2', '--seed', '7'];
 
 function losses(out: string): [number, number][] {
@@ -37,8 +38,9 @@ function killAfterFirstCheckpoint(out: string): Promise<number> {
   });
 }
 
-describe('parley train --resume after kill -9', () => {
-  it('continues from the last checkpoint with the same data order and optimizer state', async () => {
+describe.each(['tfjs', 'onnxruntime'])('parley train --engine %s --resume after kill -9', (name) => {
+  it('continues from the last checkpoint with the same data order, optimizer state and dropout draws', async () => {
+    engine = name;
     const dir = tempDir('parley-resume');
     const whole = path.join(dir, 'whole');
     const killed = path.join(dir, 'killed');
@@ -48,6 +50,7 @@ describe('parley train --resume after kill -9', () => {
     expect(checkpointStep).toBeGreaterThanOrEqual(10);
     expect(checkpointStep).toBeLessThan(STEPS);
     const resumed = spawnSync(process.execPath, [bin, ...args(killed), '--resume'], { cwd: repoRoot, encoding: 'utf8' });
+    expect(resumed.stderr).toMatch(new RegExp(`training engine ${name} \\(asked for\\)`));
     expect(resumed.stderr).toMatch(new RegExp(`resumed at step ${checkpointStep}`));
     expect(resumed.status).toBe(0);
 

@@ -1,0 +1,109 @@
+// The step engine behind `parley train`: tfjs (the reference) or ONNX Runtime. Either way the tfjs
+// Trainer stays the record a checkpoint saves and validation decodes with: the ORT engine copies its
+// weights, Adam moments, step and RNG state into it before each of those (and back after a resume), so
+// checkpoints, weights and logs are the same files whichever engine wrote them.
+import * as tf from '@tensorflow/tfjs-core';
+import type { BackendName } from '../backend.ts';
+import { makeBatch, type Example } from '../training/batch.ts';
+import type { StepReport, Trainer } from '../training/trainer.ts';
+import { OrtTrainer, type OrtTrainerOptions } from './ort-trainer.ts';
+import { makeStepBatch, type BucketGrid } from './step-batch.ts';
+
+export type EngineName = 'onnxruntime' | 'tfjs';
+export const engineNames: readonly EngineName[] = ['onnxruntime', 'tfjs'];
+
+export interface TrainEngine {
+  readonly name: EngineName;
+  readonly step: number;
+  trainStep(examples: Example[]): Promise<StepReport>;
+  /** Bring the tfjs Trainer up to date (before validating, saving or checkpointing). */
+  syncToTrainer(): void;
+  /** Take the tfjs Trainer's state (after it was loaded from a checkpoint). */
+  syncFromTrainer(): void;
+  /** A line on what the engine spent beside the steps (ORT: sessions built), or null. */
+  summary(): string | null;
+  dispose(): Promise<void>;
+}
+
+/**
+ * Batch shapes rounded up to multiples of these (padding, masked exactly), so that a corpus needs fewer
+ * step graphs: 20,000 tatoeba-fra-eng pairs over 300 steps needed 21 instead of 28 (README.md here).
+ */
+export const DEFAULT_GRID: BucketGrid = { batch: 8, length: 4 };
+
+/** PARLEY_ORT_GRID=ROWSxPOSITIONS (e.g. 1x1: exact shapes) overrides the grid. */
+export function gridFromEnv(value = process.env.PARLEY_ORT_GRID): BucketGrid {
+  if (value === undefined || value === '') return DEFAULT_GRID;
+  const m = /^([1-9][0-9]*)x([1-9][0-9]*)$/.exec(value);
+  if (!m) throw new Error(`PARLEY_ORT_GRID must look like 8x4 (rows x positions), got "${value}"`);
+  return { batch: Number(m[1]), length: Number(m[2]) };
+}
+
+/**
+ * The engine to use: the one asked for, else the fastest available: tfjs on tfjs-node's native
+ * backend, otherwise onnxruntime (it builds every preset).
+ */
+export function chooseEngine(requested: EngineName | undefined, backend: BackendName): { name: EngineName; why: string } {
+  if (requested) return { name: requested, why: 'asked for' };
+  if (backend === 'tensorflow') return { name: 'tfjs', why: 'tfjs-node native backend' };
+  return { name: 'onnxruntime', why: 'fastest available' };
+}
+
+export function tfjsEngine(trainer: Trainer): TrainEngine {
+  const { config } = trainer.model;
+  return {
+    name: 'tfjs',
+    get step() {
+      return trainer.step;
+    },
+    async trainStep(examples) {
+      const batch = makeBatch(examples, config.specials, config.reverseSource);
+      try {
+        return trainer.trainStep(batch);
+      } finally {
+        batch.dispose();
+      }
+    },
+    syncToTrainer() {},
+    syncFromTrainer() {},
+    summary: () => null,
+    async dispose() {},
+  };
+}
+
+export function ortEngine(trainer: Trainer, options: OrtTrainerOptions & { grid?: BucketGrid } = {}): TrainEngine {
+  const { model } = trainer;
+  const grid = options.grid ?? gridFromEnv();
+  const ort = OrtTrainer.fromModel(model, { ...trainer.options, ...options });
+  ort.rng.state = trainer.rng.state;
+  const read = (m: Map<string, tf.Variable>) => new Map([...m].map(([n, v]) => [n, v.dataSync() as Float32Array]));
+  return {
+    name: 'onnxruntime',
+    get step() {
+      return ort.step;
+    },
+    trainStep: (examples) => ort.trainStep(makeStepBatch(examples, model.config.specials, model.config.reverseSource, grid)),
+    syncToTrainer() {
+      const { params, m, v } = ort.state();
+      const tensors = (values: Map<string, Float32Array>) => new Map([...values].map(([n, x]) => [n, tf.tensor(x, model.params.get(n).shape)]));
+      const p = tensors(params);
+      model.params.assign(p);
+      tf.dispose([...p.values()]);
+      for (const [store, values] of [[trainer.optimizer.m, m], [trainer.optimizer.v, v]] as const) {
+        for (const [name, variable] of store) tf.tidy(() => variable.assign(tf.tensor(values.get(name)!, variable.shape)));
+      }
+      trainer.optimizer.t = ort.step;
+      trainer.rng.state = ort.rng.state;
+    },
+    syncFromTrainer() {
+      const params = new Map(model.params.entries().map(([n, v]) => [n, v.dataSync() as Float32Array]));
+      ort.restore({ params, m: read(trainer.optimizer.m), v: read(trainer.optimizer.v), step: trainer.step });
+      ort.rng.state = trainer.rng.state;
+    },
+    summary() {
+      const s = ort.stats;
+      return `onnxruntime: ${s.sessions} step graphs (batch shapes rounded up to ×${grid.batch} rows, ×${grid.length} positions), ${(s.buildMs / 1000).toFixed(1)} s building and ${(s.createMs / 1000).toFixed(1)} s creating sessions`;
+    },
+    dispose: () => ort.dispose(),
+  };
+}
