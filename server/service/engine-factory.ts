@@ -2,15 +2,19 @@
 // codec, tfjs model) and decoded on ONNX Runtime in a worker thread when the directory holds a current
 // ONNX export — so session.run never blocks the event loop — else on tfjs with continuous batching.
 import {
+  backwardLogProbs,
   decodeWork,
   DecodeScheduler,
   exportOnnx,
   OnnxExportError,
   OrtDecodeWorker,
   initBackend,
+  loadBackward,
   loadPipeline,
+  parseDecodingOptions,
   printTree,
   ptbTokenize,
+  rerankByBackward,
   withDecodingDefaults,
   type DecodeRequest,
   type DecodeResult,
@@ -19,6 +23,7 @@ import {
   type StepModel,
 } from '../../engine/index.ts';
 import { fitTurns } from './context-fit.ts';
+import { SOURCE_TOKENS_PER_STEP_COST } from './cost-budget.ts';
 import { InvalidInputError, type DecodePlan, type EngineFactory, type EngineHooks, type GenerateResult, type LoadedModel, type ModelDirSpec, type ModelTask } from './model-backend.ts';
 
 /** Source tokens a request may hold (byte fallback can turn a short text into many pieces). */
@@ -105,10 +110,13 @@ export const createEngineFactory = (o: EngineOptions = engineOptionsFromEnv()): 
   const pipeline = await loadPipeline(spec.dir);
   let task: ModelTask;
   let decoder: Decoder;
+  let backward: Pipeline | null = null;
   try {
     task = servedTask(pipeline, spec);
+    backward = await loadBackward(pipeline);
     decoder = await openDecoder(spec, pipeline, hooks, o);
   } catch (e) {
+    backward?.dispose();
     pipeline.dispose();
     throw e;
   }
@@ -140,8 +148,21 @@ export const createEngineFactory = (o: EngineOptions = engineOptionsFromEnv()): 
   /** The pipeline's input and source ids, and the options decode will run with (model defaults under the request's). */
   const prepare = (request: { inputs: string[]; options: unknown }) => {
     const { input, source } = encodeRequest(request.inputs);
-    return { input, source, options: pipeline.withTreeConstraint(input, withDecodingDefaults(decodingDefaults, request.options)) };
+    const options = pipeline.withTreeConstraint(input, withDecodingDefaults(decodingDefaults, request.options));
+    return { input, source, options, bidi: backward ? bidiOf(options) : null };
   };
+
+  /**
+   * MMI-bidi is done here, after either runtime's forward n-best: the backward model (tfjs) scores each
+   * candidate, so the decoder is asked for its plain n-best. Without a backward model the option goes to
+   * the decoder, which refuses it. returnNBest follows the engine: off by default under mmiBidi.
+   */
+  const bidiOf = (options: unknown) => {
+    const parsed = parseDecodingOptions(options);
+    return parsed.mmiBidi ? { lambda: parsed.mmiBidi.lambda, pool: parsed.nBest, returnNBest: parsed.returnNBest } : null;
+  };
+  const forwardOptions = (options: unknown, bidi: ReturnType<typeof bidiOf>) =>
+    bidi ? { ...(options as object), mmiBidi: null, returnNBest: true } : options;
 
   const model: LoadedModel = {
     id: spec.id,
@@ -153,34 +174,53 @@ export const createEngineFactory = (o: EngineOptions = engineOptionsFromEnv()): 
     parameters: pipeline.model.params.size(),
     runtime: decoder.runtime,
     async generate(request): Promise<GenerateResult> {
-      const { input, source, options } = prepare(request);
+      const started = performance.now();
+      const { input, source, options, bidi } = prepare(request);
       const onPartial = request.onPartial;
       const result = await decoder.submit({
         source,
-        options,
+        options: forwardOptions(options, bidi),
         signal: request.signal,
         ...(onPartial ? { onPartial: (p) => onPartial(render(p.tokens, input).text) } : {}),
       });
-      const best = render(result.tokens, input);
-      const nBest = (result.nBest ?? [result]).map((h) => ({ text: render(h.tokens, input).text, score: h.score }));
+      let hyps: { tokens: number[]; score: number; backwardLogProb?: number }[] = result.nBest ?? [result];
+      if (bidi && backward) {
+        const candidates = hyps.slice(0, bidi.pool);
+        const message = request.inputs[request.inputs.length - 1] ?? '';
+        const scores = await backwardLogProbs(backward, message, candidates.map((h) => render(h.tokens, input).text));
+        // An empty reply explains no message (-Infinity): it leaves the pool unless nothing else is in it.
+        const reranked = rerankByBackward(candidates, scores, bidi.lambda).filter((h) => Number.isFinite(h.score));
+        hyps = reranked.length > 0 ? reranked : candidates.slice(0, 1);
+        if (!bidi.returnNBest) hyps = hyps.slice(0, 1);
+      }
+      const top = hyps[0]!;
+      const best = render(top.tokens, input);
+      const nBest = hyps.map((h) => ({ text: render(h.tokens, input).text, score: h.score, ...(h.backwardLogProb === undefined ? {} : { backwardLogProb: h.backwardLogProb }) }));
+      // The attention is the forward search's best; a reranked best of other tokens has none here.
+      const attention = result.attention && top.tokens === result.tokens ? result.attention : undefined;
       return {
         text: best.text,
-        tokens: result.tokens.length,
-        score: result.score,
+        tokens: top.tokens.length,
+        score: top.score,
         nBest,
-        ...(result.attention
-          ? { attention: result.attention, srcTokens: [...source.map(piece), piece(pipeline.config.specials.eos)], tgtTokens: result.tokens.map(piece) }
+        ...(attention
+          ? { attention, srcTokens: [...source.map(piece), piece(pipeline.config.specials.eos)], tgtTokens: top.tokens.map(piece) }
           : {}),
         ...(best.repaired === undefined ? {} : { repaired: best.repaired }),
-        timingMs: result.timing.totalMs,
+        timingMs: bidi ? performance.now() - started : result.timing.totalMs,
       };
     },
     plan(request): DecodePlan {
-      const { source, options } = prepare(request);
-      return { sourceTokens: source.length, ...decodeWork(options, source.length) };
+      const { source, options, bidi } = prepare(request);
+      const work = decodeWork(forwardOptions(options, bidi), source.length);
+      // Backward scoring: each candidate (a source of up to maxSteps tokens) forced through the message.
+      const message = request.inputs[request.inputs.length - 1] ?? '';
+      const rerankRowSteps = bidi && backward ? bidi.pool * (backward.codec.encodeTarget(message).length + 1) * (1 + work.maxSteps / SOURCE_TOKENS_PER_STEP_COST) : 0;
+      return { sourceTokens: source.length, ...work, ...(rerankRowSteps > 0 ? { rerankRowSteps } : {}) };
     },
     async dispose() {
       await decoder.close();
+      backward?.dispose();
       pipeline.dispose();
     },
   };

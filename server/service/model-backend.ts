@@ -38,6 +38,8 @@ export interface DecodingOptionsInput {
   diversityStrength?: number;
   /** MMI-antiLM (Li et al. 2016); null turns it off. */
   mmiAntiLm?: { lambda: number; gamma: number } | null;
+  /** MMI-bidi (Li et al. 2016): the n-best reranked by score + λ·log p(message | reply); needs a backward model. */
+  mmiBidi?: { lambda: number } | null;
   /** Return the attention matrix of the best hypothesis. */
   returnAttention?: boolean;
   returnNBest?: boolean;
@@ -61,11 +63,16 @@ export interface DecodePlan {
   rows: number;
   /** The most output tokens the request may produce. */
   maxSteps: number;
+  /** Row-steps of reranking after the search (MMI-bidi's backward scoring), on top of rows × maxSteps. */
+  rerankRowSteps?: number;
 }
 
 export interface Hypothesis {
   text: string;
+  /** The ranking score; after MMI-bidi, the forward score + λ·backwardLogProb. */
   score: number;
+  /** log p(message | reply) under the backward model, when MMI-bidi reranked. */
+  backwardLogProb?: number;
 }
 
 export interface GenerateResult {
