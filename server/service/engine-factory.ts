@@ -14,7 +14,10 @@ import {
   parseDecodingOptions,
   printTree,
   ptbTokenize,
+  rankPool,
+  ReplyIndex,
   rerankByBackward,
+  embedSources,
   withDecodingDefaults,
   type DecodeRequest,
   type DecodeResult,
@@ -111,9 +114,11 @@ export const createEngineFactory = (o: EngineOptions = engineOptionsFromEnv()): 
   let task: ModelTask;
   let decoder: Decoder;
   let backward: Pipeline | null = null;
+  let replyIndex: ReplyIndex | null = null;
   try {
     task = servedTask(pipeline, spec);
     backward = await loadBackward(pipeline);
+    replyIndex = task === 'chat' ? ReplyIndex.load(spec.dir) : null;
     decoder = await openDecoder(spec, pipeline, hooks, o);
   } catch (e) {
     backward?.dispose();
@@ -148,9 +153,17 @@ export const createEngineFactory = (o: EngineOptions = engineOptionsFromEnv()): 
   /** The pipeline's input and source ids, and the options decode will run with (model defaults under the request's). */
   const prepare = (request: { inputs: string[]; options: unknown }) => {
     const { input, source } = encodeRequest(request.inputs);
-    const options = pipeline.withTreeConstraint(input, withDecodingDefaults(decodingDefaults, request.options));
-    return { input, source, options, bidi: backward ? bidiOf(options) : null };
+    // `retrieved` is the server's, not the decoder's: taken off before the engine sees the options.
+    const { retrieved: asked, ...given } = (request.options ?? {}) as { retrieved?: number };
+    const options = pipeline.withTreeConstraint(input, withDecodingDefaults(decodingDefaults, given));
+    const retrieved = replyIndex ? asked ?? defaultRetrieved : 0;
+    return { input, source, options, retrieved, bidi: backward ? bidiOf(options) : null };
   };
+  /** config.json `"retrieval": {"k": N}`: the model's default pool of retrieved replies (none if absent). */
+  const defaultRetrieved = (() => {
+    const k = (pipeline.meta.retrieval as { k?: unknown } | undefined)?.k;
+    return typeof k === 'number' && Number.isInteger(k) && k >= 0 && k <= 32 ? k : 0;
+  })();
 
   /**
    * MMI-bidi is done here, after either runtime's forward n-best: the backward model (tfjs) scores each
@@ -161,8 +174,9 @@ export const createEngineFactory = (o: EngineOptions = engineOptionsFromEnv()): 
     const parsed = parseDecodingOptions(options);
     return parsed.mmiBidi ? { lambda: parsed.mmiBidi.lambda, pool: parsed.nBest, returnNBest: parsed.returnNBest } : null;
   };
-  const forwardOptions = (options: unknown, bidi: ReturnType<typeof bidiOf>) =>
-    bidi ? { ...(options as object), mmiBidi: null, returnNBest: true } : options;
+  /** The decoder's options: its whole n-best when reranking follows; mmiBidi kept only for it to refuse. */
+  const forwardOptions = (options: unknown, bidi: ReturnType<typeof bidiOf>, retrieved: number) =>
+    bidi || retrieved > 0 ? { ...(options as object), ...(bidi ? { mmiBidi: null } : {}), returnNBest: true } : options;
 
   const model: LoadedModel = {
     id: spec.id,
@@ -175,18 +189,25 @@ export const createEngineFactory = (o: EngineOptions = engineOptionsFromEnv()): 
     runtime: decoder.runtime,
     async generate(request): Promise<GenerateResult> {
       const started = performance.now();
-      const { input, source, options, bidi } = prepare(request);
+      const { input, source, options, bidi, retrieved } = prepare(request);
       const onPartial = request.onPartial;
       const result = await decoder.submit({
         source,
-        options: forwardOptions(options, bidi),
+        options: forwardOptions(options, bidi, retrieved),
         signal: request.signal,
         ...(onPartial ? { onPartial: (p) => onPartial(render(p.tokens, input).text) } : {}),
       });
-      let hyps: { tokens: number[]; score: number; backwardLogProb?: number }[] = result.nBest ?? [result];
-      if (bidi && backward) {
+      let hyps: { tokens: number[]; score: number; backwardLogProb?: number; origin?: 'generated' | 'retrieved' }[] = result.nBest ?? [result];
+      const message = request.inputs[request.inputs.length - 1] ?? '';
+      if (retrieved > 0 && replyIndex) {
+        // The pool: generated and retrieved replies scored alike (engine/retrieval/pool.ts), best first.
+        const [vector] = embedSources(pipeline.model, [source]);
+        const texts = replyIndex.nearest(vector!, retrieved).map((r) => r.text);
+        const pool = await rankPool({ forward: pipeline, backward: bidi ? backward : null, lambda: bidi?.lambda ?? 0, input, source, message, generated: hyps.map((h) => h.tokens), retrieved: texts });
+        hyps = pool.length > 0 ? pool : hyps.slice(0, 1);
+        if (!(bidi ? bidi.returnNBest : parseDecodingOptions(options).returnNBest)) hyps = hyps.slice(0, 1);
+      } else if (bidi && backward) {
         const candidates = hyps.slice(0, bidi.pool);
-        const message = request.inputs[request.inputs.length - 1] ?? '';
         const scores = await backwardLogProbs(backward, message, candidates.map((h) => render(h.tokens, input).text));
         // An empty reply explains no message (-Infinity): it leaves the pool unless nothing else is in it.
         const reranked = rerankByBackward(candidates, scores, bidi.lambda).filter((h) => Number.isFinite(h.score));
@@ -195,7 +216,12 @@ export const createEngineFactory = (o: EngineOptions = engineOptionsFromEnv()): 
       }
       const top = hyps[0]!;
       const best = render(top.tokens, input);
-      const nBest = hyps.map((h) => ({ text: render(h.tokens, input).text, score: h.score, ...(h.backwardLogProb === undefined ? {} : { backwardLogProb: h.backwardLogProb }) }));
+      const nBest = hyps.map((h) => ({
+        text: render(h.tokens, input).text,
+        score: h.score,
+        ...(h.backwardLogProb === undefined ? {} : { backwardLogProb: h.backwardLogProb }),
+        ...(task === 'chat' ? { origin: h.origin ?? 'generated' } : {}),
+      }));
       // The attention is the forward search's best; a reranked best of other tokens has none here.
       const attention = result.attention && top.tokens === result.tokens ? result.attention : undefined;
       return {
@@ -207,15 +233,18 @@ export const createEngineFactory = (o: EngineOptions = engineOptionsFromEnv()): 
           ? { attention, srcTokens: [...source.map(piece), piece(pipeline.config.specials.eos)], tgtTokens: top.tokens.map(piece) }
           : {}),
         ...(best.repaired === undefined ? {} : { repaired: best.repaired }),
-        timingMs: bidi ? performance.now() - started : result.timing.totalMs,
+        timingMs: bidi || retrieved > 0 ? performance.now() - started : result.timing.totalMs,
       };
     },
     plan(request): DecodePlan {
-      const { source, options, bidi } = prepare(request);
-      const work = decodeWork(forwardOptions(options, bidi), source.length);
+      const { source, options, bidi, retrieved } = prepare(request);
+      const work = decodeWork(forwardOptions(options, bidi, retrieved), source.length);
+      // The pool's forward scoring: each of up to rows + retrieved candidates forced through maxSteps tokens.
+      const poolRowSteps = retrieved > 0 ? (work.rows + retrieved) * (work.maxSteps + 1) * (1 + source.length / SOURCE_TOKENS_PER_STEP_COST) : 0;
       // Backward scoring: each candidate (a source of up to maxSteps tokens) forced through the message.
       const message = request.inputs[request.inputs.length - 1] ?? '';
-      const rerankRowSteps = bidi && backward ? bidi.pool * (backward.codec.encodeTarget(message).length + 1) * (1 + work.maxSteps / SOURCE_TOKENS_PER_STEP_COST) : 0;
+      const backwardRows = retrieved > 0 ? work.rows + retrieved : bidi?.pool ?? 0;
+      const rerankRowSteps = poolRowSteps + (bidi && backward ? backwardRows * (backward.codec.encodeTarget(message).length + 1) * (1 + work.maxSteps / SOURCE_TOKENS_PER_STEP_COST) : 0);
       return { sourceTokens: source.length, ...work, ...(rerankRowSteps > 0 ? { rerankRowSteps } : {}) };
     },
     async dispose() {

@@ -40,6 +40,8 @@ export interface DecodingOptionsInput {
   mmiAntiLm?: { lambda: number; gamma: number } | null;
   /** MMI-bidi (Li et al. 2016): the n-best reranked by score + λ·log p(message | reply); needs a backward model. */
   mmiBidi?: { lambda: number } | null;
+  /** Chat models with a retrieval index: replies of the k nearest training prompts join the pool; 0 turns it off. */
+  retrieved?: number;
   /** Return the attention matrix of the best hypothesis. */
   returnAttention?: boolean;
   returnNBest?: boolean;
@@ -73,6 +75,8 @@ export interface Hypothesis {
   score: number;
   /** log p(message | reply) under the backward model, when MMI-bidi reranked. */
   backwardLogProb?: number;
+  /** Chat: searched for by the decoder, or a training reply retrieved for a nearby prompt. */
+  origin?: 'generated' | 'retrieved';
 }
 
 export interface GenerateResult {
