@@ -4,6 +4,7 @@
 const commands: Record<string, { module: string; summary: string }> = {
   tokenizer: { module: './tokenizer.ts', summary: 'train, encode and decode subword models' },
   train: { module: './train.ts', summary: 'train a model for a task into a servable model directory' },
+  index: { module: './index-replies.ts', summary: "index a chat model's training prompts for its retrieved candidate pool" },
   eval: { module: './eval.ts', summary: "print a model's task metrics on a corpus split as JSON" },
   decode: { module: './decode.ts', summary: 'stdin lines -> model outputs' },
   'eval-models': { module: './eval-models.ts', summary: 'check that shipped models reproduce their model cards (npm run eval)' },

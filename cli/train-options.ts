@@ -35,6 +35,8 @@ export interface TrainRunOptions {
   maxLength: number;
   maxExamples?: number;
   contextTurns: number;
+  /** chat: train the backward model p(message | reply) for MMI-bidi — each pair swapped, the reply alone as input. */
+  backward?: boolean;
   logEvery: number;
   validLimit: number;
 }
@@ -82,6 +84,7 @@ export const TRAIN_FLAGS = {
   'max-length': { type: 'string' },
   'max-examples': { type: 'string' },
   'context-turns': { type: 'string' },
+  backward: { type: 'boolean' },
   'source-context': { type: 'string' },
   'encoder-directions': { type: 'string' },
   'log-every': { type: 'string' },
@@ -141,6 +144,9 @@ export function parseTrainFlags(args: string[]): { options: TrainRunOptions; res
   if (v.cell !== undefined && v.cell !== 'gru' && v.cell !== 'lstm') throw new UsageError(`--cell must be gru or lstm, got "${v.cell}"`);
   if (v.out === undefined) throw new UsageError('--out DIR is required');
   if (v['context-turns'] !== undefined && task !== 'chat') throw new UsageError(`--context-turns only applies to --task chat, not ${task}`);
+  if (v.backward && task !== 'chat') throw new UsageError(`--backward only applies to --task chat, not ${task}`);
+  // The backward model p(message | reply) reads the reply alone, so earlier turns have no place in it.
+  if (v.backward && v['context-turns'] !== undefined) throw new UsageError('--backward reads only the reply: leave out --context-turns');
   const steps = positiveInt('steps', v.steps);
   const epochs = positiveInt('epochs', v.epochs);
   const timeBudgetMs = parseDuration('time-budget', v['time-budget']);
@@ -172,7 +178,8 @@ export function parseTrainFlags(args: string[]): { options: TrainRunOptions; res
     patience: positiveInt('patience', v.patience) ?? 5,
     maxLength: positiveInt('max-length', v['max-length']) ?? d.maxLength,
     ...(v['max-examples'] === undefined ? {} : { maxExamples: positiveInt('max-examples', v['max-examples'])! }),
-    contextTurns: positiveInt('context-turns', v['context-turns'], 0) ?? 2,
+    contextTurns: v.backward ? 0 : positiveInt('context-turns', v['context-turns'], 0) ?? 2,
+    ...(v.backward ? { backward: true } : {}),
     logEvery: positiveInt('log-every', v['log-every']) ?? 10,
     validLimit: positiveInt('valid-limit', v['valid-limit']) ?? 200,
   };

@@ -77,7 +77,7 @@ export interface RunContext {
 const RUN_FILE = 'training/run.json';
 
 async function pairsFor(o: TrainRunOptions, split: Split, issues: IssueLog): Promise<TextPair[]> {
-  return loadTaskPairs({
+  const pairs = await loadTaskPairs({
     task: o.task,
     corpora: o.corpora,
     split,
@@ -88,6 +88,13 @@ async function pairsFor(o: TrainRunOptions, split: Split, issues: IssueLog): Pro
     ...(o.direction === undefined ? {} : { direction: o.direction }),
     ...(o.maxExamples === undefined ? {} : { maxExamples: split === 'train' ? o.maxExamples : Math.max(1, Math.ceil(o.maxExamples / 10)) }),
   });
+  return o.backward ? pairs.map(backwardPair) : pairs;
+}
+
+/** The pair as p(message | reply) sees it: the reply is the input, the message (the last turn) the target. */
+export function backwardPair(p: TextPair): TextPair {
+  const turns = typeof p.input === 'string' ? [p.input] : p.input;
+  return { input: [p.target], target: turns[turns.length - 1] ?? '' };
 }
 
 /** Reads the saved run on --resume (flags other than the budget are ignored then). */
@@ -130,6 +137,7 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
     pipelineTask: o.task,
     tokenizer: TOKENIZER_FILE,
     ...(o.task === 'chat' ? { contextTurns: o.contextTurns } : {}),
+    ...(o.backward ? { mmiRole: 'backward' } : {}),
     corpora: o.corpora,
     dataSeed: o.seed,
     ...(o.direction === undefined ? {} : { direction: o.direction }),

@@ -14,7 +14,7 @@ export const TRAIN_USAGE = `usage: parley train --task chat|translate|parse|copy
   [--model PRESET] [--corpora DIR] [--direction fr-en] [--vocab-size N] [--steps N | --epochs N | --time-budget 30m]
   [--batch-tokens N] [--resume] [--seed N] [--lr X] [--dropout X] [--hidden N] [--embedding N]
   [--layers N] [--cell gru|lstm] [--source-context global|local|hybrid|none] [--encoder-directions 1|2] [--valid-every N] [--checkpoint-every N] [--patience N]
-  [--max-length N] [--max-examples N] [--context-turns N] [--log-every N] [--valid-limit N] [--engine onnxruntime|tfjs]`;
+  [--max-length N] [--max-examples N] [--context-turns N] [--backward] [--log-every N] [--valid-limit N] [--engine onnxruntime|tfjs]`;
 
 export async function run(args: string[]): Promise<number> {
   return runCommand('train', TRAIN_USAGE, async () => {

@@ -30,3 +30,4 @@ export * from './metrics/index.ts';
 export * from './parsing/index.ts';
 export * from './onnx/index.ts';
 export * from './pipeline/index.ts';
+export * from './retrieval/index.ts';

@@ -40,6 +40,8 @@ export const decodingOptionsSchema = z
     beamGroups: z.int().min(1).max(32),
     diversityStrength: z.number().min(0).max(100),
     mmiAntiLm: z.object({ lambda: z.number().min(0).max(10), gamma: z.int().min(1).max(512) }).strict().nullable(),
+    mmiBidi: z.object({ lambda: z.number().min(0).max(10) }).strict().nullable(),
+    retrieved: z.int().min(0).max(32),
     returnAttention: z.boolean(),
     returnNBest: z.boolean(),
   })

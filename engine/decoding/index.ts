@@ -14,7 +14,7 @@ export {
 export { decode, decodeStream, type DecodeContext, type DecodeEvent } from './decode.ts';
 export { DecodeScheduler, type DecodeRequest, type SchedulerOptions } from './scheduler.ts';
 export { SchedulerBusyError, DecodeTimeoutError, DecodeAbortedError, SchedulerClosedError } from './errors.ts';
-export { scoreTargets } from './rerank.ts';
+export { scoreTargets, rerankByBackward } from './rerank.ts';
 export { decodeWork, type DecodeWork } from './work.ts';
 export type { DecodeResult, DecodeTiming, Hypothesis, PartialHypothesis, Detokenize } from './results.ts';
 export type { StepModel, StepOutput, SpecialIds } from './step-model.ts';

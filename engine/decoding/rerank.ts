@@ -33,6 +33,16 @@ export async function scoreTargets<S>(model: StepModel<S>, sources: number[][], 
   return totals;
 }
 
+/** MMI-bidi's formula: each candidate's score + λ·log p(S|T), best first; λ = 0 keeps the scores as they were. */
+export function rerankByBackward<H extends Pick<Hypothesis, 'score' | 'tokens'>>(candidates: readonly H[], backwardLogProbs: readonly number[], lambda: number): (H & { backwardLogProb: number })[] {
+  return candidates
+    .map((h, i) => {
+      const backwardLogProb = backwardLogProbs[i]!;
+      return { ...h, backwardLogProb, score: lambda === 0 ? h.score : h.score + lambda * backwardLogProb };
+    })
+    .sort(byScore);
+}
+
 /**
  * Rerank candidates for `source` by score + λ·log p(S|T). An empty candidate cannot be encoded as a
  * backward source and explains nothing: it gets log p(S|T) = -Infinity.
@@ -42,10 +52,5 @@ export async function rerankBidi<S>(job: { backward: StepModel<S>; source: numbe
   const scorable = candidates.filter((h) => h.tokens.length > 0);
   const scores = await scoreTargets(backward, scorable.map((h) => h.tokens), scorable.map(() => source));
   const backwardOf = new Map(scorable.map((h, i) => [h, scores[i]!]));
-  return candidates
-    .map((h) => {
-      const backwardLogProb = backwardOf.get(h) ?? -Infinity;
-      return { ...h, backwardLogProb, score: lambda === 0 ? h.score : h.score + lambda * backwardLogProb };
-    })
-    .sort(byScore);
+  return rerankByBackward(candidates, candidates.map((h) => backwardOf.get(h) ?? -Infinity), lambda);
 }

@@ -188,7 +188,7 @@ export abstract class RowSearch implements Search {
   }
 }
 
-export function byScore(a: Hypothesis, b: Hypothesis): number {
+export function byScore(a: Pick<Hypothesis, 'score' | 'tokens'>, b: Pick<Hypothesis, 'score' | 'tokens'>): number {
   return b.score - a.score || a.tokens.length - b.tokens.length;
 }
 

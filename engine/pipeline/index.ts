@@ -6,3 +6,4 @@ export { planBatches, epochSeed, rowCost, type BatchPlanOptions } from './batche
 export { buildTokenizer, parseTargetPieces, type TextPair, type TokenizerBuildOptions } from './build-tokenizer.ts';
 export { evaluatePipeline, scoreDecoding, defaultDecoding, measurePerplexity, encodePairs, spread, type TaskMetrics, type EvaluateOptions, type Sample } from './evaluate.ts';
 export { hitsAtOne, replyLogProbs, type HitsOptions, type HitsResult } from './rank.ts';
+export { BackwardModelError, backwardDirOf, loadBackward, backwardLogProbs } from './backward.ts';

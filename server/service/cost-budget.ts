@@ -3,7 +3,7 @@
 // the model's decoding defaults applied. A row-step is one hypothesis advanced one token; attention
 // over the source adds to it: on translate-fr-en (wasm, 2 cores) beam 32 to 512 tokens took 1.0 s for a
 // 6-token source and 1.35 s for a 105-token one, about 60 µs a row-step plus a doubling per ~300 source
-// tokens. Above the budget a request is refused before it is queued, so no request occupies a model.
+// tokens. Reranking adds its own row-steps (model.plan's rerankRowSteps). Above the budget a request is refused before it is queued, so no request occupies a model.
 import { ServiceError } from './errors.ts';
 import type { DecodingOptionsInput, LoadedModel } from './model-backend.ts';
 
@@ -37,7 +37,7 @@ export function requestCost(items: CostItem[]): RequestCost {
   let rows = 0;
   for (const { model, inputs, options } of items) {
     const plan = model.plan({ inputs, options });
-    cost += plan.rows * plan.maxSteps * (1 + plan.sourceTokens / SOURCE_TOKENS_PER_STEP_COST);
+    cost += plan.rows * plan.maxSteps * (1 + plan.sourceTokens / SOURCE_TOKENS_PER_STEP_COST) + (plan.rerankRowSteps ?? 0);
     rows = Math.max(rows, plan.rows);
   }
   return { cost: Math.ceil(cost), rows };

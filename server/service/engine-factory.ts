@@ -2,15 +2,22 @@
 // codec, tfjs model) and decoded on ONNX Runtime in a worker thread when the directory holds a current
 // ONNX export — so session.run never blocks the event loop — else on tfjs with continuous batching.
 import {
+  backwardLogProbs,
   decodeWork,
   DecodeScheduler,
   exportOnnx,
   OnnxExportError,
   OrtDecodeWorker,
   initBackend,
+  loadBackward,
   loadPipeline,
+  parseDecodingOptions,
   printTree,
   ptbTokenize,
+  rankPool,
+  ReplyIndex,
+  rerankByBackward,
+  embedSources,
   withDecodingDefaults,
   type DecodeRequest,
   type DecodeResult,
@@ -19,6 +26,7 @@ import {
   type StepModel,
 } from '../../engine/index.ts';
 import { fitTurns } from './context-fit.ts';
+import { SOURCE_TOKENS_PER_STEP_COST } from './cost-budget.ts';
 import { InvalidInputError, type DecodePlan, type EngineFactory, type EngineHooks, type GenerateResult, type LoadedModel, type ModelDirSpec, type ModelTask } from './model-backend.ts';
 
 /** Source tokens a request may hold (byte fallback can turn a short text into many pieces). */
@@ -105,10 +113,15 @@ export const createEngineFactory = (o: EngineOptions = engineOptionsFromEnv()): 
   const pipeline = await loadPipeline(spec.dir);
   let task: ModelTask;
   let decoder: Decoder;
+  let backward: Pipeline | null = null;
+  let replyIndex: ReplyIndex | null = null;
   try {
     task = servedTask(pipeline, spec);
+    backward = await loadBackward(pipeline);
+    replyIndex = task === 'chat' ? ReplyIndex.load(spec.dir) : null;
     decoder = await openDecoder(spec, pipeline, hooks, o);
   } catch (e) {
+    backward?.dispose();
     pipeline.dispose();
     throw e;
   }
@@ -140,8 +153,30 @@ export const createEngineFactory = (o: EngineOptions = engineOptionsFromEnv()): 
   /** The pipeline's input and source ids, and the options decode will run with (model defaults under the request's). */
   const prepare = (request: { inputs: string[]; options: unknown }) => {
     const { input, source } = encodeRequest(request.inputs);
-    return { input, source, options: pipeline.withTreeConstraint(input, withDecodingDefaults(decodingDefaults, request.options)) };
+    // `retrieved` is the server's, not the decoder's: taken off before the engine sees the options.
+    const { retrieved: asked, ...given } = (request.options ?? {}) as { retrieved?: number };
+    const options = pipeline.withTreeConstraint(input, withDecodingDefaults(decodingDefaults, given));
+    const retrieved = replyIndex ? asked ?? defaultRetrieved : 0;
+    return { input, source, options, retrieved, bidi: backward ? bidiOf(options) : null };
   };
+  /** config.json `"retrieval": {"k": N}`: the model's default pool of retrieved replies (none if absent). */
+  const defaultRetrieved = (() => {
+    const k = (pipeline.meta.retrieval as { k?: unknown } | undefined)?.k;
+    return typeof k === 'number' && Number.isInteger(k) && k >= 0 && k <= 32 ? k : 0;
+  })();
+
+  /**
+   * MMI-bidi is done here, after either runtime's forward n-best: the backward model (tfjs) scores each
+   * candidate, so the decoder is asked for its plain n-best. Without a backward model the option goes to
+   * the decoder, which refuses it. returnNBest follows the engine: off by default under mmiBidi.
+   */
+  const bidiOf = (options: unknown) => {
+    const parsed = parseDecodingOptions(options);
+    return parsed.mmiBidi ? { lambda: parsed.mmiBidi.lambda, pool: parsed.nBest, returnNBest: parsed.returnNBest } : null;
+  };
+  /** The decoder's options: its whole n-best when reranking follows; mmiBidi kept only for it to refuse. */
+  const forwardOptions = (options: unknown, bidi: ReturnType<typeof bidiOf>, retrieved: number) =>
+    bidi || retrieved > 0 ? { ...(options as object), ...(bidi ? { mmiBidi: null } : {}), returnNBest: true } : options;
 
   const model: LoadedModel = {
     id: spec.id,
@@ -153,34 +188,68 @@ export const createEngineFactory = (o: EngineOptions = engineOptionsFromEnv()): 
     parameters: pipeline.model.params.size(),
     runtime: decoder.runtime,
     async generate(request): Promise<GenerateResult> {
-      const { input, source, options } = prepare(request);
+      const started = performance.now();
+      const { input, source, options, bidi, retrieved } = prepare(request);
       const onPartial = request.onPartial;
       const result = await decoder.submit({
         source,
-        options,
+        options: forwardOptions(options, bidi, retrieved),
         signal: request.signal,
         ...(onPartial ? { onPartial: (p) => onPartial(render(p.tokens, input).text) } : {}),
       });
-      const best = render(result.tokens, input);
-      const nBest = (result.nBest ?? [result]).map((h) => ({ text: render(h.tokens, input).text, score: h.score }));
+      let hyps: { tokens: number[]; score: number; backwardLogProb?: number; origin?: 'generated' | 'retrieved' }[] = result.nBest ?? [result];
+      const message = request.inputs[request.inputs.length - 1] ?? '';
+      if (retrieved > 0 && replyIndex) {
+        // The pool: generated and retrieved replies scored alike (engine/retrieval/pool.ts), best first.
+        const [vector] = embedSources(pipeline.model, [source]);
+        const texts = replyIndex.nearest(vector!, retrieved).map((r) => r.text);
+        const pool = await rankPool({ forward: pipeline, backward: bidi ? backward : null, lambda: bidi?.lambda ?? 0, input, source, message, generated: hyps.map((h) => h.tokens), retrieved: texts });
+        hyps = pool.length > 0 ? pool : hyps.slice(0, 1);
+        if (!(bidi ? bidi.returnNBest : parseDecodingOptions(options).returnNBest)) hyps = hyps.slice(0, 1);
+      } else if (bidi && backward) {
+        const candidates = hyps.slice(0, bidi.pool);
+        const scores = await backwardLogProbs(backward, message, candidates.map((h) => render(h.tokens, input).text));
+        // An empty reply explains no message (-Infinity): it leaves the pool unless nothing else is in it.
+        const reranked = rerankByBackward(candidates, scores, bidi.lambda).filter((h) => Number.isFinite(h.score));
+        hyps = reranked.length > 0 ? reranked : candidates.slice(0, 1);
+        if (!bidi.returnNBest) hyps = hyps.slice(0, 1);
+      }
+      const top = hyps[0]!;
+      const best = render(top.tokens, input);
+      const nBest = hyps.map((h) => ({
+        text: render(h.tokens, input).text,
+        score: h.score,
+        ...(h.backwardLogProb === undefined ? {} : { backwardLogProb: h.backwardLogProb }),
+        ...(task === 'chat' ? { origin: h.origin ?? 'generated' } : {}),
+      }));
+      // The attention is the forward search's best; a reranked best of other tokens has none here.
+      const attention = result.attention && top.tokens === result.tokens ? result.attention : undefined;
       return {
         text: best.text,
-        tokens: result.tokens.length,
-        score: result.score,
+        tokens: top.tokens.length,
+        score: top.score,
         nBest,
-        ...(result.attention
-          ? { attention: result.attention, srcTokens: [...source.map(piece), piece(pipeline.config.specials.eos)], tgtTokens: result.tokens.map(piece) }
+        ...(attention
+          ? { attention, srcTokens: [...source.map(piece), piece(pipeline.config.specials.eos)], tgtTokens: top.tokens.map(piece) }
           : {}),
         ...(best.repaired === undefined ? {} : { repaired: best.repaired }),
-        timingMs: result.timing.totalMs,
+        timingMs: bidi || retrieved > 0 ? performance.now() - started : result.timing.totalMs,
       };
     },
     plan(request): DecodePlan {
-      const { source, options } = prepare(request);
-      return { sourceTokens: source.length, ...decodeWork(options, source.length) };
+      const { source, options, bidi, retrieved } = prepare(request);
+      const work = decodeWork(forwardOptions(options, bidi, retrieved), source.length);
+      // The pool's forward scoring: each of up to rows + retrieved candidates forced through maxSteps tokens.
+      const poolRowSteps = retrieved > 0 ? (work.rows + retrieved) * (work.maxSteps + 1) * (1 + source.length / SOURCE_TOKENS_PER_STEP_COST) : 0;
+      // Backward scoring: each candidate (a source of up to maxSteps tokens) forced through the message.
+      const message = request.inputs[request.inputs.length - 1] ?? '';
+      const backwardRows = retrieved > 0 ? work.rows + retrieved : bidi?.pool ?? 0;
+      const rerankRowSteps = poolRowSteps + (bidi && backward ? backwardRows * (backward.codec.encodeTarget(message).length + 1) * (1 + work.maxSteps / SOURCE_TOKENS_PER_STEP_COST) : 0);
+      return { sourceTokens: source.length, ...work, ...(rerankRowSteps > 0 ? { rerankRowSteps } : {}) };
     },
     async dispose() {
       await decoder.close();
+      backward?.dispose();
       pipeline.dispose();
     },
   };

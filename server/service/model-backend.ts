@@ -38,6 +38,10 @@ export interface DecodingOptionsInput {
   diversityStrength?: number;
   /** MMI-antiLM (Li et al. 2016); null turns it off. */
   mmiAntiLm?: { lambda: number; gamma: number } | null;
+  /** MMI-bidi (Li et al. 2016): the n-best reranked by score + λ·log p(message | reply); needs a backward model. */
+  mmiBidi?: { lambda: number } | null;
+  /** Chat models with a retrieval index: replies of the k nearest training prompts join the pool; 0 turns it off. */
+  retrieved?: number;
   /** Return the attention matrix of the best hypothesis. */
   returnAttention?: boolean;
   returnNBest?: boolean;
@@ -61,11 +65,18 @@ export interface DecodePlan {
   rows: number;
   /** The most output tokens the request may produce. */
   maxSteps: number;
+  /** Row-steps of reranking after the search (MMI-bidi's backward scoring), on top of rows × maxSteps. */
+  rerankRowSteps?: number;
 }
 
 export interface Hypothesis {
   text: string;
+  /** The ranking score; after MMI-bidi, the forward score + λ·backwardLogProb. */
   score: number;
+  /** log p(message | reply) under the backward model, when MMI-bidi reranked. */
+  backwardLogProb?: number;
+  /** Chat: searched for by the decoder, or a training reply retrieved for a nearby prompt. */
+  origin?: 'generated' | 'retrieved';
 }
 
 export interface GenerateResult {
