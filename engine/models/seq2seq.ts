@@ -48,6 +48,15 @@ export class Seq2Seq {
 
   /** Teacher-forced logits for a whole batch: [B * T, V], row b*T + t. */
   forward(batch: TensorBatch, training: Training): tf.Tensor {
+    return this.readout.logits(this.readout.hidden(this.features(batch, training)));
+  }
+
+  /**
+   * Teacher-forced readout inputs [B * T, F] (row b*T + t), dropout applied. Without training (no
+   * gradient to keep intermediates for) each decoder step runs in its own tidy, so a long batch holds
+   * only the states and features, not every gate of every step until the caller's tidy ends.
+   */
+  features(batch: TensorBatch, training: Training): tf.Tensor {
     const { memory, state: initial } = this.encode(batch.src, batch.srcLengths, training);
     const [B, T] = batch.tgtIn.shape as [number, number];
     const embedded = tf.unstack(this.tgtEmbedding.lookup(batch.tgtIn), 1); // [T] × [B, E]
@@ -56,13 +65,24 @@ export class Seq2Seq {
     for (let t = 0; t < T; t++) {
       let emb = embedded[t]!;
       if (training && training.dropout > 0) emb = tf.dropout(emb, training.dropout, undefined, training.rng.seed());
-      const step = this.decoder.step(emb, state, memory, training);
+      const prev = state;
+      const step = training
+        ? this.decoder.step(emb, state, memory, training)
+        : tf.tidy(() => {
+            const s = this.decoder.step(emb, prev, memory, null);
+            return { state: s.state.map((c) => (c.c ? { h: c.h, c: c.c } : { h: c.h })), features: s.features };
+          });
+      // The previous state came out of the last step's tidy (t > 0) and nothing else holds it.
+      if (!training && t > 0) {
+        const kept = new Set(cellTensors(step.state));
+        tf.dispose(cellTensors(prev).filter((x) => !kept.has(x)));
+      }
       state = step.state;
       features.push(step.features);
     }
     let f = tf.reshape(tf.stack(features, 1), [B * T, this.decoder.featureWidth]); // [B*T, F]
     if (training && training.dropout > 0) f = tf.dropout(f, training.dropout, undefined, training.rng.seed());
-    return this.readout.logits(this.readout.hidden(f));
+    return f;
   }
 
   /** Mean cross-entropy per real target token. */
@@ -74,3 +94,5 @@ export class Seq2Seq {
     this.params.dispose();
   }
 }
+
+const cellTensors = (cells: CellState[]): tf.Tensor[] => cells.flatMap((c) => (c.c ? [c.h, c.c] : [c.h]));

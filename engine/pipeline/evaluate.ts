@@ -9,7 +9,9 @@ import { PerplexityMeter } from '../metrics/perplexity.ts';
 import { replyStats } from '../metrics/replies.ts';
 import { delinearize } from '../parsing/linearize.ts';
 import type { Tree } from '../parsing/tree.ts';
-import { makeBatch, type Example } from '../training/batch.ts';
+import type { Seq2Seq } from '../models/seq2seq.ts';
+import { makeBatch, type Example, type TensorBatch } from '../training/batch.ts';
+import { maskedCrossEntropy } from '../training/loss.ts';
 import { planBatches } from './batches.ts';
 import type { TextPair } from './build-tokenizer.ts';
 import { parseWords, type ParseOutput } from './codec.ts';
@@ -63,15 +65,54 @@ export function encodePairs(pipeline: Pipeline, pairs: readonly TextPair[]): Exa
   return pairs.map((p) => ({ src: pipeline.encodeInput(p.input), tgt: pipeline.codec.encodeTarget(p.target) }));
 }
 
-export function measurePerplexity(pipeline: Pipeline, examples: readonly Example[], batchTokens = 4000): number {
+/**
+ * Rows × vocabulary of one readout chunk in the teacher-forced pass: bounds the [rows, V] logits and the
+ * loss's temporaries (16 MiB each in float32) whatever the batch and vocabulary. Whole batches of 4,000
+ * padded tokens × 8,000 words took 2 GiB of the 4 GiB wasm heap and aborted validation (issue: abort
+ * after the last step).
+ */
+export const LOGIT_CHUNK_ELEMENTS = 2 ** 22;
+
+/**
+ * Σ −log p(target) over the real target tokens of a batch: the decoder runs once, then the readout and
+ * the loss over the real rows only (padding gathered away), a chunk of rows at a time.
+ */
+export function batchLossSum(model: Seq2Seq, batch: TensorBatch, chunkElements = LOGIT_CHUNK_ELEMENTS): number {
+  const weights = batch.tgtWeights.dataSync();
+  const real = Int32Array.from(weights.keys()).filter((i) => weights[i] !== 0);
+  if (real.length === 0) return 0;
+  const [features, targets] = tf.tidy(() => {
+    const f = model.features(batch, null);
+    return [tf.gather(f, real), tf.gather(tf.reshape(batch.tgtOut, [-1]), real)];
+  });
+  const rows = Math.max(1, Math.floor(chunkElements / model.config.vocabSize));
+  let sum = 0;
+  try {
+    for (let r = 0; r < real.length; r += rows) {
+      const n = Math.min(rows, real.length - r);
+      const mean = tf.tidy(() => {
+        const logits = model.readout.logits(model.readout.hidden(tf.slice(features, [r, 0], [n, -1])));
+        return maskedCrossEntropy(logits, tf.slice(targets, [r], [n]), tf.ones([n]));
+      });
+      sum += mean.dataSync()[0]! * n;
+      mean.dispose();
+    }
+  } finally {
+    tf.dispose([features, targets]);
+  }
+  return sum;
+}
+
+export function measurePerplexity(pipeline: Pick<Pipeline, 'model'>, examples: readonly Example[], batchTokens = 4000, chunkElements = LOGIT_CHUNK_ELEMENTS): number {
   const meter = new PerplexityMeter();
   const config = pipeline.model.config;
   for (const indices of planBatches(examples, { batchTokens, seed: 0, epoch: 0 })) {
     const batch = makeBatch(indices.map((i) => examples[i]!), config.specials, config.reverseSource);
-    const loss = tf.tidy(() => pipeline.model.loss(batch, null));
-    meter.add(loss.dataSync()[0]! * batch.targetTokens, batch.targetTokens);
-    loss.dispose();
-    batch.dispose();
+    try {
+      meter.add(batchLossSum(pipeline.model, batch, chunkElements), batch.targetTokens);
+    } finally {
+      batch.dispose();
+    }
   }
   return meter.value();
 }
