@@ -140,6 +140,9 @@ export async function evaluatePipeline(pipeline: Pipeline, pairs: readonly TextP
   return { perplexity, ...(await scoreDecoding(pipeline, pairs, options)) };
 }
 
+/** Inputs decoded together in evaluation (see scoreDecoding). */
+const DECODE_CHUNK = 32;
+
 /**
  * The decoded half of the evaluation: decodes up to `decodeLimit` pairs spread over the list and scores
  * the outputs by task. Separate from perplexity so that a sweep over decoding options (beam size,
@@ -149,7 +152,13 @@ export async function scoreDecoding(pipeline: Pipeline, pairs: readonly TextPair
   if (pairs.length === 0) throw new Error('nothing to evaluate: no held-out examples');
   const decodedPairs = spread(pairs, options.decodeLimit ?? 200);
   const decoding = options.decoding ?? defaultDecoding(pipeline.task);
-  const runs = await pipeline.run(decodedPairs.map((p) => p.input), decoding);
+  // Decoded a chunk at a time: tfjs keeps an encoder's per-step activations for the whole batch, and 200
+  // long multi-turn sources through a 512-wide 2-layer LSTM outgrew the 4 GiB wasm heap (parley train
+  // aborted at validation). Batched decoding equals one-by-one, so chunking changes no output.
+  const runs: Awaited<ReturnType<Pipeline['run']>> = [];
+  for (let i = 0; i < decodedPairs.length; i += DECODE_CHUNK) {
+    runs.push(...(await pipeline.run(decodedPairs.slice(i, i + DECODE_CHUNK).map((p) => p.input), decoding)));
+  }
   const metrics: Omit<TaskMetrics, 'perplexity'> = { examples: pairs.length, decoded: runs.length, samples: [] };
   const outputs = runs.map((r) => (typeof r.output === 'string' ? r.output : (r.output as ParseOutput).tokens.join(' ')));
   metrics.samples = decodedPairs.slice(0, options.samples ?? 3).map((p, i) => ({ input: inputText(p.input), output: outputs[i]!, reference: p.target }));

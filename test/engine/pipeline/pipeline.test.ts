@@ -8,6 +8,7 @@ import { modelConfig } from '../../../engine/config.ts';
 import { Seq2Seq } from '../../../engine/models/seq2seq.ts';
 import { buildTokenizer, type TextPair } from '../../../engine/pipeline/build-tokenizer.ts';
 import { loadPipeline } from '../../../engine/pipeline/pipeline.ts';
+import { scoreDecoding } from '../../../engine/pipeline/evaluate.ts';
 import { engineTask, type PipelineTask } from '../../../engine/pipeline/task.ts';
 import { encodeModelProto } from '../../../engine/tokenizer/model-proto.ts';
 import { SPECIAL_IDS } from '../../../engine/tokenizer/special-tokens.ts';
@@ -130,5 +131,29 @@ describe('loadPipeline', () => {
     await expect(loadPipeline(dir)).rejects.toThrow(`${file}: decoding: beamWidth: unknown option`);
     writeFileSync(file, JSON.stringify({ ...config, decoding: 'beam' }));
     await expect(loadPipeline(dir)).rejects.toThrow(/decoding must be an object/);
+  });
+});
+
+describe('scoreDecoding', () => {
+  it('decodes at most 32 inputs together (a whole split at once outgrew the wasm heap), with the outputs of one batch', async () => {
+    const p = await loadPipeline(await modelDir('translate', translatePairs));
+    const words = ['le', 'chat', 'dort', 'je', 'mange', 'une', 'pomme'];
+    const pairs: TextPair[] = Array.from({ length: 70 }, (_, i) => ({
+      input: Array.from({ length: 1 + (i % 5) }, (_, j) => words[(i + 3 * j) % words.length]).join(' '),
+      target: 'the cat sleeps',
+    }));
+    const decoding = { strategy: 'greedy', maxLength: 6 };
+    const whole = await p.run(pairs.map((x) => x.input), decoding);
+    const run = p.run.bind(p);
+    const sizes: number[] = [];
+    p.run = (inputs, ...rest) => {
+      sizes.push(inputs.length);
+      return run(inputs, ...rest);
+    };
+    const metrics = await scoreDecoding(p, pairs, { decodeLimit: 70, samples: 70, decoding });
+    expect(sizes).toEqual([32, 32, 6]);
+    expect(metrics.decoded).toBe(70);
+    expect(metrics.samples.map((x) => x.output)).toEqual(whole.map((r) => r.output));
+    p.dispose();
   });
 });
