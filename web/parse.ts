@@ -1,9 +1,10 @@
 // The parse page: a sentence to /api/parse; the answer's tree drawn as SVG and shown as brackets, with
 // its score and whether the server had to repair it. All of it is model output, shown as text.
 import type { ParseResponse } from '../server/protocol.ts';
-import { ApiError, modelsFor, postJson } from './api.ts';
+import { postJson } from './api.ts';
 import { byId, el } from './dom.ts';
 import { errorMessage, showError } from './error-box.ts';
+import { fillModelPicker } from './model-picker.ts';
 import { parseTree } from './tree.ts';
 import { drawTree } from './tree-svg.ts';
 
@@ -61,18 +62,8 @@ async function parse(): Promise<void> {
   }
 }
 
-async function loadModels(): Promise<void> {
-  try {
-    const models = await modelsFor('parse');
-    modelSelect.replaceChildren(...models.map((m) => el('option', { value: m.id, title: m.preset, text: m.id })));
-    if (models.length === 0) showError(errorBox, 'No parsing model', 'this server has no parse model loaded.');
-  } catch (error) {
-    showError(errorBox, ...errorMessage(error instanceof ApiError ? error : new ApiError('could not list the models', 0, 'network')));
-  }
-}
-
 form.addEventListener('submit', (e) => {
   e.preventDefault();
   void parse();
 });
-void loadModels();
+void fillModelPicker(modelSelect, 'parse', errorBox, 'No parsing model');

@@ -2,9 +2,10 @@
 // each text's n-best list with scores, and the attention heat map of the translation picked.
 // Model output is untrusted: it reaches the DOM as text only (dom.ts), the heat map as canvas text.
 import type { TranslateResponse, Translation } from '../server/protocol.ts';
-import { ApiError, modelsFor, postJson } from './api.ts';
+import { postJson } from './api.ts';
 import { byId, el } from './dom.ts';
 import { errorMessage, showError } from './error-box.ts';
+import { fillModelPicker } from './model-picker.ts';
 import { drawHeatmap } from './heatmap.ts';
 import { lengthPenaltyPresets, maxBeam, sourceTexts, translateOptions, type LengthPenaltyPreset } from './translate-options.ts';
 
@@ -116,16 +117,6 @@ async function translate(): Promise<void> {
   }
 }
 
-async function loadModels(): Promise<void> {
-  try {
-    const models = await modelsFor('translate');
-    modelSelect.replaceChildren(...models.map((m) => el('option', { value: m.id, title: m.preset, text: m.id })));
-    if (models.length === 0) showError(errorBox, 'No translation model', 'this server has no translate model loaded.');
-  } catch (error) {
-    showError(errorBox, ...errorMessage(error instanceof ApiError ? error : new ApiError('could not list the models', 0, 'network')));
-  }
-}
-
 form.addEventListener('submit', (e) => {
   e.preventDefault();
   void translate();
@@ -144,4 +135,4 @@ matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => {
   if (pressed) showAttention(Number(pressed.closest<HTMLElement>('.translation')!.dataset.index));
 });
 syncNBest();
-void loadModels();
+void fillModelPicker(modelSelect, 'translate', errorBox, 'No translation model');
