@@ -4,7 +4,7 @@
 // `-- --fused-gru` switches the hand-written GRU step on (default: autodiff through single ops).
 // `-- --engine onnxruntime|tfjs|both` picks the training engine (default both: onnxruntime then tfjs);
 // `-- --torch` runs bench/torch/train.py on the same config right after, for figures from one run;
-// `-- --double-buffers`, `--no-ort-arena`, `--ort-optimization L` measure the ORT engine's memory/speed choices.
+// `-- --double-buffers`, `--ort-arena`, `--ort-optimization L` measure the ORT engine's memory/speed choices.
 import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../engine/backend.ts';
@@ -58,16 +58,16 @@ function parseArgs(argv: string[]): Args {
   let fused = false;
   let engine: EngineChoice = 'both';
   let torch = false;
-  let optimization: Args['optimization'] = 'all';
+  let optimization: Args['optimization'] = 'basic'; // the engine's default
   let stateBuffers: Args['stateBuffers'] = 'in-place';
-  let memoryArena = true;
+  let memoryArena = false; // the engine's default (engine/ort-training/session.ts)
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--profile') profile = true;
     else if (arg === '--fused-gru') fused = true;
     else if (arg === '--torch') torch = true;
     else if (arg === '--double-buffers') stateBuffers = 'double';
-    else if (arg === '--no-ort-arena') memoryArena = false;
+    else if (arg === '--ort-arena') memoryArena = true;
     else if (arg === '--engine') {
       const value = argv[++i];
       if (!(ENGINES as readonly string[]).includes(value ?? '')) throw new Error(`--engine must be one of ${ENGINES.join(', ')}, got ${String(value)}`);
@@ -83,7 +83,7 @@ function parseArgs(argv: string[]): Args {
         throw new Error(`--config must be one of ${CONFIG_NAMES.join(', ')}, got ${String(value)}`);
       }
       configs = [value as ConfigName];
-    } else throw new Error(`unknown argument ${arg} (known: --config small|big, --engine onnxruntime|tfjs|both, --torch, --ort-optimization L, --double-buffers, --no-ort-arena, --profile, --fused-gru)`);
+    } else throw new Error(`unknown argument ${arg} (known: --config small|big, --engine onnxruntime|tfjs|both, --torch, --ort-optimization L, --double-buffers, --ort-arena, --profile, --fused-gru)`);
   }
   return { configs, profile, fused, engine, torch, optimization, stateBuffers, memoryArena };
 }
