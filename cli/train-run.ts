@@ -1,6 +1,6 @@
-// One training run: tokenizer, encoded data, bucketed batches in a seeded order, periodic validation
-// keeping the best model as out/'s top-level files, early stopping, and resumable checkpoints that record
-// the data position (epoch, batch index, order seed) beside the optimizer state.
+// One training run: corpus pairs, tokenizer, encoded data and model, then the engine's training loop
+// (engine/training/train-loop.ts) with callbacks that keep the best model as out/'s top-level files,
+// write train-log.jsonl and resumable checkpoints, and print progress.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { IssueLog, type Split } from '../corpora/index.ts';
@@ -19,8 +19,11 @@ import {
   readModelConfig,
   saveModel,
   saveTrainingCheckpoint,
+  trainLoop,
   writeFileAtomic,
   type Example,
+  type StopReason,
+  type TrainPosition,
 } from '../engine/index.ts';
 import {
   Pipeline,
@@ -29,9 +32,7 @@ import {
   encodePairs,
   spread,
   engineTask,
-  epochSeed,
   evaluatePipeline,
-  planBatches,
   type PipelineMeta,
   type TaskMetrics,
   type TextPair,
@@ -42,22 +43,13 @@ import { TrainLog, type ValidEntry } from './train-log.ts';
 import { runModelConfig, type TrainRunOptions } from './train-options.ts';
 
 /** What a checkpoint records beside the trainer: where in the data it stopped and the run's bookkeeping. */
-export interface DataPosition {
-  epoch: number;
-  /** Batches of this epoch already trained on. */
-  batchIndex: number;
-  orderSeed: number;
-  bestPerplexity: number | null;
-  badValidations: number;
-  elapsedMs: number;
-  tokens: number;
-}
+export type DataPosition = TrainPosition;
 
 export interface RunSummary {
   steps: number;
   elapsedMs: number;
   tokensPerSecond: number;
-  stopped: 'steps' | 'epochs' | 'time-budget' | 'patience';
+  stopped: StopReason;
   best: (Omit<TaskMetrics, 'samples'> & { step: number }) | null;
   dataIssues: IssueLog;
   meta: PipelineMeta;
@@ -158,100 +150,71 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
   say(`training engine ${chosen.name} (${chosen.why})`);
   const engine = chosen.name === 'onnxruntime' ? ortEngine(trainer) : tfjsEngine(trainer);
 
-  let pos: DataPosition = { epoch: 0, batchIndex: 0, orderSeed: o.seed, bestPerplexity: null, badValidations: 0, elapsedMs: 0, tokens: 0 };
+  let position: TrainPosition | undefined;
   const log = new TrainLog(path.join(o.out, 'train-log.jsonl'));
   if (resuming) {
     const restored = loadTrainingCheckpoint<DataPosition>(o.out, trainer);
     engine.syncFromTrainer();
-    pos = restored.data;
+    position = restored.data;
     log.truncate(restored.step);
-    say(`resumed at step ${restored.step} (epoch ${pos.epoch}, batch ${pos.batchIndex})`);
+    say(`resumed at step ${restored.step} (epoch ${position.epoch}, batch ${position.batchIndex})`);
   } else {
     log.truncate(-1);
   }
 
-  const started = Date.now() - pos.elapsedMs;
   let best: RunSummary['best'] = null;
-  // A resumed run whose budget is already spent (e.g. --resume --steps N to finish early) takes no step.
-  let stopped: RunSummary['stopped'] | null = null;
-  let windowStart = Date.now();
-  let windowTokens = 0;
-  const elapsed = () => Date.now() - started;
-  const budgetSpent = (): RunSummary['stopped'] | null =>
-    o.steps !== undefined && engine.step >= o.steps ? 'steps'
-      : o.timeBudgetMs !== undefined && elapsed() >= o.timeBudgetMs ? 'time-budget'
-        : null;
   if (resuming && existsSync(path.join(o.out, 'config.json'))) {
     // The best model so far is the one in the directory; its metrics are in config.json.
     const saved = readModelConfig(o.out).meta;
     if (typeof saved.step === 'number' && saved.valid && typeof saved.valid === 'object') best = { ...(saved.valid as object), step: saved.step } as RunSummary['best'];
   }
 
-  const validate = async (): Promise<void> => {
-    if (valid.length === 0) return;
-    engine.syncToTrainer();
-    const metrics = await evaluatePipeline(pipeline, valid, { decodeLimit: o.validLimit, samples: o.task === 'chat' ? 5 : 2 });
-    const entry: ValidEntry = { step: trainer.step, valid: { ...metrics } };
-    log.append(entry);
-    const { samples: _s, ...summary } = metrics;
-    say(`validation at step ${trainer.step}: ${JSON.stringify(summary)}`);
-    if (pos.bestPerplexity === null || metrics.perplexity < pos.bestPerplexity) {
-      pos.bestPerplexity = metrics.perplexity;
-      pos.badValidations = 0;
-      best = { ...summary, step: trainer.step };
-      await saveModel(o.out, model, { ...meta, step: trainer.step, valid: summary });
-    } else if (++pos.badValidations >= o.patience) {
-      stopped = 'patience';
-    }
-  };
-  const checkpoint = async (): Promise<void> => {
-    pos.elapsedMs = elapsed();
-    engine.syncToTrainer();
-    await saveTrainingCheckpoint(o.out, trainer, pos);
-  };
-
-  stopped = budgetSpent();
-  while (stopped === null) {
-    if (o.epochs !== undefined && pos.epoch >= o.epochs) {
-      stopped = 'epochs';
-      break;
-    }
-    pos.orderSeed = epochSeed(o.seed, pos.epoch);
-    const batches = planBatches(examples, { batchTokens: o.batchTokens, seed: o.seed, epoch: pos.epoch });
-    for (; pos.batchIndex < batches.length && stopped === null; ) {
-      const report = await engine.trainStep(batches[pos.batchIndex]!.map((i) => examples[i]!));
-      pos.batchIndex++;
-      pos.tokens += report.targetTokens;
-      windowTokens += report.targetTokens;
-      const step = report.step;
-      if (step % o.logEvery === 0 || step === 1) {
-        const now = Date.now();
-        const tokensPerSecond = windowTokens / Math.max(1e-3, (now - windowStart) / 1000);
-        log.append({ step, loss: report.loss, tokensPerSecond, learningRate: report.learningRate, gradNorm: report.gradNorm, elapsed: elapsed() / 1000 });
-        ctx.progress.update({ step, loss: report.loss, tokensPerSecond, elapsedMs: elapsed() });
-        windowStart = now;
-        windowTokens = 0;
-      }
-      if (step % o.validEvery === 0) await validate();
-      stopped = stopped ?? budgetSpent();
-      if (step % o.checkpointEvery === 0 || stopped !== null) await checkpoint();
-    }
-    if (pos.batchIndex >= batches.length) {
-      pos.epoch++;
-      pos.batchIndex = 0;
-    }
-  }
-  ctx.progress.done();
-  // The last steps since the last validation may hold the best model (and a short run may have none yet).
-  if (engine.step % o.validEvery !== 0) await validate();
+  const run = await trainLoop<Omit<TaskMetrics, 'samples'>>({
+    engine,
+    examples,
+    batchTokens: o.batchTokens,
+    seed: o.seed,
+    ...(o.steps === undefined ? {} : { steps: o.steps }),
+    ...(o.epochs === undefined ? {} : { epochs: o.epochs }),
+    ...(o.timeBudgetMs === undefined ? {} : { timeBudgetMs: o.timeBudgetMs }),
+    logEvery: o.logEvery,
+    validEvery: o.validEvery,
+    checkpointEvery: o.checkpointEvery,
+    patience: o.patience,
+    ...(position === undefined ? {} : { position }),
+    callbacks: {
+      onLog(e) {
+        log.append({ step: e.step, loss: e.loss, tokensPerSecond: e.tokensPerSecond, learningRate: e.learningRate, gradNorm: e.gradNorm, elapsed: e.elapsedMs / 1000 });
+        ctx.progress.update({ step: e.step, loss: e.loss, tokensPerSecond: e.tokensPerSecond, elapsedMs: e.elapsedMs });
+      },
+      async validate(step) {
+        if (valid.length === 0) return null;
+        engine.syncToTrainer();
+        const metrics = await evaluatePipeline(pipeline, valid, { decodeLimit: o.validLimit, samples: o.task === 'chat' ? 5 : 2 });
+        const entry: ValidEntry = { step, valid: { ...metrics } };
+        log.append(entry);
+        const { samples: _s, ...summary } = metrics;
+        say(`validation at step ${step}: ${JSON.stringify(summary)}`);
+        return summary;
+      },
+      async onBest(step, summary) {
+        best = { ...summary, step };
+        await saveModel(o.out, model, { ...meta, step, valid: summary });
+      },
+      async checkpoint(pos) {
+        engine.syncToTrainer();
+        await saveTrainingCheckpoint(o.out, trainer, pos);
+      },
+      onStop: () => ctx.progress.done(),
+    },
+  });
   engine.syncToTrainer();
   if (!existsSync(path.join(o.out, 'config.json'))) await saveModel(o.out, model, { ...meta, step: trainer.step });
-  await checkpoint();
-  const elapsedMs = elapsed();
+  const { elapsedMs } = run;
   const spent = engine.summary();
   if (spent) say(spent);
   await engine.dispose();
   trainer.dispose();
   model.dispose();
-  return { steps: trainer.step, elapsedMs, tokensPerSecond: pos.tokens / Math.max(1e-3, elapsedMs / 1000), stopped: stopped ?? 'steps', best, dataIssues: issues, meta, engine: engine.name };
+  return { steps: trainer.step, elapsedMs, tokensPerSecond: run.position.tokens / Math.max(1e-3, elapsedMs / 1000), stopped: run.stopped, best, dataIssues: issues, meta, engine: engine.name };
 }

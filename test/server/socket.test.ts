@@ -172,7 +172,8 @@ describe('socket.io limits', () => {
   });
 
   it('times out a request that runs past the time limit', async () => {
-    const t = await startTestServer({ tickMs: 50, timeLimitMs: 100 });
+    // A word a minute: the reply cannot come before the limit, however loaded the machine.
+    const t = await startTestServer({ tickMs: 60_000, timeLimitMs: 100 });
     try {
       const { socket } = await t.sessionClient();
       const err = next(socket, 'request:error');
@@ -204,7 +205,8 @@ describe('socket.io shutdown and origins', () => {
   });
 
   it('cancels what outlives the grace period with a shutting_down error', async () => {
-    const t = await startTestServer({ tickMs: 20, graceMs: 50 });
+    // A word a minute: the reply cannot finish within the grace period, however fast the machine.
+    const t = await startTestServer({ tickMs: 60_000, graceMs: 50 });
     const { socket } = await t.sessionClient();
     socket.emit('chat:send', { requestId: 'g2', text: Array.from({ length: 100 }, (_, i) => `w${i}`).join(' ') });
     await next(socket, 'chat:accepted', forRequest('g2'));

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { decode, decodeStream, DecodeScheduler, type DecodeRequest, type DecodeResult } from '../../../engine/decoding/index.ts';
 import { makeModel, mixedRequests } from './helpers/mixed.ts';
 import { withoutTiming } from './helpers/strip.ts';
@@ -71,14 +71,24 @@ describe('continuous batching scheduler', () => {
   });
 
   it('fails a request past its time limit and frees its rows', async () => {
-    const model = endless(5);
-    const scheduler = new DecodeScheduler(model);
-    const other = scheduler.submit({ source: [4], options: { strategy: 'greedy', maxLength: 12 } });
-    const slow = scheduler.submit({ source: [4], options: { beamSize: 2, maxLength: 500 }, timeoutMs: 30 });
-    await expect(slow).rejects.toMatchObject({ code: 'timeout' });
-    expect((await other).tokens).toHaveLength(12);
-    await scheduler.close();
-    expect(model.live.size).toBe(0);
+    vi.useFakeTimers();
+    try {
+      // Each step takes 5 ms of fake time: the slow request is past its 30 ms after its 7th step.
+      const model = endless(5);
+      const scheduler = new DecodeScheduler(model);
+      const other = scheduler.submit({ source: [4], options: { strategy: 'greedy', maxLength: 12 } });
+      const slow = scheduler.submit({ source: [4], options: { beamSize: 2, maxLength: 500 }, timeoutMs: 30 });
+      const outcome = expect(slow).rejects.toMatchObject({ code: 'timeout' });
+      await vi.runAllTimersAsync();
+      await outcome;
+      expect((await other).tokens).toHaveLength(12);
+      // Its beam (1 row at the first step, then 2) beside `other` for 7 steps, then `other` alone.
+      expect(model.stepRows).toEqual([2, 3, 3, 3, 3, 3, 3, 1, 1, 1, 1, 1, 1]);
+      await scheduler.close();
+      expect(model.live.size).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('cancels a running request through its AbortSignal, leaving the others untouched', async () => {

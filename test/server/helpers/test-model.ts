@@ -1,6 +1,6 @@
 // TEST ONLY: a small deterministic model behind the server's LoadedModel contract. It answers with the
-// words of the last input in reverse order, one word per tick (streamed), honours the abort signal,
-// and counts what happened so tests can check cancellation and batching.
+// words of the last input in reverse order (at most maxLength), one word per tick (streamed), honours
+// the abort signal, and counts what happened so tests can check cancellation and batching.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -63,7 +63,7 @@ export class TestModel implements LoadedModel {
     }
     const started = performance.now();
     const src = (request.inputs.at(-1) ?? '').split(/\s+/).filter(Boolean);
-    const out = [...src].reverse();
+    const out = [...src].reverse().slice(0, options.maxLength ?? Infinity);
     const s = this.stats;
     s.started++;
     s.lastInputs = request.inputs;
@@ -87,7 +87,8 @@ export class TestModel implements LoadedModel {
     const score = -0.5 * out.length;
     const n = options.nBest ?? 1;
     const nBest = Array.from({ length: n }, (_, rank) => ({
-      text: rank === 0 ? text : `${text} ${'!'.repeat(rank)}`,
+      // A parse alternative is still a tree over the input words: another root label.
+      text: rank === 0 ? text : this.task === 'parse' ? text.replace('(S ', `(S${rank} `) : `${text} ${'!'.repeat(rank)}`,
       score: score - rank,
     }));
     return {

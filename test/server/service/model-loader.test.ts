@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ModelLoader } from '../../../server/service/model-loader.ts';
 import { testFactory, writeTestModels } from '../helpers/test-model.ts';
 
@@ -63,7 +63,7 @@ describe('ModelLoader closing', () => {
       const factory = testFactory();
       const closed: string[] = [];
       const errors: string[] = [];
-      // Disposal that takes a while, as closing a decode worker thread does.
+      // Disposal that takes 50 ms (fake time), as closing a decode worker thread takes a while.
       const slow: typeof factory = Object.assign(async (...args: Parameters<typeof factory>) => {
         const model = await factory(...args);
         return Object.assign(model, {
@@ -76,10 +76,18 @@ describe('ModelLoader closing', () => {
       }, { created: factory.created });
       const loader = new ModelLoader({ modelsDir: dir, factory: slow, hooks: { observeBatchSize: () => undefined }, onError: (id) => errors.push(id) });
       await loader.loadAll();
-      await loader.close();
+      vi.useFakeTimers();
+      let settled = false;
+      const closing = loader.close().then(() => (settled = true));
+      await vi.advanceTimersByTimeAsync(49);
+      expect(settled).toBe(false);
+      expect(closed).toEqual([]);
+      await vi.advanceTimersByTimeAsync(1);
+      await closing;
       expect(closed.sort()).toEqual(['chat-small', 'en-fr']);
       expect(errors).toEqual(['parser']);
     } finally {
+      vi.useRealTimers();
       rmSync(dir, { recursive: true, force: true });
     }
   });

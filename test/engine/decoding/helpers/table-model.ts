@@ -24,7 +24,7 @@ export interface TableModelSpec {
   /** Attention over the source for the step that predicts the token after `prefix`. */
   attention?(source: number[], prefix: number[]): number[];
   unconditional?: boolean;
-  /** Wait this long in every step (for time limits and cancellation mid-decode). */
+  /** Wait this long in every step, on setTimeout: tests of time limits run it under vitest fake timers. */
   delayMs?: number;
   /** Throw from this step call on (1-based), to test failure paths. */
   failAtStep?: number;
