@@ -9,7 +9,7 @@ import type { Readable } from 'node:stream';
 import { io as connect } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tokenHash } from '../../server/service/sessions.ts';
-import { Storage } from '../../server/storage.ts';
+import { Storage } from '../../storage/storage.ts';
 import { forRequest, newSession, next, type ClientSocket } from './helpers/harness.ts';
 import { writeTestModels } from './helpers/test-model.ts';
 
