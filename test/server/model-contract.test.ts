@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { ModelLoader } from '../../server/service/model-loader.ts';
 import { checkGenerates, checkHonoursAbort } from './helpers/model-contract.ts';
-import { testFactory, writeTestModels } from './helpers/test-model.ts';
+import { testFactory, writeTestModels } from '../../testkit/test-model.ts';
 
 describe('the LoadedModel contract, on the test model', () => {
   let dir: string;
