@@ -21,8 +21,6 @@ import {
   saveTrainingCheckpoint,
   writeFileAtomic,
   type Example,
-} from '../engine/index.ts';
-import {
   Pipeline,
   TOKENIZER_FILE,
   buildTokenizer,
@@ -35,7 +33,7 @@ import {
   type PipelineMeta,
   type TaskMetrics,
   type TextPair,
-} from '../engine/pipeline/index.ts';
+} from '../engine/index.ts';
 import { loadTaskPairs } from './corpus-data.ts';
 import { Progress } from './progress.ts';
 import { TrainLog, type ValidEntry } from './train-log.ts';
