@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeTestModels } from '../test/server/helpers/test-model.ts';
+import { writeTestModels } from '../testkit/test-model.ts';
 
 export interface ChildServer {
   url: string;
@@ -25,7 +25,7 @@ export async function startChildServer(o: ChildServerOptions = {}): Promise<Chil
   const dir = mkdtempSync(join(tmpdir(), 'parley-bench-'));
   const models = o.models ?? join(dir, 'models');
   if (!o.models) writeTestModels(models);
-  const args = ['--import', 'tsx', o.entry ?? 'test/server/helpers/serve-test-model.ts', '--port', '0', '--host', '127.0.0.1', '--models', models,
+  const args = ['--import', 'tsx', o.entry ?? 'testkit/serve-test-model.ts', '--port', '0', '--host', '127.0.0.1', '--models', models,
     '--db', join(dir, 'db.sqlite'), '--no-watch', '--log-level', 'warn', ...(o.args ?? [])];
   const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...o.env } });
   let ended: string | null = null;

@@ -4,10 +4,20 @@
 // Rows name their engine: `onnxruntime` or `tfjs-<backend>`. Prints one JSON object per line.
 import os from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { initBackend, modelConfig, Seq2Seq, TfjsStepModel, decode, type ModelConfig, type StepModel } from '../engine/index.ts';
-import { buildOnnxGraphs, type OnnxGraphs } from '../engine/onnx/export-graphs.ts';
-import { OrtStepModel, type OrtSessionOptions } from '../engine/onnx/ort-step-model.ts';
-import { OrtDecodeWorker } from '../engine/onnx/decode-worker.ts';
+import {
+  buildOnnxGraphs,
+  decode,
+  initBackend,
+  modelConfig,
+  OrtDecodeWorker,
+  OrtStepModel,
+  Seq2Seq,
+  TfjsStepModel,
+  type ModelConfig,
+  type OnnxGraphs,
+  type OrtSessionOptions,
+  type StepModel,
+} from '../engine/index.ts';
 
 const SRC_LEN = 20;
 const OUT_LEN = 20;

@@ -1,5 +1,5 @@
 // `npm run bench:hostile`: over 10,000 hostile inputs against a server in a child process (test models):
-// HTTP requests (test/server/helpers/hostile-http.ts), malformed HTTP on raw TCP (bench/hostile-raw.ts),
+// HTTP requests (testkit/hostile-http.ts), malformed HTTP on raw TCP (bench/hostile-raw.ts),
 // socket.io-client emits of every name and payload, and raw polling packets (hostile-socket.ts). Prints
 // JSON: inputs per kind, answers by status, the 5xx count, socket errors that are server faults, and
 // whether the process is still up and healthy. Fixed seed; --seed and --scale change the run; --entry
@@ -7,9 +7,9 @@
 import fc from 'fast-check';
 import { parseArgs } from 'node:util';
 import { io as connect, type Socket } from 'socket.io-client';
-import { hostileRequest, send } from '../test/server/helpers/hostile-http.ts';
-import { hostileEmit, hostilePacket } from '../test/server/helpers/hostile-socket.ts';
-import { pollingClient, type PollingClient } from '../test/server/helpers/polling.ts';
+import { hostileRequest, send } from '../testkit/hostile-http.ts';
+import { hostileEmit, hostilePacket } from '../testkit/hostile-socket.ts';
+import { pollingClient, type PollingClient } from '../testkit/polling.ts';
 import { startChildServer } from './child-server.ts';
 import { rawRequests, sendRaw } from './hostile-raw.ts';
 

@@ -1,8 +1,7 @@
 // Matmul throughput (GFLOPS) of the cpu backend and of the wasm backend's BatchMatMul routes:
 // the package's kernel, transpose-then-XNNPACK, and the onnxruntime native GEMM. Prints JSON.
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, nativeMatMulInstance } from '../engine/backend.ts';
-import { setWasmMatMulRoute, type WasmMatMulRoute } from '../engine/kernels/wasm-batch-mat-mul.ts';
+import { initBackend, nativeMatMulInstance, setWasmMatMulRoute, type WasmMatMulRoute } from '../engine/index.ts';
 
 interface Shape {
   name: string;

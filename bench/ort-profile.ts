@@ -4,12 +4,14 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { ModelConfig } from '../engine/config.ts';
-import { Seq2Seq } from '../engine/models/seq2seq.ts';
-import { OrtTrainer } from '../engine/ort-training/ort-trainer.ts';
-import { makeStepBatch } from '../engine/ort-training/step-batch.ts';
-import { buildStepGraphWithSections } from '../engine/ort-training/step-graph.ts';
-import type { Example } from '../engine/training/batch.ts';
+import {
+  buildStepGraphWithSections,
+  makeStepBatch,
+  OrtTrainer,
+  Seq2Seq,
+  type Example,
+  type ModelConfig,
+} from '../engine/index.ts';
 
 interface ProfileEvent {
   cat: string;

@@ -13,7 +13,7 @@ type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 const { values } = parseArgs({
   options: {
     url: { type: 'string' },
-    entry: { type: 'string', default: 'test/server/helpers/serve-test-model.ts' },
+    entry: { type: 'string', default: 'testkit/serve-test-model.ts' },
     models: { type: 'string' },
     levels: { type: 'string', default: '1,8,32,128,500' },
     messages: { type: 'string', default: '8' },

@@ -4,9 +4,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { encodeModelProto } from '../engine/tokenizer/model-proto.ts';
-import { Tokenizer } from '../engine/tokenizer/subword.ts';
-import { trainSubwordModel, type SubwordModelType } from '../engine/tokenizer/train-model.ts';
+import { encodeModelProto, Tokenizer, trainSubwordModel, type SubwordModelType } from '../engine/index.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const corpora = process.env.PARLEY_CORPORA ?? path.resolve(repoRoot, '../shared/corpora');

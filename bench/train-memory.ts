@@ -7,14 +7,16 @@
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { modelConfig } from '../engine/config.ts';
-import { Seq2Seq } from '../engine/models/seq2seq.ts';
-import { OrtTrainer } from '../engine/ort-training/ort-trainer.ts';
-import { makeStepBatch } from '../engine/ort-training/step-batch.ts';
-import { gridFromEnv } from '../engine/ort-training/train-engine.ts';
-import { planBatches } from '../engine/pipeline/batches.ts';
-import { Random } from '../engine/random.ts';
-import type { Example } from '../engine/training/batch.ts';
+import {
+  gridFromEnv,
+  makeStepBatch,
+  modelConfig,
+  OrtTrainer,
+  planBatches,
+  Random,
+  Seq2Seq,
+  type Example,
+} from '../engine/index.ts';
 
 const { values: v } = parseArgs({
   options: {

@@ -2,11 +2,7 @@
 // step, with a breakdown: kernel milliseconds of forward, backward and optimizer from ORT's profiler
 // (bench/ort-profile.ts), the wall time of graphs cut after the loss and after the gradient norm
 // (noisy on shared cores: differences of medians), and feeds = building the input tensors in JS.
-import type { ModelConfig } from '../engine/config.ts';
-import { Seq2Seq } from '../engine/models/seq2seq.ts';
-import { OrtTrainer } from '../engine/ort-training/ort-trainer.ts';
-import { makeStepBatch } from '../engine/ort-training/step-batch.ts';
-import type { Example } from '../engine/training/batch.ts';
+import { makeStepBatch, OrtTrainer, Seq2Seq, type Example, type ModelConfig } from '../engine/index.ts';
 import { profileBreakdown } from './ort-profile.ts';
 
 export interface OrtBenchOptions {

@@ -7,13 +7,18 @@
 // `-- --double-buffers`, `--ort-arena`, `--ort-optimization L` measure the ORT engine's memory/speed choices.
 import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../engine/backend.ts';
-import { modelConfig, type ModelConfig } from '../engine/config.ts';
-import { setFusedGruEnabled } from '../engine/cells/gru.ts';
-import { Seq2Seq } from '../engine/models/seq2seq.ts';
-import { Random } from '../engine/random.ts';
-import { makeBatch, type Example, type TensorBatch } from '../engine/training/batch.ts';
-import { Trainer } from '../engine/training/trainer.ts';
+import {
+  initBackend,
+  makeBatch,
+  modelConfig,
+  Random,
+  Seq2Seq,
+  setFusedGruEnabled,
+  Trainer,
+  type Example,
+  type ModelConfig,
+  type TensorBatch,
+} from '../engine/index.ts';
 import { runOrt } from './train-ort.ts';
 
 type ConfigName = 'small' | 'big';

@@ -5,7 +5,7 @@ import { createWriteStream, existsSync } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import { Storage, type ExportedConversation } from '../server/storage.ts';
+import { Storage, type ExportedConversation } from '../storage/storage.ts';
 
 const usage = `usage: parley conversations [--db FILE] [--out FILE] [--format conversations|pairs] [--feedback any|up|not-down]
   --db FILE        the server database (default ./data/parley.sqlite)

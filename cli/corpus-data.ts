@@ -14,7 +14,7 @@ import {
 } from '../corpora/index.ts';
 import { existsSync, openSync, readSync, closeSync } from 'node:fs';
 import type { CorpusRef, Direction } from '../corpora/index.ts';
-import { isSynthetic, type PipelineTask, type TextPair } from '../engine/pipeline/index.ts';
+import { isSynthetic, type PipelineTask, type TextPair } from '../engine/index.ts';
 
 /** A mistake in the command line (exit status 2). */
 export class UsageError extends Error {

@@ -3,8 +3,14 @@
 // bracketed tree for parse models. A blank input line gives a blank output line, so lines stay aligned.
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { initBackend, printTree, ptbTokenize, withDecodingDefaults } from '../engine/index.ts';
-import { loadPipeline, type ParseOutput } from '../engine/pipeline/index.ts';
+import {
+  initBackend,
+  loadPipeline,
+  printTree,
+  ptbTokenize,
+  withDecodingDefaults,
+  type ParseOutput,
+} from '../engine/index.ts';
 import { UsageError } from './corpus-data.ts';
 import { decodingJson } from './decoding-json.ts';
 import { runCommand } from './errors.ts';

@@ -3,8 +3,15 @@
 // references, reply statistics over the single messages, and how many dialogue answers use an
 // earlier turn, with every reply, so a model card can list them and `npm run eval` can check them.
 import { loadHeldoutChat, type HeldoutHalf } from '../corpora/index.ts';
-import { replyStats, usesContext } from '../engine/metrics/index.ts';
-import { encodePairs, hitsAtOne, measurePerplexity, type Pipeline, type TextPair } from '../engine/pipeline/index.ts';
+import {
+  encodePairs,
+  hitsAtOne,
+  measurePerplexity,
+  replyStats,
+  usesContext,
+  type Pipeline,
+  type TextPair,
+} from '../engine/index.ts';
 
 export interface HeldoutReply {
   id: string;

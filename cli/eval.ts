@@ -4,8 +4,18 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { IssueLog, SPLITS, type Split } from '../corpora/index.ts';
-import { initBackend, withDecodingDefaults } from '../engine/index.ts';
-import { defaultDecoding, encodePairs, hitsAtOne, loadPipeline, measurePerplexity, scoreDecoding, spread, type Pipeline } from '../engine/pipeline/index.ts';
+import {
+  defaultDecoding,
+  encodePairs,
+  hitsAtOne,
+  initBackend,
+  loadPipeline,
+  measurePerplexity,
+  scoreDecoding,
+  spread,
+  withDecodingDefaults,
+  type Pipeline,
+} from '../engine/index.ts';
 import { UsageError, checkCorpora, loadTaskPairs } from './corpus-data.ts';
 import { decodingJson } from './decoding-json.ts';
 import { runCommand } from './errors.ts';

@@ -3,8 +3,7 @@
 // replies they were answered by and where each came from, in the model directory's retrieval/.
 import { parseArgs } from 'node:util';
 import { IssueLog } from '../corpora/index.ts';
-import { embedSources, initBackend, ReplyIndex, RETRIEVAL_DIR } from '../engine/index.ts';
-import { loadPipeline } from '../engine/pipeline/index.ts';
+import { embedSources, initBackend, loadPipeline, ReplyIndex, RETRIEVAL_DIR } from '../engine/index.ts';
 import { checkCorpora, loadTaskPairs, UsageError } from './corpus-data.ts';
 import { runCommand } from './errors.ts';
 import { positiveInt } from './train-options.ts';

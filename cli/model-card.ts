@@ -2,8 +2,7 @@
 // command, training time on this machine, and test metrics.
 import os from 'node:os';
 import { attributionLine, isCorpusName } from '../corpora/index.ts';
-import type { ModelConfig } from '../engine/index.ts';
-import type { TaskMetrics } from '../engine/pipeline/index.ts';
+import type { ModelConfig, TaskMetrics } from '../engine/index.ts';
 
 export interface ModelCardInput {
   task: string;

@@ -1,8 +1,7 @@
 // `parley export --model DIR`: write encoder.onnx, decoder.onnx and onnx.json into a saved model's
 // directory, so the server can decode it on ONNX Runtime.
 import { parseArgs } from 'node:util';
-import { initBackend } from '../engine/backend.ts';
-import { exportOnnx } from '../engine/onnx/model-files.ts';
+import { exportOnnx, initBackend } from '../engine/index.ts';
 
 const usage = 'usage: parley export --model DIR';
 

@@ -3,9 +3,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Tokenizer } from '../engine/tokenizer/subword.ts';
-import { trainSubwordModel, vocabListing } from '../engine/tokenizer/train-model.ts';
-import { encodeModelProto } from '../engine/tokenizer/model-proto.ts';
+import { encodeModelProto, Tokenizer, trainSubwordModel, vocabListing } from '../engine/index.ts';
 
 const USAGE = `usage:
   parley tokenizer train --input FILE [--input FILE...] --vocab-size N --out DIR [--model-type bpe|unigram]

@@ -1,8 +1,20 @@
 // `parley train` flags → one validated, JSON-serialisable run description (saved with the checkpoint, so
 // --resume continues the same run), with defaults per task.
 import { parseArgs } from 'node:util';
-import { engineNames, modelConfig, presets, type CellKind, type EngineName, type ModelConfig, type ModelConfigOverrides, type Preset } from '../engine/index.ts';
-import { PIPELINE_TASKS, isPipelineTask, isSynthetic, type PipelineTask } from '../engine/pipeline/index.ts';
+import {
+  engineNames,
+  isPipelineTask,
+  isSynthetic,
+  modelConfig,
+  PIPELINE_TASKS,
+  presets,
+  type CellKind,
+  type EngineName,
+  type ModelConfig,
+  type ModelConfigOverrides,
+  type PipelineTask,
+  type Preset,
+} from '../engine/index.ts';
 import { UsageError } from './corpus-data.ts';
 
 export interface TrainRunOptions {

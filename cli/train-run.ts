@@ -24,8 +24,6 @@ import {
   type Example,
   type StopReason,
   type TrainPosition,
-} from '../engine/index.ts';
-import {
   Pipeline,
   TOKENIZER_FILE,
   buildTokenizer,
@@ -36,7 +34,7 @@ import {
   type PipelineMeta,
   type TaskMetrics,
   type TextPair,
-} from '../engine/pipeline/index.ts';
+} from '../engine/index.ts';
 import { loadTaskPairs } from './corpus-data.ts';
 import { Progress } from './progress.ts';
 import { TrainLog, type ValidEntry } from './train-log.ts';

@@ -1,8 +1,7 @@
 // `parley train`: trains a model for a task on named corpora (or a synthetic task) into a model
 // directory the server loads: config.json, weights, tokenizer.model, train-log.jsonl, MODEL_CARD.md.
 import path from 'node:path';
-import { exportOnnx, initBackend, writeFileAtomic } from '../engine/index.ts';
-import { evaluatePipeline, loadPipeline, spread } from '../engine/pipeline/index.ts';
+import { evaluatePipeline, exportOnnx, initBackend, loadPipeline, spread, writeFileAtomic } from '../engine/index.ts';
 import { checkCorpora } from './corpus-data.ts';
 import { runCommand } from './errors.ts';
 import { modelCard } from './model-card.ts';

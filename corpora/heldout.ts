@@ -2,7 +2,7 @@
 // dialogues written for this project, each with a reference reply, in a dev and a test half. It is
 // read only by evaluation: training refuses it (load.ts), and nothing is tuned on the test half.
 import { join, resolve, sep } from 'node:path';
-import { usesContext } from '../engine/metrics/mentions.ts';
+import { usesContext } from '../engine/index.ts';
 import { CorpusError } from './errors.ts';
 import { readJsonLines } from './lines.ts';
 import { repoRoot } from './paths.ts';

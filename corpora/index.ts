@@ -17,6 +17,6 @@ export { readPairsTsv, readPairsJsonl, readConversationsJsonl } from './readers/
 export { parseYamlSubset, YamlSubsetError, type YamlValue } from './yaml-subset.ts';
 export { generateSequenceTask, SEQUENCE_TASKS, type SequenceTask, type SequenceTaskOptions, type SyntheticPair } from './generators/sequence-tasks.ts';
 export { generateExecutePrograms, type ExecuteExample, type ExecuteOptions } from './generators/learning-to-execute.ts';
-export { Random as Rng } from '../engine/random.ts';
+export { Random as Rng } from '../engine/index.ts';
 export { toParsePair, type ParsePair } from './parse-pairs.ts';
 export { HELDOUT_CATEGORIES, HELDOUT_CHAT, isHeldoutPath, loadHeldoutChat, type HeldoutCategory, type HeldoutChatSet, type HeldoutDialogue, type HeldoutHalf, type HeldoutMessage } from './heldout.ts';

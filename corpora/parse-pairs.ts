@@ -1,6 +1,6 @@
 // Parsing as translation (Vinyals et al. 2014): a treebank example becomes a source sentence of words
 // and a target of linearised brackets. The paper also reverses the source; that is the model's choice.
-import { linearize, type LinearizeOptions } from '../engine/parsing/linearize.ts';
+import { linearize, type LinearizeOptions } from '../engine/index.ts';
 import type { ParseExample } from './types.ts';
 
 export interface ParsePair {

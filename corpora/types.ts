@@ -1,5 +1,5 @@
 // The typed examples corpus readers yield and the task pipelines produce.
-import type { Tree } from '../engine/parsing/tree.ts';
+import type { Tree } from '../engine/index.ts';
 
 export type Task = 'chat' | 'translate' | 'parse';
 export type Split = 'train' | 'valid' | 'test';

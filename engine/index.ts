@@ -32,3 +32,13 @@ export * from './parsing/index.ts';
 export * from './onnx/index.ts';
 export * from './pipeline/index.ts';
 export * from './retrieval/index.ts';
+
+// For benchmarks and profiling only: ONNX Runtime training below its TrainEngine (the trainer, its padded
+// batches, the step graph's sections) and the kernel switches they flip to compare implementations.
+export { OrtTrainer } from './ort-training/ort-trainer.ts';
+export { makeStepBatch } from './ort-training/step-batch.ts';
+export { gridFromEnv } from './ort-training/train-engine.ts';
+export { buildStepGraphWithSections } from './ort-training/step-graph.ts';
+export { nativeMatMulInstance } from './backend.ts';
+export { setWasmMatMulRoute, type WasmMatMulRoute } from './kernels/wasm-batch-mat-mul.ts';
+export { setFusedGruEnabled } from './cells/gru.ts';

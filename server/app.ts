@@ -18,7 +18,7 @@ import { ModelLoader } from './service/model-loader.ts';
 import { RateLimiter } from './service/rate-limit.ts';
 import { SessionService } from './service/sessions.ts';
 import { attachSocket, originCheck } from './socket.ts';
-import { Storage } from './storage.ts';
+import { Storage } from '../storage/storage.ts';
 import { trustedHosts } from './trusted-hosts.ts';
 import { webAssets } from './web-assets.ts';
 

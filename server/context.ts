@@ -6,7 +6,7 @@ import type { GenerationService } from './service/generation.ts';
 import type { ModelLoader } from './service/model-loader.ts';
 import type { RateLimiter } from './service/rate-limit.ts';
 import type { SessionService } from './service/sessions.ts';
-import type { Storage } from './storage.ts';
+import type { Storage } from '../storage/storage.ts';
 import type { HostCheck } from './trusted-hosts.ts';
 
 export interface ServerLimits {

@@ -1,9 +1,76 @@
 // The wire protocol shared (as types only) by the server and the page: socket.io event maps and the
 // HTTP request/response shapes. Runtime validation of the same shapes lives in server/schemas.ts.
-import type { DecodingOptionsInput, Hypothesis, ModelTask } from './service/model-backend.ts';
-import type { ErrorCode } from './service/errors.ts';
+// It imports nothing, so the page, storage and the CLI can share it without reaching into the service.
 
-export type { DecodingOptionsInput, Hypothesis, ModelTask, ErrorCode };
+/** What a model is for; chat models see the conversation, translate and parse models one text. */
+export type ModelTask = 'chat' | 'translate' | 'parse';
+
+export type LengthPenaltyInput =
+  | { kind: 'none' }
+  | { kind: 'gnmt'; alpha: number }
+  | { kind: 'word-reward'; reward: number };
+
+/**
+ * Decoding options as they arrived, shape- and size-checked by the server (server/schemas.ts) and handed
+ * on unchanged; the engine (engine/decoding/options.ts, whose names these are: a subset of its
+ * DecodingOptionsInput) fills defaults and refuses combinations it does not implement.
+ */
+export interface DecodingOptionsInput {
+  strategy?: 'greedy' | 'beam' | 'sample' | 'diverse-beam';
+  beamSize?: number;
+  nBest?: number;
+  minLength?: number;
+  maxLength?: number;
+  lengthPenalty?: LengthPenaltyInput;
+  coveragePenalty?: number;
+  /** No n-gram of this size twice in a hypothesis; 0 turns it off. */
+  noRepeatNgram?: number;
+  blockSourceNgrams?: number;
+  suppressUnk?: boolean;
+  blocklist?: number[][];
+  minLengthRatio?: number | null;
+  maxLengthRatio?: number | null;
+  temperature?: number;
+  topK?: number;
+  topP?: number;
+  seed?: number | null;
+  beamGroups?: number;
+  diversityStrength?: number;
+  /** MMI-antiLM (Li et al. 2016); null turns it off. */
+  mmiAntiLm?: { lambda: number; gamma: number } | null;
+  /** MMI-bidi (Li et al. 2016): the n-best reranked by score + λ·log p(message | reply); needs a backward model. */
+  mmiBidi?: { lambda: number } | null;
+  /** Chat models with a retrieval index: replies of the k nearest training prompts join the pool; 0 turns it off. */
+  retrieved?: number;
+  /** Return the attention matrix of the best hypothesis. */
+  returnAttention?: boolean;
+  returnNBest?: boolean;
+}
+
+export interface Hypothesis {
+  text: string;
+  /** The ranking score; after MMI-bidi, the forward score + λ·backwardLogProb. */
+  score: number;
+  /** log p(message | reply) under the backward model, when MMI-bidi reranked. */
+  backwardLogProb?: number;
+  /** Chat: searched for by the decoder, or a training reply retrieved for a nearby prompt. */
+  origin?: 'generated' | 'retrieved';
+}
+
+/** The stable error codes clients see (server/service/errors.ts maps them to HTTP statuses). */
+export type ErrorCode =
+  | 'invalid_input'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'not_found'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'rate_limited'
+  | 'busy'
+  | 'timeout'
+  | 'cancelled'
+  | 'shutting_down'
+  | 'internal';
 
 export type Role = 'user' | 'bot';
 export type Rating = 'up' | 'down';

@@ -2,7 +2,7 @@
 // subtraction, small multiplication, variable assignment, if-expressions and for-loops, nested up to
 // a bound, ending in a print; the target is the printed integer. `length` is the number of digits of
 // the constants, `nesting` how many operations are composed, as in the paper's two difficulty knobs.
-import { Random as Rng } from '../../engine/random.ts';
+import { Random as Rng } from '../../engine/index.ts';
 
 export interface ExecuteOptions {
   count: number;

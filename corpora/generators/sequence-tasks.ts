@@ -1,6 +1,6 @@
 // Synthetic sequence-to-sequence tasks for checking that a model learns at all (the copy and reverse
 // tasks of Sutskever et al. 2014 / Graves 2014, and sorting): random token sequences, seeded.
-import { Random as Rng } from '../../engine/random.ts';
+import { Random as Rng } from '../../engine/index.ts';
 
 export type SequenceTask = 'copy' | 'reverse' | 'sort';
 export const SEQUENCE_TASKS: readonly SequenceTask[] = ['copy', 'reverse', 'sort'];

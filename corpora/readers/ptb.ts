@@ -2,7 +2,7 @@
 // run together ("...)))(ROOT"), each split off by bracket balance so one bad tree costs only itself.
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { parseTree, TreeSyntaxError, words } from '../../engine/parsing/tree.ts';
+import { parseTree, TreeSyntaxError, words } from '../../engine/index.ts';
 import { unreadable, type IssueLog } from '../errors.ts';
 import type { ParseExample } from '../types.ts';
 import { requireSome } from './guard.ts';

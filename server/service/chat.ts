@@ -1,7 +1,7 @@
 // Conversations: the dialogue model sees the session's earlier turns; the user message is stored
 // before decoding and the reply is committed before anyone is told about it.
 import type { DecodingOptionsInput, MessageView } from '../protocol.ts';
-import type { Storage } from '../storage.ts';
+import type { Storage } from '../../storage/storage.ts';
 import type { GenerationService } from './generation.ts';
 
 export interface ChatSend {

@@ -1,18 +1,8 @@
 // Errors the server reports to clients: a stable code, a human reason, and the HTTP status it maps to.
 
-export type ErrorCode =
-  | 'invalid_input'
-  | 'payload_too_large'
-  | 'unsupported_media_type'
-  | 'not_found'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'rate_limited'
-  | 'busy'
-  | 'timeout'
-  | 'cancelled'
-  | 'shutting_down'
-  | 'internal';
+import type { ErrorCode } from '../protocol.ts';
+
+export type { ErrorCode };
 
 const statusOf: Record<ErrorCode, number> = {
   invalid_input: 400,

@@ -3,7 +3,7 @@
 // holds nothing a client could replay and the lookup leaks nothing about other tokens through timing.
 // A token nobody was issued finds nothing and creates nothing.
 import { createHash, randomBytes } from 'node:crypto';
-import type { Storage } from '../storage.ts';
+import type { Storage } from '../../storage/storage.ts';
 import { ServiceError } from './errors.ts';
 import type { RateLimiter } from './rate-limit.ts';
 

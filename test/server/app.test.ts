@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { startServer } from '../../server/app.ts';
-import { testFactory, writeTestModels } from './helpers/test-model.ts';
+import { testFactory, writeTestModels } from '../../testkit/test-model.ts';
 
 describe('startServer', () => {
   it('fails on a port in use and disposes the models it had loaded', async () => {

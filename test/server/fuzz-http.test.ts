@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/harness.ts';
-import { hostileRequest, send } from './helpers/hostile-http.ts';
+import { hostileRequest, send } from '../../testkit/hostile-http.ts';
 
 const seed = 20261203;
 

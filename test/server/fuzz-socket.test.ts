@@ -4,8 +4,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forRequest, next, startTestServer, type ClientSocket, type TestServer } from './helpers/harness.ts';
-import { hostileEmit, hostilePacket } from './helpers/hostile-socket.ts';
-import { pollingClient, type PollingClient } from './helpers/polling.ts';
+import { hostileEmit, hostilePacket } from '../../testkit/hostile-socket.ts';
+import { pollingClient, type PollingClient } from '../../testkit/polling.ts';
 
 const seed = 20261203;
 const serverFaults = new Set(['internal', 'timeout', 'shutting_down']);

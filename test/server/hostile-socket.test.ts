@@ -2,7 +2,7 @@
 // `event.slice` in onAny) end in a request:error and the server keeps serving.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forRequest, next, startTestServer, type TestServer } from './helpers/harness.ts';
-import { pollingClient } from './helpers/polling.ts';
+import { pollingClient } from '../../testkit/polling.ts';
 
 describe('hostile socket.io packets', () => {
   let t: TestServer;

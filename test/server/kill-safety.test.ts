@@ -9,9 +9,9 @@ import type { Readable } from 'node:stream';
 import { io as connect } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tokenHash } from '../../server/service/sessions.ts';
-import { Storage } from '../../server/storage.ts';
+import { Storage } from '../../storage/storage.ts';
 import { forRequest, newSession, next, type ClientSocket } from './helpers/harness.ts';
-import { writeTestModels } from './helpers/test-model.ts';
+import { writeTestModels } from '../../testkit/test-model.ts';
 
 type Child = ChildProcessByStdio<null, Readable, null>;
 const children: Child[] = [];
@@ -28,7 +28,7 @@ function tempDir(): string {
 }
 
 async function spawnServer(db: string, models: string): Promise<{ child: Child; url: string }> {
-  const args = ['--import', 'tsx', 'test/server/helpers/serve-test-model.ts', '--port', '0', '--host', '127.0.0.1', '--models', models, '--db', db];
+  const args = ['--import', 'tsx', 'testkit/serve-test-model.ts', '--port', '0', '--host', '127.0.0.1', '--models', models, '--db', db];
   const child = spawn(process.execPath, [...args, '--no-watch', '--log-level', 'warn', '--rate-per-session', '100000', '--rate-per-ip', '100000'], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, PARLEY_TEST_TICK_MS: '3' },

@@ -8,7 +8,7 @@ import { createEngineFactory } from '../../server/service/engine-factory.ts';
 import type { EngineFactory } from '../../server/service/model-backend.ts';
 import { ModelLoader } from '../../server/service/model-loader.ts';
 import { checkGenerates, checkGreedyIsDeterministic, checkHonoursAbort, checkMaxLength, type ContractOptions } from './helpers/model-contract.ts';
-import { testFactory, writeTestModels } from './helpers/test-model.ts';
+import { testFactory, writeTestModels } from '../../testkit/test-model.ts';
 
 /** The contract's checks for each model, on one loader. */
 function contract(title: string, setup: { write(dir: string): void; factory(): EngineFactory; models: Record<string, ContractOptions & { runtime?: RegExp }> }): void {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forRequest, next, startTestServer, type TestServer } from './helpers/harness.ts';
-import { legacyRows, writeLegacyDb } from './helpers/legacy-db.ts';
+import { legacyRows, writeLegacyDb } from '../storage/helpers/legacy-db.ts';
 
 const count = (t: TestServer, table: string) => (t.server.ctx.storage.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
 

@@ -196,7 +196,7 @@ describe('socket.io shutdown and origins', () => {
     expect((await reply).message.text).toBe('eight seven six five four three two one');
     await closed;
     expect(t.server.ctx.storage.db.open).toBe(false);
-    const { Storage } = await import('../../server/storage.ts');
+    const { Storage } = await import('../../storage/storage.ts');
     const reopened = new Storage(`${t.dir}/db.sqlite`);
     const id = reopened.sessionByTokenHash(tokenHash(token))!;
     expect(reopened.history(reopened.currentConversation(id)).map((m) => m.role)).toEqual(['user', 'bot']);

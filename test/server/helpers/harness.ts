@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { io as connect, type Socket } from 'socket.io-client';
 import { startServer, type RunningServer, type ServerOptions } from '../../../server/app.ts';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../../server/protocol.ts';
-import { testFactory, writeTestModels } from './test-model.ts';
+import { testFactory, writeTestModels } from '../../../testkit/test-model.ts';
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { ModelLoader } from '../../../server/service/model-loader.ts';
-import { testFactory, writeTestModels } from '../helpers/test-model.ts';
+import { testFactory, writeTestModels } from '../../../testkit/test-model.ts';
 
 describe('ModelLoader', () => {
   it('loads each directory with a config.json, skips broken ones, and picks defaults per task', async () => {

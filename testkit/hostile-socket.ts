@@ -1,6 +1,6 @@
-// TEST ONLY: hostile socket.io traffic as fast-check arbitraries — events of every name (known, unknown,
-// numeric, reserved, unicode) with payloads of every JSON type, binary and acks — and raw engine.io
-// polling packets written by hand (`42[1]`, broken JSON, other namespaces, bogus attachments).
+// Tests and benchmarks only: hostile socket.io traffic as fast-check arbitraries — events of every name
+// (known, unknown, numeric, reserved, unicode) with payloads of every JSON type, binary and acks — and raw
+// engine.io polling packets written by hand (`42[1]`, broken JSON, other namespaces, bogus attachments).
 import fc from 'fast-check';
 import { anyJson, hostileString } from './hostile-text.ts';
 

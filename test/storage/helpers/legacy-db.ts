@@ -1,7 +1,7 @@
 // TEST ONLY: a database file as the version-1 schema (before issue 11) left it: client-chosen session
 // ids ("1"), replies paired only by order, two replies in flight together, feedback.
 import Database from 'better-sqlite3';
-import { migrate, migrations } from '../../../server/storage-migrations.ts';
+import { migrate, migrations } from '../../../storage/migrations.ts';
 
 export const legacyRows = { sessions: 2, conversations: 2, messages: 9, replies: 4, feedback: 2 };
 

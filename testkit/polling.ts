@@ -1,5 +1,5 @@
-// TEST ONLY: a raw engine.io v4 long-polling client, to send socket.io packets exactly as written
-// (`42[1]`, broken JSON) rather than as socket.io-client would encode them.
+// Tests and benchmarks only: a raw engine.io v4 long-polling client, to send socket.io packets exactly as
+// written (`42[1]`, broken JSON) rather than as socket.io-client would encode them.
 
 export interface PollingClient {
   sid: string;

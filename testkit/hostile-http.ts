@@ -1,7 +1,7 @@
-// TEST ONLY: hostile HTTP requests as fast-check arbitraries — every route and then some, malformed
-// percent-encodings, wrong content-types and charsets, lying content-encodings, bodies of every JSON
-// type, schema-shaped bodies with hostile fields, invalid UTF-8, huge and deeply nested bodies — and a
-// sender that reports the status (node:http, which lets any header and method through).
+// Tests and benchmarks only: hostile HTTP requests as fast-check arbitraries — every route and then some,
+// malformed percent-encodings, wrong content-types and charsets, lying content-encodings, bodies of every
+// JSON type, schema-shaped bodies with hostile fields, invalid UTF-8, huge and deeply nested bodies — and
+// a sender that reports the status (node:http, which lets any header and method through).
 import fc from 'fast-check';
 import { request } from 'node:http';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { run as exportCommand } from '../../cli/conversations.ts';
 import { tokenHash } from '../../server/service/sessions.ts';
-import { migrate, migrations } from '../../server/storage-migrations.ts';
-import { Storage } from '../../server/storage.ts';
+import { migrate, migrations } from '../../storage/migrations.ts';
+import { Storage } from '../../storage/storage.ts';
 import { legacyRows, writeLegacyDb } from './helpers/legacy-db.ts';
 
 const dirs: string[] = [];

@@ -1,6 +1,6 @@
-// TEST ONLY: fast-check arbitraries for hostile text and JSON — odd Unicode (lone surrogates, bidi
-// overrides, zero-width and combining runs, NUL), huge strings, deeply nested values — shared by the
-// HTTP and socket.io fuzzers and bench/hostile.ts.
+// Tests and benchmarks only: fast-check arbitraries for hostile text and JSON — odd Unicode (lone
+// surrogates, bidi overrides, zero-width and combining runs, NUL), huge strings, deeply nested values —
+// shared by the HTTP and socket.io fuzzers and bench/hostile.ts.
 import fc from 'fast-check';
 
 /** Strings people and attackers send: any code points, lone surrogates, controls, long combining runs. */

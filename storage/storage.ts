@@ -1,18 +1,27 @@
 // Conversations, messages, replies (with decoding options and model version) and feedback in SQLite
 // (better-sqlite3, WAL). Every write commits before the server emits what it wrote, so a kill -9 loses
 // no message whose reply a client has seen. The schema evolves through numbered migrations
-// (storage-migrations.ts). Each reply names the user message it answers (reply_to): requests in flight
+// (migrations.ts). Each reply names the user message it answers (reply_to): requests in flight
 // together commit in finishing order, so order alone does not say which message a reply answers.
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { DecodingOptionsInput, Hypothesis, MessageView, Rating, ReplyDetails, ReplyView } from './protocol.ts';
-import type { GenerateResult } from './service/model-backend.ts';
-import { migrate } from './storage-migrations.ts';
+import type { DecodingOptionsInput, Hypothesis, MessageView, Rating, ReplyDetails, ReplyView } from '../server/protocol.ts';
+import { migrate } from './migrations.ts';
 
-/** A reply to store: what the model generated (GenerateResult) and how it was asked for. */
-export interface NewReply extends Omit<GenerateResult, 'repaired'> {
+/** A reply to store: what the model generated and how it was asked for. */
+export interface NewReply {
+  text: string;
+  /** Generated target tokens of the best hypothesis. */
+  tokens: number;
+  score: number;
+  nBest: Hypothesis[];
+  /** [tgtLen][srcLen], when the model has attention and it was asked for. */
+  attention?: number[][];
+  srcTokens?: string[];
+  tgtTokens?: string[];
+  timingMs: number;
   conversationId: number;
   /** The user message this reply answers, in the same conversation. */
   replyTo: number;

@@ -1,6 +1,6 @@
-// TEST ONLY: a small deterministic model behind the server's LoadedModel contract. It answers with the
-// words of the last input in reverse order (at most maxLength), one word per tick (streamed), honours
-// the abort signal, and counts what happened so tests can check cancellation and batching.
+// Tests and benchmarks only: a small deterministic model behind the server's LoadedModel contract. It
+// answers with the words of the last input in reverse order (at most maxLength), one word per tick
+// (streamed), honours the abort signal, and counts what happened so tests can check cancellation and batching.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -13,7 +13,7 @@ import {
   type LoadedModel,
   type ModelDirSpec,
   type ModelTask,
-} from '../../../server/service/model-backend.ts';
+} from '../server/service/model-backend.ts';
 
 export interface TestModelStats {
   started: number;
