@@ -39,8 +39,10 @@ export class GraphBuilder {
   private readonly inputs: ValueInfo[] = [];
   private readonly outputs: ValueInfo[] = [];
   private counter = 0;
-  /** Node outputs renamed to graph output names; later references follow. */
+  /** Node outputs renamed to graph output names; every reference follows. */
   private readonly renamed = new Map<string, string>();
+  /** Names some node outputs. */
+  private readonly produced = new Set<string>();
 
   /** `opset`: the default ONNX domain's operator set version the model imports. */
   constructor(
@@ -59,20 +61,20 @@ export class GraphBuilder {
   }
 
   /**
-   * Mark `value` as a graph output called `name`. A node's output is renamed in place (an Identity node
-   * per output costs a dispatch on every run); a graph input, or a value already exposed, gets an Identity.
+   * Mark `value` as a graph output called `name`. A node's output is renamed (an Identity node per output
+   * costs a dispatch on every run); a graph input, or a value already exposed, gets an Identity. Renames
+   * are applied when the model is serialised: rewriting every node per output made a 40,000-node step
+   * graph's outputs quadratic.
    */
   output(value: string, name: string, type: ElemType, dims: Dim[]): void {
     const current = this.renamed.get(value) ?? value;
-    const producer = this.nodes.find((n) => n.outputs.includes(current));
-    if (current !== name && producer && !this.renamed.has(value)) {
-      for (const n of this.nodes) {
-        n.inputs = n.inputs.map((i) => (i === current ? name : i));
-        n.outputs = n.outputs.map((o) => (o === current ? name : o));
-      }
+    if (current !== name && !this.renamed.has(value) && this.produced.has(value)) {
+      // Values already renamed to `value` follow it to `name`.
+      for (const [from, to] of this.renamed) if (to === value) this.renamed.set(from, name);
       this.renamed.set(value, name);
+      this.produced.add(name);
     } else if (current !== name) {
-      this.nodes.push({ op: 'Identity', inputs: [current], outputs: [name], attrs: {} });
+      this.push({ op: 'Identity', inputs: [current], outputs: [name], attrs: {} });
     }
     this.outputs.push({ name, type, dims });
   }
@@ -100,8 +102,13 @@ export class GraphBuilder {
   /** Add a node; returns its output names (`outputs` of them, or the names given). */
   node(op: string, inputs: string[], attrs: Record<string, AttrValue> = {}, outputs: number | string[] = 1): string[] {
     const names = typeof outputs === 'number' ? Array.from({ length: outputs }, (_, k) => `${op.toLowerCase()}_${this.counter++}_${k}`) : outputs;
-    this.nodes.push({ op, inputs: inputs.map((i) => this.renamed.get(i) ?? i), outputs: names, attrs });
+    this.push({ op, inputs: [...inputs], outputs: names, attrs });
     return names;
+  }
+
+  private push(node: NodeSpec): void {
+    this.nodes.push(node);
+    for (const o of node.outputs) this.produced.add(o);
   }
 
   /** A single-output node. */
@@ -114,7 +121,7 @@ export class GraphBuilder {
       irVersion: IR_VERSION,
       producerName: 'parley',
       graph: {
-        node: this.nodes.map((n, k) => nodeMessage(n, `${n.op}_${k}`)),
+        node: this.nodes.map((n, k) => nodeMessage(n, `${n.op}_${k}`, this.renamed)),
         name: this.name,
         initializer: this.inits.map((t) => ({ dims: t.dims, dataType: ELEM[t.type], name: t.name, rawData: t.bytes })),
         input: this.inputs.map(valueInfo),
@@ -125,8 +132,9 @@ export class GraphBuilder {
   }
 }
 
-function nodeMessage(n: NodeSpec, name: string): NodeMessage {
-  const message: NodeMessage = { input: n.inputs, output: n.outputs, name, opType: n.op };
+function nodeMessage(n: NodeSpec, name: string, renamed: ReadonlyMap<string, string>): NodeMessage {
+  const final = (value: string) => renamed.get(value) ?? value;
+  const message: NodeMessage = { input: n.inputs.map(final), output: n.outputs.map(final), name, opType: n.op };
   const names = Object.keys(n.attrs);
   if (names.length > 0) message.attribute = names.map((key) => attributeMessage(key, n.attrs[key]!));
   return message;

@@ -90,6 +90,26 @@ describe('ONNX model encoding', () => {
     }
   });
 
+  it('renames an exposed node output everywhere, nodes added later included; a second name gets an Identity', () => {
+    const g = new GraphBuilder('renames');
+    const x = g.input('x', 'float32', [2]);
+    const before = g.op('Neg', [x]);
+    const doubled = g.op('Add', [before, before]);
+    g.output(before, 'negated', 'float32', [2]);
+    const after = g.op('Abs', [before]);
+    g.output(after, 'abs', 'float32', [2]);
+    g.output(before, 'negated_again', 'float32', [2]);
+    g.output(doubled, 'doubled', 'float32', [2]);
+    const { graph } = decodeModel(g.toBytes());
+    expect(graph.node.map((n) => [n.opType, n.input, n.output])).toEqual([
+      ['Neg', ['x'], ['negated']],
+      ['Add', ['negated', 'negated'], ['doubled']],
+      ['Abs', ['negated'], ['abs']],
+      ['Identity', ['negated'], ['negated_again']],
+    ]);
+    expect(graph.output.map((o) => o.name)).toEqual(['negated', 'abs', 'negated_again', 'doubled']);
+  });
+
   it('refuses a non-integer number as an integer attribute', () => {
     const g = new GraphBuilder('bad');
     g.op('LeakyRelu', [g.input('x', 'float32', [1])], { alpha: 0.1 });
