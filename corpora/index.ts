@@ -14,7 +14,6 @@ export { readKdconv } from './readers/kdconv.ts';
 export { readTatoeba, englishSide, type TatoebaOptions } from './readers/tatoeba.ts';
 export { readPtb } from './readers/ptb.ts';
 export { readPairsTsv, readPairsJsonl, readConversationsJsonl } from './readers/user-pairs.ts';
-export { parseYamlSubset, YamlSubsetError, type YamlValue } from './yaml-subset.ts';
 export { generateSequenceTask, SEQUENCE_TASKS, type SequenceTask, type SequenceTaskOptions, type SyntheticPair } from './generators/sequence-tasks.ts';
 export { generateExecutePrograms, type ExecuteExample, type ExecuteOptions } from './generators/learning-to-execute.ts';
 export { Random as Rng } from '../engine/index.ts';
