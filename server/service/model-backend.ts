@@ -1,51 +1,18 @@
 // The narrow contract between the server and whatever decodes: a loaded model that turns inputs into
 // text, and a factory that loads one model directory. The engine is wired in through `EngineFactory`.
+import type { DecodingOptionsInput as EngineOptionsInput } from '../../engine/index.ts';
 
 /** What a model is for; chat models see the conversation, translate and parse models one text. */
 export type ModelTask = 'chat' | 'translate' | 'parse';
 export const modelTasks: readonly ModelTask[] = ['chat', 'translate', 'parse'];
 
-export type LengthPenaltyInput =
-  | { kind: 'none' }
-  | { kind: 'gnmt'; alpha: number }
-  | { kind: 'word-reward'; reward: number };
-
 /**
- * Decoding options as they arrived, shape- and size-checked by the server (server/schemas.ts) and handed
- * on unchanged; the engine (engine/decoding/options.ts, whose names these are: a subset of its
- * DecodingOptionsInput) fills defaults and refuses combinations it does not implement.
+ * Decoding options as they arrived, shape- and size-checked by the server (server/schemas.ts, built from
+ * the engine's option fields) and handed on unchanged; the engine fills defaults and refuses
+ * combinations it does not implement. treeConstraint is the parse pipeline's; retrieved is the server's:
+ * replies of the k nearest training prompts join a chat model's pool (0 turns it off).
  */
-export interface DecodingOptionsInput {
-  strategy?: 'greedy' | 'beam' | 'sample' | 'diverse-beam';
-  beamSize?: number;
-  nBest?: number;
-  minLength?: number;
-  maxLength?: number;
-  lengthPenalty?: LengthPenaltyInput;
-  coveragePenalty?: number;
-  /** No n-gram of this size twice in a hypothesis; 0 turns it off. */
-  noRepeatNgram?: number;
-  blockSourceNgrams?: number;
-  suppressUnk?: boolean;
-  blocklist?: number[][];
-  minLengthRatio?: number | null;
-  maxLengthRatio?: number | null;
-  temperature?: number;
-  topK?: number;
-  topP?: number;
-  seed?: number | null;
-  beamGroups?: number;
-  diversityStrength?: number;
-  /** MMI-antiLM (Li et al. 2016); null turns it off. */
-  mmiAntiLm?: { lambda: number; gamma: number } | null;
-  /** MMI-bidi (Li et al. 2016): the n-best reranked by score + λ·log p(message | reply); needs a backward model. */
-  mmiBidi?: { lambda: number } | null;
-  /** Chat models with a retrieval index: replies of the k nearest training prompts join the pool; 0 turns it off. */
-  retrieved?: number;
-  /** Return the attention matrix of the best hypothesis. */
-  returnAttention?: boolean;
-  returnNBest?: boolean;
-}
+export type DecodingOptionsInput = Omit<EngineOptionsInput, 'treeConstraint'> & { retrieved?: number };
 
 export interface GenerateRequest {
   /** chat: the conversation turns, oldest first, the last one being the new message; translate: [text]; parse: [sentence]. */
