@@ -12,12 +12,12 @@ import {
   loadBackward,
   loadPipeline,
   parseDecodingOptions,
-  printTree,
-  ptbTokenize,
   rankPool,
+  renderOutput,
   ReplyIndex,
   rerankByBackward,
   embedSources,
+  taskInput,
   withDecodingDefaults,
   type DecodeRequest,
   type DecodeResult,
@@ -128,10 +128,7 @@ export const createEngineFactory = (o: EngineOptions = engineOptionsFromEnv()): 
   const decodingDefaults = pipeline.decodingDefaults;
   const piece = (id: number) => pipeline.tokenizer.idToPiece(id);
   /** Output ids → the text a person reads: detokenized, or the bracketed tree for parse. */
-  const render = (ids: number[], input: PipelineInput): { text: string; repaired?: boolean } => {
-    const out = pipeline.decodeOutput(ids, input);
-    return typeof out === 'string' ? { text: out } : { text: printTree(out.tree), repaired: out.repaired };
-  };
+  const render = (ids: number[], input: PipelineInput) => renderOutput(pipeline.decodeOutput(ids, input));
 
   /** Source ids within MAX_SOURCE_TOKENS: a chat drops its earliest turns to fit (context-fit.ts). */
   const encodeRequest = (inputs: string[]): { input: PipelineInput; source: number[] } => {
@@ -141,8 +138,7 @@ export const createEngineFactory = (o: EngineOptions = engineOptionsFromEnv()): 
       const fitted = fitTurns(read, (turns) => pipeline.encodeInput(turns), MAX_SOURCE_TOKENS);
       return { input: fitted.turns, source: fitted.source };
     }
-    // A parser reads treebank-style words: raw text is split the way its training trees split it.
-    const input = task === 'parse' ? ptbTokenize(inputs[0] ?? '').join(' ') : inputs[0] ?? '';
+    const input = taskInput(task, inputs);
     const source = pipeline.encodeInput(input);
     if (source.length > MAX_SOURCE_TOKENS) {
       throw new InvalidInputError(`input too long: ${source.length} tokens after subword encoding (at most ${MAX_SOURCE_TOKENS})`);
