@@ -22,6 +22,11 @@ export interface GenerateRequest {
   signal: AbortSignal;
   /** Called with the best partial output so far (the whole text, not a delta) as decoding goes. */
   onPartial?: (text: string) => void;
+  /**
+   * What this model's plan() returned for the same inputs and options (the cost check's), so generate
+   * reuses the encoding it made instead of encoding again; a plan of other inputs or another model is ignored.
+   */
+  plan?: DecodePlan;
 }
 
 /** What a request would cost to decode, known before it runs (engine/decoding/work.ts). */
