@@ -3,14 +3,7 @@
 // bracketed tree for parse models. A blank input line gives a blank output line, so lines stay aligned.
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import {
-  initBackend,
-  loadPipeline,
-  printTree,
-  ptbTokenize,
-  withDecodingDefaults,
-  type ParseOutput,
-} from '../engine/index.ts';
+import { initBackend, lineInput, loadPipeline, renderOutput, withDecodingDefaults } from '../engine/index.ts';
 import { UsageError } from './corpus-data.ts';
 import { decodingJson } from './decoding-json.ts';
 import { runCommand } from './errors.ts';
@@ -22,8 +15,6 @@ const USAGE = `usage: parley decode --model DIR [--beam N] [--sample] [--tempera
    comes from the model's config.json "decoding", else beam 5 and at most 100 tokens)
   stdin: one input per line (chat: earlier turns first, separated by " ||| "; parse: raw text, split into
   treebank-style words); stdout: one output per line`;
-
-const TURN_SEPARATOR = ' ||| ';
 
 export async function run(args: string[]): Promise<number> {
   return runCommand('decode', USAGE, async () => {
@@ -65,12 +56,12 @@ export async function run(args: string[]): Promise<number> {
       let decodable = 0;
       const flush = async () => {
         const lines = pending.filter((line): line is string => line !== null);
-        const inputs = lines.map((line) => (pipeline.task === 'chat' ? line.split(TURN_SEPARATOR) : pipeline.task === 'parse' ? ptbTokenize(line).join(' ') : line));
+        const inputs = lines.map((line) => lineInput(pipeline.task, line));
         const runs = await pipeline.run(inputs, options);
         let next = 0;
         for (const line of pending) {
           const r = line === null ? null : runs[next++]!;
-          const text = r === null ? '' : typeof r.output === 'string' ? r.output : printTree((r.output as ParseOutput).tree);
+          const text = r === null ? '' : renderOutput(r.output).text;
           process.stdout.write(`${text}\n`);
         }
         pending = [];

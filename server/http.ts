@@ -98,10 +98,10 @@ export function httpApp(ctx: AppContext, web: express.Router): Express {
     const model = ctx.generation.resolve('translate', r.model);
     const signal = abortOnClose(res);
     const options = r.options ?? {};
-    ctx.generation.checkCost('translate', texts.map((text) => ({ model: model.id, inputs: [text], options })));
+    const { planned } = ctx.generation.checkCost('translate', texts.map((text) => ({ model: model.id, inputs: [text], options })));
     const done = await Promise.all(
-      texts.map((text) =>
-        ctx.generation.generate({ task: 'translate', model: model.id, inputs: [text], options, signal, route: 'POST /api/translate', client: req.ip }),
+      texts.map((text, i) =>
+        ctx.generation.generate({ task: 'translate', model: model.id, inputs: [text], options, planned: planned[i], signal, route: 'POST /api/translate', client: req.ip }),
       ),
     );
     const out: TranslateResponse = {

@@ -53,17 +53,18 @@ export function openNmtRouter(ctx: AppContext): Router {
         ...(nBest > 1 && { nBest, beamSize: Math.max(nBest, 5), returnNBest: true }),
         ...(j.align && { returnAttention: true }),
       });
-      ctx.generation.checkCost('translate', jobs.map((j) => ({ model: j.id, inputs: [j.src], options: optionsOf(j) })));
+      const { planned } = ctx.generation.checkCost('translate', jobs.map((j) => ({ model: j.id, inputs: [j.src], options: optionsOf(j) })));
       const controller = new AbortController();
       setMaxListeners(0, controller.signal); // one listener per input, each removed when it is done
       res.on('close', () => controller.abort());
       const results = await Promise.all(
-        jobs.map((j) =>
+        jobs.map((j, i) =>
           ctx.generation.generate({
             task: 'translate',
             model: j.id,
             inputs: [j.src],
             options: optionsOf(j),
+            planned: planned[i],
             signal: controller.signal,
             route: 'POST /translator/translate',
             client: req.ip,

@@ -1,6 +1,7 @@
 // The one schema source (zod 4) for every request the server accepts: HTTP bodies and socket payloads
 // are validated here, and the OpenAPI description (server/openapi.ts) is generated from the same objects.
 import { z } from 'zod';
+import { decodingOptionFields, type DecodingLimits } from '../engine/index.ts';
 import type * as P from './protocol.ts';
 
 export const limits = {
@@ -13,40 +14,24 @@ export const limits = {
 const id = z.string().min(1).max(128).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, ".", "_" and "-" only');
 const text = z.string().max(limits.maxTextChars * 2);
 
+/** What a request may ask of the decoder: tighter than what the engine can run (engineDecodingLimits). */
+export const requestDecodingLimits: DecodingLimits = {
+  maxBeam: 32,
+  maxLength: 512,
+  maxLengthRatio: 10,
+  maxNgram: 16,
+  maxTopK: 100_000,
+  maxBlocked: 64,
+  maxBlockedTokens: 16,
+  maxTokenId: 1_000_000,
+};
+
+// The engine's option fields under the request limits. treeConstraint is left out: the parse pipeline
+// sets it from its vocabulary. retrieved is the server's own (the chat model's retrieved pool).
+const { treeConstraint: _setByTheParser, returnAttention, returnNBest, ...searchFields } = decodingOptionFields(requestDecodingLimits);
 export const decodingOptionsSchema = z
-  .object({
-    strategy: z.enum(['greedy', 'beam', 'sample', 'diverse-beam']),
-    beamSize: z.int().min(1).max(32),
-    nBest: z.int().min(1).max(32),
-    minLength: z.int().min(0).max(512),
-    maxLength: z.int().min(1).max(512),
-    minLengthRatio: z.number().min(0).max(10).nullable(),
-    maxLengthRatio: z.number().gt(0).max(10).nullable(),
-    lengthPenalty: z.discriminatedUnion('kind', [
-      z.object({ kind: z.literal('none') }).strict(),
-      z.object({ kind: z.literal('gnmt'), alpha: z.number().min(0).max(10) }).strict(),
-      z.object({ kind: z.literal('word-reward'), reward: z.number().min(-100).max(100) }).strict(),
-    ]),
-    coveragePenalty: z.number().min(0).max(100),
-    noRepeatNgram: z.int().min(0).max(16),
-    blockSourceNgrams: z.int().min(0).max(16),
-    suppressUnk: z.boolean(),
-    /** Token-id sequences never to emit. */
-    blocklist: z.array(z.array(z.int().min(0).max(1_000_000)).min(1).max(16)).max(64),
-    temperature: z.number().gt(0).max(100),
-    topK: z.int().min(0).max(100_000),
-    topP: z.number().gt(0).max(1),
-    seed: z.int().min(0).max(0xffffffff).nullable(),
-    beamGroups: z.int().min(1).max(32),
-    diversityStrength: z.number().min(0).max(100),
-    mmiAntiLm: z.object({ lambda: z.number().min(0).max(10), gamma: z.int().min(1).max(512) }).strict().nullable(),
-    mmiBidi: z.object({ lambda: z.number().min(0).max(10) }).strict().nullable(),
-    retrieved: z.int().min(0).max(32),
-    returnAttention: z.boolean(),
-    returnNBest: z.boolean(),
-  })
-  .partial()
-  .strict();
+  .strictObject({ ...searchFields, retrieved: z.int().min(0).max(32), returnAttention, returnNBest })
+  .partial();
 
 export const translateRequestSchema = z
   .object({

@@ -3,10 +3,13 @@
 export {
   parseDecodingOptions,
   withDecodingDefaults,
+  decodingOptionFields,
+  engineDecodingLimits,
   defaultDecodingOptions,
   DecodingOptionsError,
   type DecodingOptions,
   type DecodingOptionsInput,
+  type DecodingLimits,
   type Strategy,
   type LengthPenalty,
   type TreeConstraint,

@@ -93,42 +93,85 @@ export const defaultDecodingOptions: Readonly<DecodingOptions> = Object.freeze<D
   treeConstraint: null,
 });
 
+/**
+ * Bounds of the numeric options. The engine's own are what it can run; an edge that takes options from
+ * strangers (the server) builds its request schema from the same fields under tighter ones.
+ */
+export interface DecodingLimits {
+  /** beamSize, nBest and beamGroups. */
+  maxBeam: number;
+  /** minLength, maxLength and mmiAntiLm.gamma. */
+  maxLength: number;
+  /** minLengthRatio and maxLengthRatio. */
+  maxLengthRatio: number;
+  /** noRepeatNgram and blockSourceNgrams. */
+  maxNgram: number;
+  maxTopK: number;
+  /** Sequences in the blocklist, and tokens in one of them. */
+  maxBlocked: number;
+  maxBlockedTokens: number;
+  /** The largest token id a blocklist may name; unset, only the vocabulary bounds it (checkOptionsAgainstVocab). */
+  maxTokenId?: number;
+}
+
+export const engineDecodingLimits: Readonly<DecodingLimits> = Object.freeze({
+  maxBeam: MAX_BEAM,
+  maxLength: MAX_LENGTH_LIMIT,
+  maxLengthRatio: 100,
+  maxNgram: 64,
+  maxTopK: 1_000_000,
+  maxBlocked: 10_000,
+  maxBlockedTokens: 64,
+});
+
 const tokenId = z.int().min(0);
-const schema = z.strictObject({
-  strategy: z.enum(['greedy', 'beam', 'sample', 'diverse-beam']),
-  beamSize: z.int().min(1).max(MAX_BEAM),
-  nBest: z.int().min(1).max(MAX_BEAM),
-  minLength: z.int().min(0).max(MAX_LENGTH_LIMIT),
-  maxLength: z.int().min(1).max(MAX_LENGTH_LIMIT),
-  minLengthRatio: z.number().min(0).max(100).nullable(),
-  maxLengthRatio: z.number().gt(0).max(100).nullable(),
-  lengthPenalty: z.discriminatedUnion('kind', [
-    z.strictObject({ kind: z.literal('none') }),
-    z.strictObject({ kind: z.literal('gnmt'), alpha: z.number().min(0).max(10) }),
-    z.strictObject({ kind: z.literal('word-reward'), reward: z.number().min(-100).max(100) }),
-  ]),
-  coveragePenalty: z.number().min(0).max(100),
-  noRepeatNgram: z.int().min(0).max(64),
-  blockSourceNgrams: z.int().min(0).max(64),
-  suppressUnk: z.boolean(),
-  blocklist: z.array(z.array(tokenId).min(1).max(64)).max(10_000),
-  temperature: z.number().gt(0).max(100),
-  topK: z.int().min(0).max(1_000_000),
-  topP: z.number().gt(0).max(1),
-  seed: z.int().min(0).max(0xffffffff).nullable(),
-  beamGroups: z.int().min(1).max(MAX_BEAM),
-  diversityStrength: z.number().min(0).max(100),
-  mmiAntiLm: z.strictObject({ lambda: z.number().min(0).max(10), gamma: z.int().min(1).max(MAX_LENGTH_LIMIT) }).nullable(),
-  mmiBidi: z.strictObject({ lambda: z.number().min(0).max(10) }).nullable(),
-  returnAttention: z.boolean(),
-  returnNBest: z.boolean(),
-  treeConstraint: z.strictObject({
-    words: z.int().min(0).max(MAX_LENGTH_LIMIT),
-    word: tokenId,
-    open: z.array(tokenId).max(10_000),
-    close: z.array(tokenId).max(10_000),
-  }).refine((t) => t.open.length === t.close.length, { message: 'open and close need one id per label each', path: ['close'] }).nullable(),
-}).partial();
+
+/**
+ * The zod field of every option, one per key, under `limits`: the single declaration of each option's
+ * type and range. One bound per check, so a value out of range gets one message naming that bound.
+ */
+export function decodingOptionFields(limits: Readonly<DecodingLimits>) {
+  const { maxBeam, maxLength, maxLengthRatio, maxNgram } = limits;
+  const blockedId = limits.maxTokenId === undefined ? tokenId : tokenId.max(limits.maxTokenId);
+  return {
+    strategy: z.enum(['greedy', 'beam', 'sample', 'diverse-beam']),
+    beamSize: z.int().min(1).max(maxBeam),
+    nBest: z.int().min(1).max(maxBeam),
+    minLength: z.int().min(0).max(maxLength),
+    maxLength: z.int().min(1).max(maxLength),
+    minLengthRatio: z.number().min(0).max(maxLengthRatio).nullable(),
+    maxLengthRatio: z.number().gt(0).max(maxLengthRatio).nullable(),
+    lengthPenalty: z.discriminatedUnion('kind', [
+      z.strictObject({ kind: z.literal('none') }),
+      z.strictObject({ kind: z.literal('gnmt'), alpha: z.number().min(0).max(10) }),
+      z.strictObject({ kind: z.literal('word-reward'), reward: z.number().min(-100).max(100) }),
+    ]),
+    coveragePenalty: z.number().min(0).max(100),
+    noRepeatNgram: z.int().min(0).max(maxNgram),
+    blockSourceNgrams: z.int().min(0).max(maxNgram),
+    suppressUnk: z.boolean(),
+    blocklist: z.array(z.array(blockedId).min(1).max(limits.maxBlockedTokens)).max(limits.maxBlocked),
+    temperature: z.number().gt(0).max(100),
+    topK: z.int().min(0).max(limits.maxTopK),
+    topP: z.number().gt(0).max(1),
+    seed: z.int().min(0).max(0xffffffff).nullable(),
+    beamGroups: z.int().min(1).max(maxBeam),
+    diversityStrength: z.number().min(0).max(100),
+    mmiAntiLm: z.strictObject({ lambda: z.number().min(0).max(10), gamma: z.int().min(1).max(maxLength) }).nullable(),
+    mmiBidi: z.strictObject({ lambda: z.number().min(0).max(10) }).nullable(),
+    returnAttention: z.boolean(),
+    returnNBest: z.boolean(),
+    // Set by the parse pipeline from its own vocabulary, not by a user: its bounds stay the engine's.
+    treeConstraint: z.strictObject({
+      words: z.int().min(0).max(MAX_LENGTH_LIMIT),
+      word: tokenId,
+      open: z.array(tokenId).max(10_000),
+      close: z.array(tokenId).max(10_000),
+    }).refine((t) => t.open.length === t.close.length, { message: 'open and close need one id per label each', path: ['close'] }).nullable(),
+  };
+}
+
+const schema = z.strictObject(decodingOptionFields(engineDecodingLimits)).partial();
 
 export type DecodingOptionsInput = z.input<typeof schema>;
 

@@ -62,7 +62,7 @@ export class ChatService {
     const conversationId = this.storage.currentConversation(req.sessionId);
     const earlier = answeredTurns(this.storage.history(conversationId)).slice(-this.maxTurns);
     // Refused before anything is stored: an over-budget message is not half-accepted.
-    const { rows } = this.generation.checkCost('chat', [{ model: model.id, inputs: [...earlier, req.text], options: req.options }]);
+    const { rows, planned } = this.generation.checkCost('chat', [{ model: model.id, inputs: [...earlier, req.text], options: req.options }]);
     this.generation.assertAdmits(model.id, rows, req.client);
     const user = this.storage.addUserMessage(conversationId, req.text);
     req.onAccepted?.(conversationId, user);
@@ -71,6 +71,7 @@ export class ChatService {
       model: model.id,
       inputs: [...earlier, req.text],
       options: req.options,
+      planned: planned[0],
       signal: req.signal,
       onPartial: req.onPartial,
       route: req.route,

@@ -5,7 +5,7 @@
 // 6-token source and 1.35 s for a 105-token one, about 60 µs a row-step plus a doubling per ~300 source
 // tokens. Reranking adds its own row-steps (model.plan's rerankRowSteps). Above the budget a request is refused before it is queued, so no request occupies a model.
 import { ServiceError } from './errors.ts';
-import type { DecodingOptionsInput, LoadedModel } from './model-backend.ts';
+import type { DecodePlan, DecodingOptionsInput, LoadedModel } from './model-backend.ts';
 
 /** Source tokens whose attention costs as much as a step's fixed work (rounded from the figures above). */
 export const SOURCE_TOKENS_PER_STEP_COST = 256;
@@ -22,6 +22,14 @@ export interface CostItem {
   model: LoadedModel;
   inputs: string[];
   options: DecodingOptionsInput;
+  /** The model's plan of these inputs and options when one was made already; else it is made here. */
+  plan?: DecodePlan;
+}
+
+/** One text's plan and the model that made it: handed on to generate, which reuses its encoding. */
+export interface PlannedText {
+  model: LoadedModel;
+  plan: DecodePlan;
 }
 
 export interface RequestCost {
@@ -29,18 +37,22 @@ export interface RequestCost {
   cost: number;
   /** Rows of the widest text: what the request holds of the model's batch at once, per text. */
   rows: number;
+  /** Each item's plan, in item order. */
+  planned: PlannedText[];
 }
 
 /** The summed cost of decoding every item. */
 export function requestCost(items: CostItem[]): RequestCost {
   let cost = 0;
   let rows = 0;
-  for (const { model, inputs, options } of items) {
-    const plan = model.plan({ inputs, options });
+  const planned: PlannedText[] = [];
+  for (const { model, inputs, options, plan: given } of items) {
+    const plan = given ?? model.plan({ inputs, options });
     cost += plan.rows * plan.maxSteps * (1 + plan.sourceTokens / SOURCE_TOKENS_PER_STEP_COST) + (plan.rerankRowSteps ?? 0);
     rows = Math.max(rows, plan.rows);
+    planned.push({ model, plan });
   }
-  return { cost: Math.ceil(cost), rows };
+  return { cost: Math.ceil(cost), rows, planned };
 }
 
 /** Throws 413 payload_too_large naming the cost and the budget when the request is over it. */

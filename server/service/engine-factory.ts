@@ -12,12 +12,12 @@ import {
   loadBackward,
   loadPipeline,
   parseDecodingOptions,
-  printTree,
-  ptbTokenize,
   rankPool,
+  renderOutput,
   ReplyIndex,
   rerankByBackward,
   embedSources,
+  taskInput,
   withDecodingDefaults,
   type DecodeRequest,
   type DecodeResult,
@@ -27,7 +27,7 @@ import {
 } from '../../engine/index.ts';
 import { fitTurns } from './context-fit.ts';
 import { SOURCE_TOKENS_PER_STEP_COST } from './cost-budget.ts';
-import { InvalidInputError, type DecodePlan, type EngineFactory, type EngineHooks, type GenerateResult, type LoadedModel, type ModelDirSpec, type ModelTask } from './model-backend.ts';
+import { InvalidInputError, type DecodePlan, type EngineFactory, type EngineHooks, type GenerateRequest, type GenerateResult, type LoadedModel, type ModelDirSpec, type ModelTask } from './model-backend.ts';
 
 /** Source tokens a request may hold (byte fallback can turn a short text into many pieces). */
 export const MAX_SOURCE_TOKENS = 400;
@@ -128,10 +128,7 @@ export const createEngineFactory = (o: EngineOptions = engineOptionsFromEnv()): 
   const decodingDefaults = pipeline.decodingDefaults;
   const piece = (id: number) => pipeline.tokenizer.idToPiece(id);
   /** Output ids → the text a person reads: detokenized, or the bracketed tree for parse. */
-  const render = (ids: number[], input: PipelineInput): { text: string; repaired?: boolean } => {
-    const out = pipeline.decodeOutput(ids, input);
-    return typeof out === 'string' ? { text: out } : { text: printTree(out.tree), repaired: out.repaired };
-  };
+  const render = (ids: number[], input: PipelineInput) => renderOutput(pipeline.decodeOutput(ids, input));
 
   /** Source ids within MAX_SOURCE_TOKENS: a chat drops its earliest turns to fit (context-fit.ts). */
   const encodeRequest = (inputs: string[]): { input: PipelineInput; source: number[] } => {
@@ -141,8 +138,7 @@ export const createEngineFactory = (o: EngineOptions = engineOptionsFromEnv()): 
       const fitted = fitTurns(read, (turns) => pipeline.encodeInput(turns), MAX_SOURCE_TOKENS);
       return { input: fitted.turns, source: fitted.source };
     }
-    // A parser reads treebank-style words: raw text is split the way its training trees split it.
-    const input = task === 'parse' ? ptbTokenize(inputs[0] ?? '').join(' ') : inputs[0] ?? '';
+    const input = taskInput(task, inputs);
     const source = pipeline.encodeInput(input);
     if (source.length > MAX_SOURCE_TOKENS) {
       throw new InvalidInputError(`input too long: ${source.length} tokens after subword encoding (at most ${MAX_SOURCE_TOKENS})`);
@@ -151,7 +147,7 @@ export const createEngineFactory = (o: EngineOptions = engineOptionsFromEnv()): 
   };
 
   /** The pipeline's input and source ids, and the options decode will run with (model defaults under the request's). */
-  const prepare = (request: { inputs: string[]; options: unknown }) => {
+  const prepare = (request: Pick<GenerateRequest, 'inputs' | 'options'>) => {
     const { input, source } = encodeRequest(request.inputs);
     // `retrieved` is the server's, not the decoder's: taken off before the engine sees the options.
     const { retrieved: asked, ...given } = (request.options ?? {}) as { retrieved?: number };
@@ -178,6 +174,18 @@ export const createEngineFactory = (o: EngineOptions = engineOptionsFromEnv()): 
   const forwardOptions = (options: unknown, bidi: ReturnType<typeof bidiOf>, retrieved: number) =>
     bidi || retrieved > 0 ? { ...(options as object), ...(bidi ? { mmiBidi: null } : {}), returnNBest: true } : options;
 
+  /**
+   * Each plan's prepared request, for generate to take up: encoding (subword pieces, a chat's fitting) runs
+   * once per request rather than once for the cost check and again to decode. Keyed by the plan object, so a
+   * plan this model never made finds nothing; the inputs and options must be the same as when planned.
+   */
+  const planned = new WeakMap<DecodePlan, { key: string; prepared: ReturnType<typeof prepare> }>();
+  const requestKey = (request: Pick<GenerateRequest, 'inputs' | 'options'>) => JSON.stringify([request.inputs, request.options ?? {}]);
+  const preparedFor = (request: GenerateRequest) => {
+    const made = request.plan && planned.get(request.plan);
+    return made && made.key === requestKey(request) ? made.prepared : prepare(request);
+  };
+
   const model: LoadedModel = {
     id: spec.id,
     task,
@@ -189,7 +197,7 @@ export const createEngineFactory = (o: EngineOptions = engineOptionsFromEnv()): 
     runtime: decoder.runtime,
     async generate(request): Promise<GenerateResult> {
       const started = performance.now();
-      const { input, source, options, bidi, retrieved } = prepare(request);
+      const { input, source, options, bidi, retrieved } = preparedFor(request);
       const onPartial = request.onPartial;
       const result = await decoder.submit({
         source,
@@ -237,7 +245,8 @@ export const createEngineFactory = (o: EngineOptions = engineOptionsFromEnv()): 
       };
     },
     plan(request): DecodePlan {
-      const { source, options, bidi, retrieved } = prepare(request);
+      const prepared = prepare(request);
+      const { source, options, bidi, retrieved } = prepared;
       const work = decodeWork(forwardOptions(options, bidi, retrieved), source.length);
       // The pool's forward scoring: each of up to rows + retrieved candidates forced through maxSteps tokens.
       const poolRowSteps = retrieved > 0 ? (work.rows + retrieved) * (work.maxSteps + 1) * (1 + source.length / SOURCE_TOKENS_PER_STEP_COST) : 0;
@@ -245,7 +254,9 @@ export const createEngineFactory = (o: EngineOptions = engineOptionsFromEnv()): 
       const message = request.inputs[request.inputs.length - 1] ?? '';
       const backwardRows = retrieved > 0 ? work.rows + retrieved : bidi?.pool ?? 0;
       const rerankRowSteps = poolRowSteps + (bidi && backward ? backwardRows * (backward.codec.encodeTarget(message).length + 1) * (1 + work.maxSteps / SOURCE_TOKENS_PER_STEP_COST) : 0);
-      return { sourceTokens: source.length, ...work, ...(rerankRowSteps > 0 ? { rerankRowSteps } : {}) };
+      const plan: DecodePlan = { sourceTokens: source.length, ...work, ...(rerankRowSteps > 0 ? { rerankRowSteps } : {}) };
+      planned.set(plan, { key: requestKey(request), prepared });
+      return plan;
     },
     async dispose() {
       await decoder.close();

@@ -3,7 +3,7 @@
 // Knows nothing of HTTP or sockets.
 import { setMaxListeners } from 'node:events';
 import type { Metrics } from '../metrics.ts';
-import { assertWithinBudget, type RequestCost } from './cost-budget.ts';
+import { assertWithinBudget, type PlannedText, type RequestCost } from './cost-budget.ts';
 import { ServiceError, toServiceError } from './errors.ts';
 import { FairQueue } from './fair-queue.ts';
 import type { DecodingOptionsInput, GenerateResult, LoadedModel, ModelTask } from './model-backend.ts';
@@ -36,6 +36,8 @@ export interface GenerateCall {
   route: string;
   /** Who asks (their address): queued requests are started round-robin between clients. */
   client?: string;
+  /** This text's plan from checkCost: its cost is not planned again, nor its input encoded again. */
+  planned?: PlannedText;
 }
 
 export interface Generated {
@@ -110,7 +112,10 @@ export class GenerationService {
 
   private async run(call: GenerateCall): Promise<Generated> {
     const model = this.resolve(call.task, call.model);
-    const { rows } = assertWithinBudget(this.options.maxRequestCost, [{ model, inputs: call.inputs, options: call.options }]);
+    // A plan made by a model since reloaded is made again, by the model that now serves the id.
+    const given = call.planned?.model === model ? { plan: call.planned.plan } : {};
+    const { rows, planned } = assertWithinBudget(this.options.maxRequestCost, [{ model, inputs: call.inputs, options: call.options, ...given }]);
+    const plan = planned[0]!.plan;
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(), this.options.timeLimitMs);
     // One controller per request, unhooked afterwards: AbortSignal.any would leave listeners on the
@@ -136,7 +141,7 @@ export class GenerationService {
     try {
       const decode = this.queueFor(model.id).run(call.client ?? 'unknown', rows, signal, () =>
         this.options.loader.use(model.id, (current) =>
-          current.generate({ inputs: call.inputs, options: call.options, signal, onPartial: call.onPartial }).then(
+          current.generate({ inputs: call.inputs, options: call.options, signal, onPartial: call.onPartial, ...(current === model ? { plan } : {}) }).then(
             (result) => ({ model: current, result }),
           ),
         ),

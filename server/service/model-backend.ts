@@ -1,5 +1,6 @@
 // The narrow contract between the server and whatever decodes: a loaded model that turns inputs into
 // text, and a factory that loads one model directory. The engine is wired in through `EngineFactory`.
+import type { DecodingOptionsInput as EngineOptionsInput } from '../../engine/index.ts';
 
 import type { DecodingOptionsInput, Hypothesis, ModelTask } from '../protocol.ts';
 
@@ -7,6 +8,18 @@ import type { DecodingOptionsInput, Hypothesis, ModelTask } from '../protocol.ts
 export type { DecodingOptionsInput, Hypothesis, LengthPenaltyInput, ModelTask } from '../protocol.ts';
 
 export const modelTasks: readonly ModelTask[] = ['chat', 'translate', 'parse'];
+
+/**
+ * Decoding options as they arrive: shape- and size-checked by the server (server/schemas.ts, built from
+ * the engine's option fields) and handed on unchanged; the engine fills defaults and refuses
+ * combinations it does not implement. treeConstraint is the parse pipeline's; retrieved is the server's:
+ * replies of the k nearest training prompts join a chat model's pool (0 turns it off). The wire type in
+ * protocol.ts imports nothing, so it is written out there; this check fails to compile if it and the
+ * engine's fields drift apart.
+ */
+type EngineRequestOptions = Omit<EngineOptionsInput, 'treeConstraint'> & { retrieved?: number };
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export const wireOptionsMatchEngine: Same<DecodingOptionsInput, EngineRequestOptions> = true;
 
 export interface GenerateRequest {
   /** chat: the conversation turns, oldest first, the last one being the new message; translate: [text]; parse: [sentence]. */
@@ -16,6 +29,11 @@ export interface GenerateRequest {
   signal: AbortSignal;
   /** Called with the best partial output so far (the whole text, not a delta) as decoding goes. */
   onPartial?: (text: string) => void;
+  /**
+   * What this model's plan() returned for the same inputs and options (the cost check's), so generate
+   * reuses the encoding it made instead of encoding again; a plan of other inputs or another model is ignored.
+   */
+  plan?: DecodePlan;
 }
 
 /** What a request would cost to decode, known before it runs (engine/decoding/work.ts). */

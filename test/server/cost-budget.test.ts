@@ -2,7 +2,7 @@
 // are queued or stored; queued requests are started round-robin between client addresses; a request of
 // n texts counts n against the address's rate.
 import { request } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_MAX_REQUEST_COST } from '../../server/service/cost-budget.ts';
 import { next, forRequest, startTestServer, type TestServer } from './helpers/harness.ts';
 
@@ -51,6 +51,27 @@ describe('cost budget and fair scheduling', () => {
     expect((await post('/api/translate', { text: sentence, options: { beamSize: 32, maxLength: 512 } })).status).toBe(200);
     expect((await post('/api/parse', { text: 'We did not expect the results to be this good.', options: { strategy: 'beam', beamSize: 5 } })).status).toBe(200);
     expect((await post('/translator/translate', Array(32).fill({ id: 0, src: 'le chat', n_best: 5 }))).status).toBe(200);
+  });
+
+  it('plans each text once, and hands that plan to the model that decodes it', async () => {
+    const m = model();
+    const plan = vi.spyOn(m, 'plan');
+    const generate = vi.spyOn(m, 'generate');
+    try {
+      const res = await post('/api/translate', { texts: ['le chat', 'le chien noir', 'la gare'], options: { strategy: 'greedy', maxLength: 8 } });
+      expect(res.status).toBe(200);
+      expect(plan).toHaveBeenCalledTimes(3);
+      const plans = plan.mock.results.map((r) => r.value);
+      // The very objects the cost check planned, each to the text it planned (the engine finds its encoding by them).
+      expect(generate).toHaveBeenCalledTimes(3);
+      generate.mock.calls.forEach(([request], i) => {
+        expect(request.plan).toBe(plans[i]);
+        expect(request.inputs).toEqual(plan.mock.calls[i]![0].inputs);
+      });
+    } finally {
+      plan.mockRestore();
+      generate.mockRestore();
+    }
   });
 
   it('serves a normal client while a heavy client\'s texts wait in the queue', async () => {

@@ -1,12 +1,12 @@
 // The server on the real engine: tiny models trained here, one served on ONNX Runtime (its directory
 // holds an ONNX export) and one on tfjs (no export); same weights, so both must answer alike.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pino } from 'pino';
 import { io as connect } from 'socket.io-client';
-import { buildTokenizer, encodeModelProto, exportOnnx, makeBatch, parseTree, ptbTokenize, saveModel, Seq2Seq, Tokenizer, Trainer, trainSubwordModel } from '../../engine/index.ts';
+import { buildTokenizer, encodeModelProto, exportOnnx, makeBatch, parseTree, Pipeline, ptbTokenize, saveModel, Seq2Seq, Tokenizer, Trainer, trainSubwordModel } from '../../engine/index.ts';
 import { startServer, type RunningServer } from '../../server/app.ts';
 import { createEngineFactory } from '../../server/service/engine-factory.ts';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../server/protocol.ts';
@@ -138,6 +138,35 @@ describe('the server on the real engine', () => {
     expect(res.status).toBe(413);
     expect(res.body.error.message).toMatch(/^request costs \d+ decoder row-steps \(.*, summed over 32 texts\), over the budget of 50000/);
     expect((await post('/api/translate', { model: 'fr-en-onnx', text: 'the cat' })).status).toBe(200);
+  });
+
+  it('encodes each text of a request once: the encoding its cost was planned on is the one decoded', async () => {
+    const encode = vi.spyOn(Pipeline.prototype, 'encodeInput');
+    try {
+      const greedy = { strategy: 'greedy', maxLength: 8 } as const;
+      const counted = async (route: string, body: unknown) => {
+        encode.mockClear();
+        const res = await post(route, body);
+        expect(res.status, JSON.stringify(res.body)).toBe(200);
+        return encode.mock.calls.length;
+      };
+      expect(await counted('/api/translate', { model: 'fr-en-onnx', texts: ['the cat sat', 'a dog ran', 'we like tea'], options: greedy })).toBe(3);
+      expect(await counted('/api/translate', { model: 'fr-en-tfjs', text: 'the cat sat', options: greedy })).toBe(1);
+      expect(await counted('/api/parse', { model: 'parse', text: 'The dog barked.', options: greedy })).toBe(1);
+      expect(await counted('/api/chat', { model: 'chat', text: 'the dog ran', options: greedy })).toBe(1);
+      expect(await counted('/translator/translate', [{ id: 'fr-en-onnx', src: 'the cat' }, { id: 'fr-en-tfjs', src: 'a dog' }])).toBe(2);
+      // A plan of other inputs is not taken up: the request's own text is encoded and decoded.
+      const model = server.ctx.loader.get('fr-en-tfjs')!;
+      const options = { ...greedy, returnAttention: true };
+      const stale = model.plan({ inputs: ['the cat sat'], options });
+      const signal = new AbortController().signal;
+      const given = await model.generate({ inputs: ['a dog ran'], options, signal, plan: stale });
+      const own = await model.generate({ inputs: ['a dog ran'], options, signal });
+      expect(given.srcTokens).toEqual(own.srcTokens);
+      expect(given.srcTokens).not.toEqual((await model.generate({ inputs: ['the cat sat'], options, signal, plan: stale })).srcTokens);
+    } finally {
+      encode.mockRestore();
+    }
   });
 
   it('chats over socket.io with streamed partial replies', async () => {
