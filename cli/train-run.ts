@@ -9,6 +9,7 @@ import {
   Tokenizer,
   Trainer,
   chooseEngine,
+  mallocHint,
   encodeModelProto,
   ortEngine,
   tfjsEngine,
@@ -146,6 +147,8 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
 
   const chosen = chooseEngine(ctx.engine, ctx.backend ?? 'cpu');
   say(`training engine ${chosen.name} (${chosen.why})`);
+  const hint = mallocHint(chosen.name);
+  if (hint) say(hint);
   const engine = chosen.name === 'onnxruntime' ? ortEngine(trainer) : tfjsEngine(trainer);
 
   let position: TrainPosition | undefined;

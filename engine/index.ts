@@ -19,7 +19,7 @@ export { makeBatch, type Example, type TensorBatch } from './training/batch.ts';
 export { Trainer, defaultTrainingOptions, trainingOptionsSchema, type TrainingOptions, type StepReport } from './training/trainer.ts';
 export { trainLoop, startPosition, type TrainLoopOptions, type TrainLoopCallbacks, type TrainLoopResult, type TrainPosition, type StepEngine, type StepLog, type StopReason } from './training/train-loop.ts';
 export { learningRateAt, scheduleSchema, type Schedule } from './training/schedule.ts';
-export { chooseEngine, engineNames, ortEngine, tfjsEngine, type EngineName, type TrainEngine } from './ort-training/train-engine.ts';
+export { chooseEngine, engineNames, mallocHint, ortEngine, tfjsEngine, type EngineName, type TrainEngine } from './ort-training/train-engine.ts';
 export { maskedCrossEntropy } from './training/loss.ts';
 export { saveModel, loadModel, readModelConfig, type ModelMeta, type Task } from './checkpoint/model-dir.ts';
 export { saveTrainingCheckpoint, loadTrainingCheckpoint, hasTrainingCheckpoint } from './checkpoint/training-state.ts';
