@@ -57,6 +57,22 @@ export interface Hypothesis {
   origin?: 'generated' | 'retrieved';
 }
 
+/** What a model produced for one text: the core of a generation result, and what a stored reply keeps of it. */
+export interface GeneratedText {
+  text: string;
+  /** Number of generated target tokens of the best hypothesis. */
+  tokens: number;
+  /** Log-probability score of the best hypothesis (after length penalty). */
+  score: number;
+  /** Best first; nBest[0] is the returned text. */
+  nBest: Hypothesis[];
+  /** [tgtLen][srcLen] attention of the best hypothesis, when the model has attention and it was asked for. */
+  attention?: number[][];
+  srcTokens?: string[];
+  tgtTokens?: string[];
+  timingMs: number;
+}
+
 /** The stable error codes clients see (server/service/errors.ts maps them to HTTP statuses). */
 export type ErrorCode =
   | 'invalid_input'

@@ -7,21 +7,11 @@ import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { DecodingOptionsInput, Hypothesis, MessageView, Rating, ReplyDetails, ReplyView } from '../server/protocol.ts';
+import type { DecodingOptionsInput, GeneratedText, Hypothesis, MessageView, Rating, ReplyDetails, ReplyView } from '../server/protocol.ts';
 import { migrate } from './migrations.ts';
 
 /** A reply to store: what the model generated and how it was asked for. */
-export interface NewReply {
-  text: string;
-  /** Generated target tokens of the best hypothesis. */
-  tokens: number;
-  score: number;
-  nBest: Hypothesis[];
-  /** [tgtLen][srcLen], when the model has attention and it was asked for. */
-  attention?: number[][];
-  srcTokens?: string[];
-  tgtTokens?: string[];
-  timingMs: number;
+export interface NewReply extends GeneratedText {
   conversationId: number;
   /** The user message this reply answers, in the same conversation. */
   replyTo: number;

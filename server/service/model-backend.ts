@@ -2,7 +2,7 @@
 // text, and a factory that loads one model directory. The engine is wired in through `EngineFactory`.
 import type { DecodingOptionsInput as EngineOptionsInput } from '../../engine/index.ts';
 
-import type { DecodingOptionsInput, Hypothesis, ModelTask } from '../protocol.ts';
+import type { DecodingOptionsInput, GeneratedText, Hypothesis, ModelTask } from '../protocol.ts';
 
 // The shapes a request and its result share with clients are declared once, in the wire protocol.
 export type { DecodingOptionsInput, Hypothesis, LengthPenaltyInput, ModelTask } from '../protocol.ts';
@@ -48,21 +48,9 @@ export interface DecodePlan {
   rerankRowSteps?: number;
 }
 
-export interface GenerateResult {
-  text: string;
-  /** Number of generated target tokens of the best hypothesis. */
-  tokens: number;
-  /** Log-probability score of the best hypothesis (after length penalty). */
-  score: number;
-  /** Best first; nBest[0] is the returned text. */
-  nBest: Hypothesis[];
-  /** [tgtLen][srcLen] attention of the best hypothesis, when the model has attention and it was asked for. */
-  attention?: number[][];
-  srcTokens?: string[];
-  tgtTokens?: string[];
+export interface GenerateResult extends GeneratedText {
   /** parse: whether the bracketing was repaired to be well formed. */
   repaired?: boolean;
-  timingMs: number;
 }
 
 export interface LoadedModel {
