@@ -14,6 +14,7 @@ export interface OrtBenchOptions {
   optimization: 'disabled' | 'basic' | 'extended' | 'all';
   stateBuffers: 'in-place' | 'double';
   memoryArena: boolean;
+  dynamicBatch?: boolean;
 }
 
 const median = (xs: number[]) => {
@@ -37,7 +38,7 @@ async function timed(n: number, f: (i: number) => Promise<unknown>): Promise<{ w
 
 export async function runOrt(o: OrtBenchOptions) {
   const model = new Seq2Seq(o.config);
-  const trainer = OrtTrainer.fromModel(model, { learningRate: 1e-3, threads: o.threads, optimization: o.optimization, stateBuffers: o.stateBuffers, memoryArena: o.memoryArena });
+  const trainer = OrtTrainer.fromModel(model, { learningRate: 1e-3, threads: o.threads, optimization: o.optimization, stateBuffers: o.stateBuffers, memoryArena: o.memoryArena, dynamicBatch: o.dynamicBatch });
   const parameters = model.params.size();
   model.dispose();
   const batches = o.examples.map((e) => makeStepBatch(e, o.config.specials, o.config.reverseSource));

@@ -55,6 +55,8 @@ interface Args {
   optimization: 'disabled' | 'basic' | 'extended' | 'all';
   stateBuffers: 'in-place' | 'double';
   memoryArena: boolean;
+  /** false with --fixed-batch: the step graph's batch size baked in, as before the batch dim was free. */
+  dynamicBatch: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -66,6 +68,7 @@ function parseArgs(argv: string[]): Args {
   let optimization: Args['optimization'] = 'basic'; // the engine's default
   let stateBuffers: Args['stateBuffers'] = 'in-place';
   let memoryArena = false; // the engine's default (engine/ort-training/session.ts)
+  let dynamicBatch = true; // the engine's default
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--profile') profile = true;
@@ -73,6 +76,7 @@ function parseArgs(argv: string[]): Args {
     else if (arg === '--torch') torch = true;
     else if (arg === '--double-buffers') stateBuffers = 'double';
     else if (arg === '--ort-arena') memoryArena = true;
+    else if (arg === '--fixed-batch') dynamicBatch = false;
     else if (arg === '--engine') {
       const value = argv[++i];
       if (!(ENGINES as readonly string[]).includes(value ?? '')) throw new Error(`--engine must be one of ${ENGINES.join(', ')}, got ${String(value)}`);
@@ -88,9 +92,9 @@ function parseArgs(argv: string[]): Args {
         throw new Error(`--config must be one of ${CONFIG_NAMES.join(', ')}, got ${String(value)}`);
       }
       configs = [value as ConfigName];
-    } else throw new Error(`unknown argument ${arg} (known: --config small|big, --engine onnxruntime|tfjs|both, --torch, --ort-optimization L, --double-buffers, --ort-arena, --profile, --fused-gru)`);
+    } else throw new Error(`unknown argument ${arg} (known: --config small|big, --engine onnxruntime|tfjs|both, --torch, --ort-optimization L, --double-buffers, --ort-arena, --fixed-batch, --profile, --fused-gru)`);
   }
-  return { configs, profile, fused, engine, torch, optimization, stateBuffers, memoryArena };
+  return { configs, profile, fused, engine, torch, optimization, stateBuffers, memoryArena, dynamicBatch };
 }
 
 function rnnsearch(c: BenchConfig): ModelConfig {
@@ -210,9 +214,9 @@ async function main(): Promise<void> {
   for (const name of configs) {
     if (args.engine !== 'tfjs') {
       const c = CONFIGS[name];
-      const result = await runOrt({ config: rnnsearch(c), examples: benchExamples(c), warmup: c.warmup, steps: c.steps, threads, optimization: args.optimization, stateBuffers: args.stateBuffers, memoryArena: args.memoryArena });
+      const result = await runOrt({ config: rnnsearch(c), examples: benchExamples(c), warmup: c.warmup, steps: c.steps, threads, optimization: args.optimization, stateBuffers: args.stateBuffers, memoryArena: args.memoryArena, dynamicBatch: args.dynamicBatch });
       // Peak RSS is per process: run one engine per invocation (--engine) for a clean figure.
-      process.stdout.write(`${JSON.stringify({ engine: 'onnxruntime', threads, ortOptimization: args.optimization, stateBuffers: args.stateBuffers, memoryArena: args.memoryArena, config: name, sizes: c, ...result })}\n`);
+      process.stdout.write(`${JSON.stringify({ engine: 'onnxruntime', threads, ortOptimization: args.optimization, stateBuffers: args.stateBuffers, memoryArena: args.memoryArena, dynamicBatch: args.dynamicBatch, config: name, sizes: c, ...result })}\n`);
     }
     if (args.engine !== 'onnxruntime') {
       const result = await run(name, profile);

@@ -36,7 +36,7 @@ export * from './retrieval/index.ts';
 // For benchmarks and profiling only: ONNX Runtime training below its TrainEngine (the trainer, its padded
 // batches, the step graph's sections) and the kernel switches they flip to compare implementations.
 export { OrtTrainer } from './ort-training/ort-trainer.ts';
-export { makeStepBatch } from './ort-training/step-batch.ts';
+export { makeStepBatch, roundLength, type LengthGrid } from './ort-training/step-batch.ts';
 export { gridFromEnv } from './ort-training/train-engine.ts';
 export { buildStepGraphWithSections } from './ort-training/step-graph.ts';
 export { nativeMatMulInstance } from './backend.ts';

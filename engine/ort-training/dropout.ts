@@ -9,7 +9,7 @@ import type { BucketShape } from './step-graph.ts';
 
 export interface DropoutSite {
   name: string;
-  /** 'rows' is the number of real target tokens. */
+  /** 'rows' is the number of real target tokens; 'batch' (dynamic-batch graphs) the batch's rows. */
   dims: Dim[];
 }
 
@@ -21,7 +21,8 @@ export function featureWidth(config: ModelConfig): number {
   return config.decoder.hidden + context + config.embedding;
 }
 
-export function dropoutSites(config: ModelConfig, bucket: BucketShape): DropoutSite[] {
+/** `bucket.batch` may be the graph's named batch dim; drawMasks is then given the batch's size. */
+export function dropoutSites(config: ModelConfig, bucket: Omit<BucketShape, 'batch'> & { batch: Dim }): DropoutSite[] {
   if (config.dropout <= 0) return [];
   const { batch: B, srcLen: S, tgtLen: T } = bucket;
   const e = config.encoder;
@@ -35,11 +36,16 @@ export function dropoutSites(config: ModelConfig, bucket: BucketShape): DropoutS
   return sites;
 }
 
-/** One mask per site, in site order, drawn from `rng`. */
-export function drawMasks(sites: DropoutSite[], rows: number, p: number, rng: Random): { name: string; data: Float32Array; dims: number[] }[] {
+/** One mask per site, in site order, drawn from `rng`; `sizes` gives the named dims ('rows', 'batch'). */
+export function drawMasks(sites: DropoutSite[], sizes: Record<string, number>, p: number, rng: Random): { name: string; data: Float32Array; dims: number[] }[] {
   const keep = 1 / (1 - p);
   return sites.map((s) => {
-    const dims = s.dims.map((d) => (typeof d === 'number' ? d : rows));
+    const dims = s.dims.map((d) => {
+      if (typeof d === 'number') return d;
+      const size = sizes[d];
+      if (size === undefined) throw new Error(`drawMasks: no size for dim "${d}" of ${s.name}`);
+      return size;
+    });
     const data = new Float32Array(dims.reduce((a, b) => a * b, 1));
     for (let i = 0; i < data.length; i++) data[i] = rng.next() < p ? 0 : keep;
     return { name: s.name, data, dims };

@@ -41,7 +41,8 @@ function gemm(tg: TensorGraph, a: Value, b: Value, o: { transA: boolean; transB:
 
 function flatten2(tg: TensorGraph, x: Value): Value {
   const last = x.shape[x.shape.length - 1]!;
-  const rows = x.shape.slice(0, -1).every((d) => typeof d === 'number') ? (x.shape.slice(0, -1) as number[]).reduce((p, q) => p * q, 1) : 'rows';
+  const lead = x.shape.slice(0, -1);
+  const rows = lead.every((d) => typeof d === 'number') ? (lead as number[]).reduce((p, q) => p * q, 1) : lead.length === 1 ? lead[0]! : lead.join('*');
   return tg.raw1('Reshape', [x, tg.int64s([-1, typeof last === 'number' ? last : -1])], {}, [rows, last], x.type);
 }
 
@@ -199,7 +200,7 @@ function flushDeferred(tg: TensorGraph, leaf: Value, d: Deferred): Value[] {
  */
 const MAX_DEFERRED_ELEMENTS = 1 << 18;
 
-const elements = (v: Value) => v.shape.reduce<number>((n, d) => n * (typeof d === 'number' ? d : Infinity), 1);
+const elements = (tg: TensorGraph, v: Value) => v.shape.reduce<number>((n, d) => n * (typeof d === 'number' ? d : tg.dimHints.get(d) ?? Infinity), 1);
 
 /** Hold back a rank-2 weight's MatMul adjoint or a rank-1 bias' broadcast adjoint; false if not such a case. */
 function defer(tg: TensorGraph, r: Recorded, dy: Value, leaves: Map<string, Deferred>): boolean[] {
@@ -207,7 +208,7 @@ function defer(tg: TensorGraph, r: Recorded, dy: Value, leaves: Map<string, Defe
   const d = (v: Value) => leaves.get(v.id);
   if (r.op === 'MatMul') {
     const [a, b] = r.inputs as [Value, Value];
-    if (d(b) && b.shape.length === 2 && a.shape.length >= 2 && elements(a) <= MAX_DEFERRED_ELEMENTS) {
+    if (d(b) && b.shape.length === 2 && a.shape.length >= 2 && elements(tg, a) <= MAX_DEFERRED_ELEMENTS) {
       d(b)!.products.push({ a: flatten2(tg, a), dy: flatten2(tg, dy) });
       held[1] = true;
     }

@@ -13,7 +13,7 @@ import { drawMasks, dropoutSites } from './dropout.ts';
 import type { ParamShapes } from './graph-params.ts';
 import { createTrainingSession, ort, type SessionOptions } from './session.ts';
 import type { StepBatch } from './step-batch.ts';
-import { buildStepGraph, stepNames, type BucketShape, type StepGraphMode } from './step-graph.ts';
+import { BATCH_DIM, buildStepGraph, stepNames, type BucketShape, type StepGraphMode } from './step-graph.ts';
 
 const ADAM = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
 
@@ -25,6 +25,11 @@ export interface OrtTrainerOptions extends Partial<TrainingOptions>, SessionOpti
    * a chat corpus' batches fall into ~80 shapes, ~95% of them in the 64 most frequent.
    */
   maxSessions?: number;
+  /**
+   * One session per (srcLen, tgtLen) serving every batch size (default), instead of one per
+   * (batch, srcLen, tgtLen): a corpus then needs fewer sessions, and fewer are built again after eviction.
+   */
+  dynamicBatch?: boolean;
 }
 
 /** What building and creating the sessions cost so far. */
@@ -46,7 +51,7 @@ interface Slot {
   v: [Float32Array, Float32Array];
 }
 
-const bucketKey = (b: BucketShape, mode: StepGraphMode) => `${mode}:${b.batch}x${b.srcLen}x${b.tgtLen}`;
+const bucketKey = (b: BucketShape, mode: StepGraphMode, dynamicBatch: boolean) => `${mode}:${dynamicBatch ? BATCH_DIM : b.batch}x${b.srcLen}x${b.tgtLen}`;
 
 export class OrtTrainer {
   readonly options: TrainingOptions;
@@ -55,6 +60,7 @@ export class OrtTrainer {
   step = 0;
   readonly stats: SessionStats = { sessions: 0, evicted: 0, buildMs: 0, createMs: 0, graphBytes: 0 };
   private readonly maxSessions: number;
+  readonly dynamicBatch: boolean;
   private readonly slots: Slot[];
   private readonly sessions = new Map<string, Promise<ort.InferenceSession>>();
   private readonly shapes: ParamShapes;
@@ -65,8 +71,9 @@ export class OrtTrainer {
     initial: readonly { name: string; shape: number[]; values: Float32Array }[],
     options: OrtTrainerOptions = {},
   ) {
-    const { threads, optimization, memoryArena, profilePrefix, stateBuffers, maxSessions, ...training } = options;
+    const { threads, optimization, memoryArena, profilePrefix, stateBuffers, maxSessions, dynamicBatch, ...training } = options;
     this.maxSessions = maxSessions ?? 64;
+    this.dynamicBatch = dynamicBatch ?? true;
     this.session = { threads, optimization, memoryArena, ...(profilePrefix ? { profilePrefix } : {}) };
     this.options = trainingOptionsSchema.parse({ ...defaultTrainingOptions, ...training });
     this.rng = new Random(this.options.seed);
@@ -91,7 +98,7 @@ export class OrtTrainer {
 
   /** The session for a bucket and mode, built on first use. */
   sessionFor(bucket: BucketShape, mode: StepGraphMode = 'update'): Promise<ort.InferenceSession> {
-    const key = bucketKey(bucket, mode);
+    const key = bucketKey(bucket, mode, this.dynamicBatch);
     let s = this.sessions.get(key);
     if (s) {
       // Map order is recency order: re-insert on use.
@@ -105,7 +112,7 @@ export class OrtTrainer {
         void session.then((x) => x.release());
       }
       const t0 = performance.now();
-      const bytes = buildStepGraph({ config: this.config, params: this.shapes, bucket, labelSmoothing: this.options.labelSmoothing, adam: { ...ADAM, clipNorm: this.options.clipNorm }, mode });
+      const bytes = buildStepGraph({ config: this.config, params: this.shapes, bucket, labelSmoothing: this.options.labelSmoothing, adam: { ...ADAM, clipNorm: this.options.clipNorm }, mode, dynamicBatch: this.dynamicBatch });
       const t1 = performance.now();
       this.stats.buildMs += t1 - t0;
       this.stats.graphBytes += bytes.byteLength;
@@ -123,7 +130,7 @@ export class OrtTrainer {
   private batchFeeds(batch: StepBatch): Record<string, ort.Tensor> {
     const { batch: B, srcLen: S, tgtLen: T } = batch.bucket;
     const N = batch.targetTokens;
-    const masks = drawMasks(dropoutSites(this.config, batch.bucket), N, this.config.dropout, this.rng);
+    const masks = drawMasks(dropoutSites(this.config, batch.bucket), { rows: N, [BATCH_DIM]: B }, this.config.dropout, this.rng);
     return {
       ...Object.fromEntries(masks.map((m) => [m.name, new ort.Tensor('float32', m.data, m.dims)])),
       [stepNames.src]: new ort.Tensor('int64', batch.src, [B, S]),

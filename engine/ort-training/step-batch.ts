@@ -23,17 +23,29 @@ export interface StepBatch {
  */
 export interface BucketGrid {
   batch: number;
-  length: number;
+  length: LengthGrid;
 }
 
+/**
+ * A length rounds up to a multiple of a fixed step, or to the `ladder`: multiples of 4 up to 32, then
+ * steps of an eighth of the next power of two (40, 48, … 64, 80, … 128, 160, …), so long sequences,
+ * which are rare and costly to build graphs for, share few shapes at ≤ 25% padding.
+ */
+export type LengthGrid = number | 'ladder';
+
 const roundUp = (n: number, to: number) => Math.ceil(n / to) * to;
+
+export function roundLength(n: number, grid: LengthGrid): number {
+  if (grid !== 'ladder') return roundUp(n, grid);
+  return roundUp(n, Math.max(4, 2 ** Math.ceil(Math.log2(Math.max(n, 1))) / 8));
+}
 
 export function makeStepBatch(examples: Example[], specials: SpecialIds, reverseSource: boolean, grid: BucketGrid = { batch: 1, length: 1 }): StepBatch {
   if (examples.length === 0) throw new Error('makeStepBatch: empty batch');
   const src = prepareSources(examples.map((e) => e.src), specials, reverseSource);
   const B = roundUp(examples.length, grid.batch);
-  const S = roundUp(src.maxLength, grid.length);
-  const T = roundUp(Math.max(...examples.map((e) => e.tgt.length)) + 1, grid.length);
+  const S = roundLength(src.maxLength, grid.length);
+  const T = roundLength(Math.max(...examples.map((e) => e.tgt.length)) + 1, grid.length);
   const srcMask = new Float32Array(B * S);
   const srcIds = new BigInt64Array(B * S).fill(BigInt(specials.pad));
   src.lengths.forEach((len, b) => {

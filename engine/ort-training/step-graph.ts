@@ -9,6 +9,7 @@ import { dropoutSites } from './dropout.ts';
 import { gradients } from './gradients.ts';
 import { GraphParams, type CellState, type ParamShapes } from './graph-params.ts';
 import { cellStack, type SequenceMasks } from './recurrent-graph.ts';
+import { ELEM, type Dim } from '../onnx/graph.ts';
 import { TensorGraph, type FloatType, type Value } from './tensor-graph.ts';
 
 export interface BucketShape {
@@ -29,7 +30,15 @@ export interface StepGraphOptions {
   /** update: the whole step; gradients: loss, norm and every gradient out; norm / loss: stop there (for timing). */
   mode: StepGraphMode;
   dtype?: FloatType;
+  /**
+   * Leave the batch size free (the named dim `batch`), so one graph serves every batch of a (srcLen,
+   * tgtLen) pair; `bucket.batch` is then only the typical size that sizes the gradient choices.
+   */
+  dynamicBatch?: boolean;
 }
+
+/** The name of the free batch dim of a dynamic-batch step graph. */
+export const BATCH_DIM = 'batch';
 
 /** Graph input and output names the runner feeds and fetches. */
 export const stepNames = {
@@ -50,9 +59,27 @@ export const stepNames = {
   newV: (n: string) => `new_adam_v/${n}`,
 };
 
+/** [B, width] zeros (initial states); with a free batch, shaped at run time from the source's rows. */
+function zeroStates(tg: TensorGraph, B: Dim, src: Value): (width: number) => Value {
+  if (typeof B === 'number') return (width) => tg.constant(new Array<number>(B * width).fill(0), [B, width]);
+  const rows = tg.raw1('Slice', [tg.shapeOf(src), tg.int64s([0]), tg.int64s([1])], {}, [1], 'int64');
+  const made = new Map<number, Value>();
+  return (width) => {
+    let z = made.get(width);
+    if (!z) {
+      const shape = tg.raw1('Concat', [rows, tg.int64s([width])], { axis: 0 }, [2], 'int64');
+      z = tg.raw1('ConstantOfShape', [shape], {}, [B, width], 'float32'); // default value: float32 0
+      if (tg.dtype !== 'float32') z = tg.raw1('Cast', [z], { to: ELEM[tg.dtype] }, [B, width], tg.dtype);
+      made.set(width, z);
+    }
+    return z;
+  };
+}
+
 function forwardLoss(tg: TensorGraph, p: GraphParams, o: StepGraphOptions): Value {
   const { config } = o;
-  const { batch: B, srcLen: S, tgtLen: T } = o.bucket;
+  const { srcLen: S, tgtLen: T } = o.bucket;
+  const B: Dim = o.dynamicBatch ? BATCH_DIM : o.bucket.batch;
   const src = tg.input(stepNames.src, [B, S], 'int64');
   const srcMask = tg.input(stepNames.srcMask, [B, S]);
   const tgtIn = tg.input(stepNames.tgtIn, [B, T], 'int64');
@@ -61,13 +88,13 @@ function forwardLoss(tg: TensorGraph, p: GraphParams, o: StepGraphOptions): Valu
   const invCount = tg.input(stepNames.invCount, []);
   const srcTable = p.get(config.shareEmbeddings ? 'embedding' : 'src_embedding');
   const tgtTable = p.get(config.shareEmbeddings ? 'embedding' : 'tgt_embedding');
-  const drop = new Map(dropoutSites(config, o.bucket).map((site) => [site.name, tg.input(site.name, site.dims)]));
+  const drop = new Map(dropoutSites(config, { batch: B, srcLen: S, tgtLen: T }).map((site) => [site.name, tg.input(site.name, site.dims)]));
   const dropped = (x: Value, site: string) => (drop.has(site) ? tg.mul(x, drop.get(site)!) : x);
   const perStep = (site: string, width: number) =>
-    drop.has(site) ? tg.raw('Split', [drop.get(site)!, tg.int64s(new Array<number>(T).fill(1))], { axis: 1 }, Array.from({ length: T }, () => ({ shape: [B, 1, width], type: tg.dtype }))).map((m) => tg.raw1('Reshape', [m, tg.int64s([B, width])], {}, [B, width], tg.dtype)) : null;
+    drop.has(site) ? tg.raw('Split', [drop.get(site)!, tg.int64s(new Array<number>(T).fill(1))], { axis: 1 }, Array.from({ length: T }, () => ({ shape: [B, 1, width], type: tg.dtype }))).map((m) => tg.raw1('Reshape', [m, tg.int64s([-1, width])], {}, [B, width], tg.dtype)) : null;
   const embedded = dropped(tg.gather(srcTable, src), 'drop/src_embedding'); // [B, S, E]
   const masks: SequenceMasks = { columns: tg.raw('Split', [srcMask, tg.int64s(new Array<number>(S).fill(1))], { axis: 1 }, Array.from({ length: S }, () => ({ shape: [B, 1], type: tg.dtype }))) };
-  const zeros = (width: number) => tg.constant(new Array<number>(B * width).fill(0), [B, width]);
+  const zeros = zeroStates(tg, B, src);
   const e = config.encoder;
   const stack = (prefix: string) =>
     cellStack(tg, { params: p, prefix, layers: e.layers, bidirectional: e.bidirectional, x: embedded, masks, zeros, dropout: (l, x) => dropped(x, `drop/${prefix}/l${l}`) });
@@ -89,7 +116,7 @@ function forwardLoss(tg: TensorGraph, p: GraphParams, o: StepGraphOptions): Valu
   const layerMasks = Array.from({ length: d.layers }, (_, l) => (l === 0 ? null : perStep(`drop/decoder/l${l}`, d.hidden)));
   const features = decodeTeacherForced(tg, p, config, { embedded: tgtEmbedded, initial, attention, global, layerMasks }); // [B, T, F]
   const F = features.shape[2] as number;
-  const real = dropped(tg.gather(tg.reshape(features, [B * T, F]), rows), 'drop/features'); // [N, F]
+  const real = dropped(tg.gather(tg.reshape(features, [typeof B === 'number' ? B * T : `${B}*${T}`, F]), rows), 'drop/features'); // [N, F]
   return readoutLoss(tg, p, config, { features: real, targets, invCount, labelSmoothing: o.labelSmoothing });
 }
 
@@ -100,7 +127,8 @@ export function buildStepGraph(o: StepGraphOptions): Uint8Array {
 
 /** Also where each part starts: nodes [0, backward) are the forward pass, [backward, optimizer) the backward. */
 export function buildStepGraphWithSections(o: StepGraphOptions): { bytes: Uint8Array; sections: { backward: number; optimizer: number } } {
-  const tg = new TensorGraph(`parley_train_${o.bucket.batch}x${o.bucket.srcLen}x${o.bucket.tgtLen}`, o.dtype ?? 'float32');
+  const tg = new TensorGraph(`parley_train_${o.dynamicBatch ? BATCH_DIM : o.bucket.batch}x${o.bucket.srcLen}x${o.bucket.tgtLen}`, o.dtype ?? 'float32');
+  if (o.dynamicBatch) tg.dimHints.set(BATCH_DIM, o.bucket.batch);
   const p = new GraphParams(tg, o.params);
   const loss = forwardLoss(tg, p, o);
   const sections = { backward: tg.builder.nodeCount, optimizer: tg.builder.nodeCount };

@@ -46,6 +46,11 @@ const normAxis = (axis: number, rank: number) => (axis < 0 ? axis + rank : axis)
 export class TensorGraph {
   readonly builder: GraphBuilder;
   readonly records: Recorded[] = [];
+  /**
+   * Typical sizes of named dims, for choices that weigh a value's size (gradients.ts' deferred weight
+   * adjoints); the graph itself stays free in them. A named dim without a hint counts as unbounded.
+   */
+  readonly dimHints = new Map<string, number>();
 
   constructor(name: string, readonly dtype: FloatType = 'float32') {
     this.builder = new GraphBuilder(name);

@@ -26,18 +26,24 @@ export interface TrainEngine {
 }
 
 /**
- * Batch shapes rounded up to multiples of these (padding, masked exactly), so that a corpus needs fewer
- * step graphs: 20,000 tatoeba-fra-eng pairs over 300 steps needed 21 instead of 28 (README.md here).
+ * Batch shapes rounded up (padding, masked exactly), so that a corpus needs few step graphs. The batch
+ * size is free in the graphs (one per (source, target) length pair), so rows are not rounded; lengths
+ * go up the ladder (step-batch.ts). One epoch of the 393k-pair chat corpora (`npm run
+ * bench:train-shapes`) needs 36 length pairs this way, at 0.641 real/padded tokens, where fixed-batch
+ * graphs on a ×8 rows, ×4 positions grid needed 153 shapes at 0.633 (README.md here).
  */
-export const DEFAULT_GRID: BucketGrid = { batch: 8, length: 4 };
+export const DEFAULT_GRID: BucketGrid = { batch: 1, length: 'ladder' };
 
-/** PARLEY_ORT_GRID=ROWSxPOSITIONS (e.g. 1x1: exact shapes) overrides the grid. */
+/** PARLEY_ORT_GRID=ROWSxPOSITIONS (e.g. 1x1: exact shapes; 8x4; 1xladder) overrides the grid. */
 export function gridFromEnv(value = process.env.PARLEY_ORT_GRID): BucketGrid {
   if (value === undefined || value === '') return DEFAULT_GRID;
-  const m = /^([1-9][0-9]*)x([1-9][0-9]*)$/.exec(value);
-  if (!m) throw new Error(`PARLEY_ORT_GRID must look like 8x4 (rows x positions), got "${value}"`);
-  return { batch: Number(m[1]), length: Number(m[2]) };
+  const m = /^([1-9][0-9]*)x([1-9][0-9]*|ladder)$/.exec(value);
+  if (!m) throw new Error(`PARLEY_ORT_GRID must look like 8x4 or 1xladder (rows x positions), got "${value}"`);
+  return { batch: Number(m[1]), length: m[2] === 'ladder' ? 'ladder' : Number(m[2]) };
 }
+
+const describeGrid = (g: BucketGrid, dynamicBatch: boolean) =>
+  `${dynamicBatch ? 'batch size free' : `batch rounded up to ×${g.batch} rows`}, lengths ${g.length === 'ladder' ? 'on the ladder' : `rounded up to ×${g.length}`}`;
 
 /**
  * The engine to use: the one asked for, else the fastest available: tfjs on tfjs-node's native
@@ -115,7 +121,7 @@ export function ortEngine(trainer: Trainer, options: OrtTrainerOptions & { grid?
     },
     summary() {
       const s = ort.stats;
-      return `onnxruntime: ${s.sessions} step graphs (batch shapes rounded up to ×${grid.batch} rows, ×${grid.length} positions), ${(s.buildMs / 1000).toFixed(1)} s building and ${(s.createMs / 1000).toFixed(1)} s creating sessions`;
+      return `onnxruntime: ${s.sessions} step graphs (${describeGrid(grid, ort.dynamicBatch)}; ${s.evicted} released to stay within the cache), ${(s.buildMs / 1000).toFixed(1)} s building and ${(s.createMs / 1000).toFixed(1)} s creating sessions`;
     },
     dispose: () => ort.dispose(),
   };

@@ -89,3 +89,41 @@ describe('ORT training step options', () => {
     model.dispose();
   });
 });
+
+describe('ORT training step, batch size free or fixed', () => {
+  const lstm = (init: 'copy' | 'zeros' | 'bridge'): ModelConfig => {
+    const c = tinyConfig('seq2seq-lstm', { vocabSize: 16 });
+    return { ...c, decoder: { ...c.decoder, init } };
+  };
+  // The initial states are the batch-sized values a free batch changes: zeros shaped at run time.
+  const configs: [string, ModelConfig][] = [
+    ['rnnsearch', tinyConfig('rnnsearch', { vocabSize: 16 })],
+    ['seq2seq-lstm, zero initial decoder state', lstm('zeros')],
+    ['seq2seq-lstm, bridged initial state', lstm('bridge')],
+  ];
+
+  it.each(configs)('%s: one session serves batches of different sizes, each with the tfjs gradients; a fixed-batch graph agrees', async (_name, config) => {
+    const model = new Seq2Seq(config);
+    const free = OrtTrainer.fromModel(model, { threads: 1 });
+    const fixed = OrtTrainer.fromModel(model, { threads: 1, dynamicBatch: false });
+    const { specials, reverseSource } = model.config;
+    const grid = { batch: 1, length: 8 }; // both batches fall into one (8, 8) length bucket
+    const three = makeStepBatch(examples, specials, reverseSource, grid);
+    const two = makeStepBatch(examples.slice(0, 2), specials, reverseSource, grid);
+    expect([three.bucket.batch, two.bucket.batch]).toEqual([3, 2]);
+    const expected = tfjsGradients(model, 0);
+    const got = await free.gradients(three);
+    expect(got.loss).toBeCloseTo(expected.loss, 5);
+    for (const [name, g] of expected.grads) expectClose(got.grads.get(name)!, g, 1e-4, 1e-6);
+    const small = await free.gradients(two);
+    const smallFixed = await fixed.gradients(two);
+    expect(small.loss).toBeCloseTo(smallFixed.loss, 6);
+    expect(small.loss).not.toBeCloseTo(got.loss, 3); // a different batch, really run
+    for (const [name, g] of smallFixed.grads) expectClose(small.grads.get(name)!, g, 1e-5, 1e-7);
+    expect(free.stats.sessions).toBe(1);
+    expect(fixed.stats.sessions).toBe(1);
+    await free.dispose();
+    await fixed.dispose();
+    model.dispose();
+  });
+});

@@ -1,6 +1,7 @@
 // Which engine `parley train` uses when none is asked for.
 import { describe, expect, it } from 'vitest';
-import { chooseEngine, GLIBC_MALLOC_TUNABLES, mallocHint } from '../../../engine/ort-training/train-engine.ts';
+import { roundLength } from '../../../engine/ort-training/step-batch.ts';
+import { chooseEngine, DEFAULT_GRID, GLIBC_MALLOC_TUNABLES, gridFromEnv, mallocHint } from '../../../engine/ort-training/train-engine.ts';
 
 describe('chooseEngine', () => {
   it('picks onnxruntime on the wasm and cpu backends', () => {
@@ -28,5 +29,27 @@ describe('mallocHint', () => {
     expect(mallocHint('onnxruntime', 'linux', GLIBC_MALLOC_TUNABLES)).toBeNull();
     expect(mallocHint('onnxruntime', 'darwin', undefined)).toBeNull();
     expect(mallocHint('tfjs', 'linux', undefined)).toBeNull();
+  });
+});
+
+describe('bucket grids', () => {
+  it('rounds lengths up the ladder: ×4 to 32, then an eighth of the next power of two', () => {
+    const ladder = (ns: number[]) => ns.map((n) => roundLength(n, 'ladder'));
+    expect(ladder([1, 4, 5, 31, 32, 33, 40, 41, 64, 65, 100, 129])).toEqual([4, 4, 8, 32, 32, 40, 40, 48, 64, 80, 112, 160]);
+    expect([1, 4, 5, 33].map((n) => roundLength(n, 4))).toEqual([4, 4, 8, 36]);
+    // never below the length, never more than a quarter above it past the ×4 range
+    for (let n = 1; n <= 600; n++) {
+      const r = roundLength(n, 'ladder');
+      expect(r).toBeGreaterThanOrEqual(n);
+      if (n > 32) expect(r / n).toBeLessThanOrEqual(1.25);
+    }
+  });
+
+  it('reads PARLEY_ORT_GRID, defaulting to a free batch on the ladder', () => {
+    expect(gridFromEnv(undefined)).toEqual(DEFAULT_GRID);
+    expect(DEFAULT_GRID).toEqual({ batch: 1, length: 'ladder' });
+    expect(gridFromEnv('8x4')).toEqual({ batch: 8, length: 4 });
+    expect(gridFromEnv('1xladder')).toEqual({ batch: 1, length: 'ladder' });
+    expect(() => gridFromEnv('8 by 4')).toThrow(/PARLEY_ORT_GRID must look like/);
   });
 });
