@@ -26,7 +26,7 @@ export async function profileBreakdown(o: { config: ModelConfig; examples: Examp
   const trainer = OrtTrainer.fromModel(model, { learningRate: 1e-3, threads: o.threads, profilePrefix: prefix });
   model.dispose();
   const batch = makeStepBatch(o.examples, o.config.specials, o.config.reverseSource);
-  const { sections } = buildStepGraphWithSections({ config: o.config, params, bucket: batch.bucket, labelSmoothing: 0, adam: { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, clipNorm: trainer.options.clipNorm }, mode: 'update' });
+  const { sections } = buildStepGraphWithSections({ config: o.config, params, bucket: batch.bucket, labelSmoothing: 0, adam: { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, clipNorm: trainer.options.clipNorm }, mode: 'update', dynamicBatch: trainer.dynamicBatch });
   for (let i = 0; i < o.steps; i++) await trainer.trainStep(batch);
   await trainer.dispose();
   const files = readdirSync(tmpdir()).filter((f) => f.startsWith(path.basename(prefix))).map((f) => path.join(tmpdir(), f));
