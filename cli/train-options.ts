@@ -15,6 +15,9 @@ import {
   type PipelineTask,
   type Preset,
 } from '../engine/index.ts';
+
+type ReadoutKind = ModelConfig['readout']['kind'];
+const READOUT_KINDS = ['tanh', 'maxout'] as const satisfies readonly ReadoutKind[];
 import { UsageError } from './corpus-data.ts';
 
 export interface TrainRunOptions {
@@ -41,6 +44,9 @@ export interface TrainRunOptions {
   sourceContext?: SourceContext;
   /** 1: a left-to-right encoder; 2: bidirectional (the RNNsearch lever). */
   encoderDirections?: 1 | 2;
+  /** Units the softmax reads (after maxout pooling); default the decoder's width. */
+  readout?: number;
+  readoutKind?: ReadoutKind;
   validEvery: number;
   checkpointEvery: number;
   patience: number;
@@ -99,6 +105,8 @@ export const TRAIN_FLAGS = {
   backward: { type: 'boolean' },
   'source-context': { type: 'string' },
   'encoder-directions': { type: 'string' },
+  readout: { type: 'string' },
+  'readout-kind': { type: 'string' },
   'log-every': { type: 'string' },
   'valid-limit': { type: 'string' },
   engine: { type: 'string' },
@@ -185,6 +193,8 @@ export function parseTrainFlags(args: string[]): { options: TrainRunOptions; res
     ...(v.cell === undefined ? {} : { cell: v.cell as CellKind }),
     ...(v['source-context'] === undefined ? {} : { sourceContext: oneOf('source-context', v['source-context'], SOURCE_CONTEXTS) }),
     ...(v['encoder-directions'] === undefined ? {} : { encoderDirections: Number(oneOf('encoder-directions', v['encoder-directions'], ['1', '2'] as const)) as 1 | 2 }),
+    ...(v.readout === undefined ? {} : { readout: positiveInt('readout', v.readout)! }),
+    ...(v['readout-kind'] === undefined ? {} : { readoutKind: oneOf('readout-kind', v['readout-kind'], READOUT_KINDS) }),
     validEvery: positiveInt('valid-every', v['valid-every']) ?? 200,
     checkpointEvery: positiveInt('checkpoint-every', v['checkpoint-every']) ?? 100,
     patience: positiveInt('patience', v.patience) ?? 5,
@@ -211,7 +221,6 @@ export function runModelConfig(o: TrainRunOptions, vocabSize: number): ModelConf
     encoder.hidden = o.hidden;
     decoder.hidden = Math.round((o.hidden * base.decoder.hidden) / base.encoder.hidden);
     overrides.attention = { dim: o.hidden };
-    overrides.readout = { dim: o.hidden + (o.hidden % 2) };
   }
   if (o.layers !== undefined) {
     encoder.layers = o.layers;
@@ -225,5 +234,17 @@ export function runModelConfig(o: TrainRunOptions, vocabSize: number): ModelConf
   if (o.sourceContext !== undefined) overrides.context = o.sourceContext;
   overrides.encoder = encoder;
   overrides.decoder = decoder;
+  overrides.readout = runReadout(o, base.readout.kind, decoder.hidden ?? base.decoder.hidden);
   return modelConfig(o.preset, overrides);
+}
+
+/**
+ * The readout: as many units before the softmax as the decoder is wide unless --readout says otherwise;
+ * maxout pools pairs, so its layer is twice that. --hidden once set the layer to the encoder width, and
+ * a --hidden 128 RNNsearch (decoder 256) gave its 4,000-way softmax 64 features (issue 14).
+ */
+function runReadout(o: TrainRunOptions, presetKind: ReadoutKind, decoderHidden: number): ModelConfig['readout'] {
+  const kind = o.readoutKind ?? presetKind;
+  const units = o.readout ?? decoderHidden;
+  return { kind, dim: kind === 'maxout' ? 2 * units : units };
 }

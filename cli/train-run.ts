@@ -15,6 +15,8 @@ import {
   tfjsEngine,
   type BackendName,
   type EngineName,
+  type ModelConfig,
+  validateModelConfig,
   hasTrainingCheckpoint,
   loadTrainingCheckpoint,
   readModelConfig,
@@ -66,6 +68,8 @@ export interface RunContext {
 }
 
 const RUN_FILE = 'training/run.json';
+/** The model config a run trains, written when it starts: a resumed run rebuilds exactly that model. */
+const MODEL_FILE = 'training/model.json';
 
 async function pairsFor(o: TrainRunOptions, split: Split, issues: IssueLog): Promise<TextPair[]> {
   const pairs = await loadTaskPairs({
@@ -105,6 +109,19 @@ async function prepareTokenizer(o: TrainRunOptions, train: TextPair[], resuming:
   return Tokenizer.load(file);
 }
 
+/**
+ * The run's model config: on --resume the one it started with (training/model.json; config.json's for
+ * runs that predate that file), so a change of the flags' defaults never reshapes a checkpoint.
+ */
+function runConfig(o: TrainRunOptions, vocabSize: number, resuming: boolean): ModelConfig {
+  const file = path.join(o.out, MODEL_FILE);
+  if (resuming && existsSync(file)) return validateModelConfig(JSON.parse(readFileSync(file, 'utf8')));
+  if (resuming && existsSync(path.join(o.out, 'config.json'))) return readModelConfig(o.out).config;
+  const config = runModelConfig(o, vocabSize);
+  writeFileAtomic(file, `${JSON.stringify(config, null, 2)}\n`);
+  return config;
+}
+
 function dropLong(examples: Example[], maxLength: number): Example[] {
   return examples.filter((e) => e.src.length > 0 && e.src.length <= maxLength && e.tgt.length <= maxLength);
 }
@@ -122,7 +139,7 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
   if (trainPairs.length === 0) throw new Error(`no training examples in ${o.corpora.join(', ') || o.task} (split train)${issues.count ? `; ${issues.summary()}` : ''}`);
   const validPairs = await pairsFor(o, 'valid', issues);
   const tokenizer = await prepareTokenizer(o, trainPairs, resuming);
-  const config = runModelConfig(o, tokenizer.vocabSize);
+  const config = runConfig(o, tokenizer.vocabSize, resuming);
   const meta: PipelineMeta = {
     task: engineTask(o.task),
     pipelineTask: o.task,

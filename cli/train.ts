@@ -12,7 +12,7 @@ import { parseTrainFlags } from './train-options.ts';
 export const TRAIN_USAGE = `usage: parley train --task chat|translate|parse|copy|reverse|sort --out DIR [--corpus NAME|FILE...]
   [--model PRESET] [--corpora DIR] [--direction fr-en] [--vocab-size N] [--steps N | --epochs N | --time-budget 30m]
   [--batch-tokens N] [--resume] [--seed N] [--lr X] [--dropout X] [--hidden N] [--embedding N]
-  [--layers N] [--cell gru|lstm] [--source-context global|local|hybrid|none] [--encoder-directions 1|2] [--valid-every N] [--checkpoint-every N] [--patience N]
+  [--layers N] [--cell gru|lstm] [--readout N] [--readout-kind tanh|maxout] [--source-context global|local|hybrid|none] [--encoder-directions 1|2] [--valid-every N] [--checkpoint-every N] [--patience N]
   [--max-length N] [--max-examples N] [--context-turns N] [--backward] [--log-every N] [--valid-limit N] [--engine onnxruntime|tfjs]`;
 
 export async function run(args: string[]): Promise<number> {

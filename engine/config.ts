@@ -180,3 +180,8 @@ export function modelConfig(preset: Preset, overrides: ModelConfigOverrides = {}
 export function encoderWidth(c: ModelConfig): number {
   return c.encoder.hidden * (c.encoder.bidirectional ? 2 : 1);
 }
+
+/** Units the softmax reads: the readout layer's width after maxout pooling (which halves it). */
+export function readoutWidth(c: Pick<ModelConfig, 'readout'>): number {
+  return c.readout.kind === 'maxout' ? c.readout.dim / 2 : c.readout.dim;
+}

@@ -4,6 +4,7 @@ export {
   modelConfig,
   validateModelConfig,
   encoderWidth,
+  readoutWidth,
   presets,
   ConfigError,
   type ModelConfig,

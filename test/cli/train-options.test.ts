@@ -31,4 +31,23 @@ describe('parseTrainFlags', () => {
     expect(() => parseTrainFlags([...flags, '--source-context', 'attention'])).toThrow(/--source-context must be one of global, local, hybrid, none, got "attention"/);
     expect(() => parseTrainFlags([...flags, '--encoder-directions', '3'])).toThrow(/--encoder-directions must be one of 1, 2/);
   });
+
+  it('gives the softmax as many readout units as the decoder is wide, maxout pooling pairs of twice that', () => {
+    const translate = ['--task', 'translate', '--corpus', 'tatoeba-fra-eng', '--out', 'x'];
+    const rnnsearch = runModelConfig(parseTrainFlags([...translate, '--hidden', '128']).options, 4000);
+    expect(rnnsearch.decoder.hidden).toBe(256);
+    expect(rnnsearch.readout).toEqual({ kind: 'maxout', dim: 512 });
+    const lstm = runModelConfig(parseTrainFlags(['--task', 'parse', '--corpus', 'gum', '--out', 'x', '--hidden', '96']).options, 500);
+    expect(lstm.readout).toEqual({ kind: 'tanh', dim: 96 });
+    expect(runModelConfig(parseTrainFlags(translate).options, 4000).readout).toEqual({ kind: 'maxout', dim: 1024 });
+  });
+
+  it('sets the readout width and kind on their own', () => {
+    const translate = ['--task', 'translate', '--corpus', 'tatoeba-fra-eng', '--out', 'x', '--hidden', '128'];
+    expect(runModelConfig(parseTrainFlags([...translate, '--readout', '300']).options, 4000).readout).toEqual({ kind: 'maxout', dim: 600 });
+    expect(runModelConfig(parseTrainFlags([...translate, '--readout', '300', '--readout-kind', 'tanh']).options, 4000).readout).toEqual({ kind: 'tanh', dim: 300 });
+    expect(runModelConfig(parseTrainFlags([...translate, '--readout-kind', 'tanh']).options, 4000).readout).toEqual({ kind: 'tanh', dim: 256 });
+    expect(() => parseTrainFlags([...translate, '--readout', '0'])).toThrow(/--readout must be an integer >= 1, got "0"/);
+    expect(() => parseTrainFlags([...translate, '--readout-kind', 'relu'])).toThrow(/--readout-kind must be one of tanh, maxout, got "relu"/);
+  });
 });

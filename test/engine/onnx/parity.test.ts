@@ -51,6 +51,8 @@ const variants: [string, Preset, ModelConfigOverrides][] = [
   ['bidirectional 2-layer LSTM, bridge, dot attention', 'nrm-local', { encoder: { cell: 'lstm', layers: 2, bidirectional: true, hidden: 4 }, decoder: { cell: 'lstm', layers: 2, hidden: 8 }, attention: { kind: 'dot', dim: 8 } }],
   ['general attention, zeros init, maxout, separate embeddings', 'rnnsearch', { attention: { kind: 'general', dim: 8 }, decoder: { init: 'zeros' }, shareEmbeddings: false }],
   ['no context, copy init, reversed', 'nrm-global', { context: 'none', decoder: { init: 'copy' }, reverseSource: true }],
+  ['maxout readout of twice the decoder width (parley train\'s default)', 'rnnsearch', { readout: { kind: 'maxout', dim: 32 } }],
+  ['tanh readout wider than the decoder', 'rnnsearch', { readout: { kind: 'tanh', dim: 24 } }],
 ];
 
 describe.each(presets)('preset %s', (preset) => {
