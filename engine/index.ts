@@ -5,6 +5,7 @@ export {
   validateModelConfig,
   encoderWidth,
   readoutWidth,
+  sourceVocabSize,
   presets,
   ConfigError,
   type ModelConfig,
