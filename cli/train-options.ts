@@ -17,6 +17,10 @@ import {
 } from '../engine/index.ts';
 
 type ReadoutKind = ModelConfig['readout']['kind'];
+export const VOCAB_MODES = ['joint', 'separate'] as const;
+export type VocabMode = (typeof VOCAB_MODES)[number];
+/** The tokenizers' sizes: one joint vocabulary, or the source and target sides' own. */
+export type RunVocabSizes = number | { source: number; target: number };
 const READOUT_KINDS = ['tanh', 'maxout'] as const satisfies readonly ReadoutKind[];
 import { UsageError } from './corpus-data.ts';
 
@@ -27,7 +31,10 @@ export interface TrainRunOptions {
   corporaDir?: string;
   /** Translation direction (Tatoeba: fr-en by default, en-fr the other way). */
   direction?: `${string}-${string}`;
+  /** Pieces per vocabulary: the joint one, or each side's with vocab 'separate'. */
   vocabSize: number;
+  /** One joint vocabulary with tied embeddings (absent), or a tokenizer and an embedding per side. */
+  vocab?: VocabMode;
   steps?: number;
   epochs?: number;
   timeBudgetMs?: number;
@@ -83,6 +90,7 @@ export const TRAIN_FLAGS = {
   corpora: { type: 'string' },
   direction: { type: 'string' },
   'vocab-size': { type: 'string' },
+  vocab: { type: 'string' },
   steps: { type: 'string' },
   epochs: { type: 'string' },
   'time-budget': { type: 'string' },
@@ -178,6 +186,8 @@ export function parseTrainFlags(args: string[]): { options: TrainRunOptions; res
     ...(v.corpora === undefined ? {} : { corporaDir: v.corpora }),
     ...(v.direction === undefined ? {} : { direction: parseDirection(v.direction) }),
     vocabSize: positiveInt('vocab-size', v['vocab-size'], 8) ?? d.vocabSize,
+    // Left out for joint, the default, so a joint run's run.json reads as before.
+    ...(v.vocab === undefined || oneOf('vocab', v.vocab, VOCAB_MODES) === 'joint' ? {} : { vocab: 'separate' as const }),
     ...(steps === undefined && epochs === undefined && timeBudgetMs === undefined ? { epochs: synthetic ? 20 : 10 } : {}),
     ...(steps === undefined ? {} : { steps }),
     ...(epochs === undefined ? {} : { epochs }),
@@ -208,10 +218,14 @@ export function parseTrainFlags(args: string[]): { options: TrainRunOptions; res
   return { options, resume: v.resume ?? false, help: false, ...(engine ? { engine } : {}) };
 }
 
-/** The model config the run trains: the preset, the tokenizer's vocabulary, then the size overrides. */
-export function runModelConfig(o: TrainRunOptions, vocabSize: number): ModelConfig {
-  const base = modelConfig(o.preset, { vocabSize });
-  const overrides: ModelConfigOverrides = { vocabSize, seed: o.seed };
+/** The model config the run trains: the preset, the tokenizers' vocabularies, then the size overrides. */
+export function runModelConfig(o: TrainRunOptions, sizes: RunVocabSizes): ModelConfig {
+  // Per-side vocabularies: the softmax over the target's pieces, an untied embedding per side.
+  const vocab: ModelConfigOverrides = typeof sizes === 'number'
+    ? { vocabSize: sizes }
+    : { vocabSize: sizes.target, sourceVocabSize: sizes.source, shareEmbeddings: false };
+  const base = modelConfig(o.preset, vocab);
+  const overrides: ModelConfigOverrides = { ...vocab, seed: o.seed };
   if (o.dropout !== undefined) overrides.dropout = o.dropout;
   if (o.embedding !== undefined) overrides.embedding = o.embedding;
   const encoder: Partial<ModelConfig['encoder']> = {};

@@ -29,6 +29,8 @@ import {
   type TrainPosition,
   Pipeline,
   TOKENIZER_FILE,
+  SIDE_TOKENIZER_FILES,
+  type SideTokenizers,
   buildTokenizer,
   encodePairs,
   spread,
@@ -41,7 +43,7 @@ import {
 import { loadTaskPairs } from './corpus-data.ts';
 import { Progress } from './progress.ts';
 import { TrainLog, type ValidEntry } from './train-log.ts';
-import { runModelConfig, type TrainRunOptions } from './train-options.ts';
+import { runModelConfig, type RunVocabSizes, type TrainRunOptions } from './train-options.ts';
 
 /** What a checkpoint records beside the trainer: where in the data it stopped and the run's bookkeeping. */
 export type DataPosition = TrainPosition;
@@ -103,21 +105,42 @@ export function resolveRun(o: TrainRunOptions, resume: boolean): { options: Trai
   return { options: merged, resuming: true };
 }
 
-async function prepareTokenizer(o: TrainRunOptions, train: TextPair[], resuming: boolean): Promise<Tokenizer> {
-  const file = path.join(o.out, TOKENIZER_FILE);
-  if (!resuming || !existsSync(file)) writeFileAtomic(file, encodeModelProto(buildTokenizer(train, { task: o.task, vocabSize: o.vocabSize })));
-  return Tokenizer.load(file);
+interface RunTokenizers extends SideTokenizers {
+  /** What config.json names: the target side's file, and the source side's when it has its own. */
+  files: Pick<PipelineMeta, 'tokenizer' | 'sourceTokenizer'>;
+  sizes: RunVocabSizes;
+}
+
+/** Trains the run's tokenizer(s) on its training pairs, or on --resume loads the ones it trained. */
+async function prepareTokenizers(o: TrainRunOptions, train: TextPair[], resuming: boolean): Promise<RunTokenizers> {
+  const side = async (name: string, which: 'joint' | 'source' | 'target') => {
+    const file = path.join(o.out, name);
+    if (!resuming || !existsSync(file)) writeFileAtomic(file, encodeModelProto(buildTokenizer(train, { task: o.task, vocabSize: o.vocabSize, side: which })));
+    return Tokenizer.load(file);
+  };
+  if (o.vocab !== 'separate') {
+    const joint = await side(TOKENIZER_FILE, 'joint');
+    return { source: joint, target: joint, files: { tokenizer: TOKENIZER_FILE }, sizes: joint.vocabSize };
+  }
+  const source = await side(SIDE_TOKENIZER_FILES.source, 'source');
+  const target = await side(SIDE_TOKENIZER_FILES.target, 'target');
+  return {
+    source,
+    target,
+    files: { tokenizer: SIDE_TOKENIZER_FILES.target, sourceTokenizer: SIDE_TOKENIZER_FILES.source },
+    sizes: { source: source.vocabSize, target: target.vocabSize },
+  };
 }
 
 /**
  * The run's model config: on --resume the one it started with (training/model.json; config.json's for
  * runs that predate that file), so a change of the flags' defaults never reshapes a checkpoint.
  */
-function runConfig(o: TrainRunOptions, vocabSize: number, resuming: boolean): ModelConfig {
+function runConfig(o: TrainRunOptions, sizes: RunVocabSizes, resuming: boolean): ModelConfig {
   const file = path.join(o.out, MODEL_FILE);
   if (resuming && existsSync(file)) return validateModelConfig(JSON.parse(readFileSync(file, 'utf8')));
   if (resuming && existsSync(path.join(o.out, 'config.json'))) return readModelConfig(o.out).config;
-  const config = runModelConfig(o, vocabSize);
+  const config = runModelConfig(o, sizes);
   writeFileAtomic(file, `${JSON.stringify(config, null, 2)}\n`);
   return config;
 }
@@ -138,12 +161,12 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
   const trainPairs = await pairsFor(o, 'train', issues);
   if (trainPairs.length === 0) throw new Error(`no training examples in ${o.corpora.join(', ') || o.task} (split train)${issues.count ? `; ${issues.summary()}` : ''}`);
   const validPairs = await pairsFor(o, 'valid', issues);
-  const tokenizer = await prepareTokenizer(o, trainPairs, resuming);
-  const config = runConfig(o, tokenizer.vocabSize, resuming);
+  const tokenizers = await prepareTokenizers(o, trainPairs, resuming);
+  const config = runConfig(o, tokenizers.sizes, resuming);
   const meta: PipelineMeta = {
     task: engineTask(o.task),
     pipelineTask: o.task,
-    tokenizer: TOKENIZER_FILE,
+    ...tokenizers.files,
     ...(o.task === 'chat' ? { contextTurns: o.contextTurns } : {}),
     ...(o.backward ? { mmiRole: 'backward' } : {}),
     corpora: o.corpora,
@@ -154,13 +177,14 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
 
   const model = new Seq2Seq(config);
   const trainer = new Trainer(model, { learningRate: o.learningRate, seed: o.seed });
-  const pipeline = new Pipeline(null, model, meta, tokenizer);
+  const pipeline = new Pipeline(null, model, meta, tokenizers);
   const all = encodePairs(pipeline, trainPairs);
   const examples = dropLong(all, o.maxLength);
   if (examples.length === 0) throw new Error(`every training example is longer than --max-length ${o.maxLength} tokens`);
   const valid = spread(validPairs, o.validLimit * 5);
   say(`${examples.length} training pairs (${all.length - examples.length} over ${o.maxLength} tokens dropped), ${validPairs.length} validation pairs; ${issues.summary()}`);
-  say(`model ${config.preset}: ${model.params.entries().reduce((s, [, v]) => s + v.size, 0)} parameters, vocabulary ${config.vocabSize}`);
+  const vocabulary = config.sourceVocabSize === undefined ? `vocabulary ${config.vocabSize}` : `vocabularies ${config.sourceVocabSize} source, ${config.vocabSize} target`;
+  say(`model ${config.preset}: ${model.params.entries().reduce((s, [, v]) => s + v.size, 0)} parameters, ${vocabulary}`);
 
   const chosen = chooseEngine(ctx.engine, ctx.backend ?? 'cpu');
   say(`training engine ${chosen.name} (${chosen.why})`);

@@ -1,5 +1,6 @@
 // `parley train`: trains a model for a task on named corpora (or a synthetic task) into a model
-// directory the server loads: config.json, weights, tokenizer.model, train-log.jsonl, MODEL_CARD.md.
+// directory the server loads: config.json, weights, tokenizer.model (or source.model and target.model),
+// train-log.jsonl, MODEL_CARD.md.
 import path from 'node:path';
 import { evaluatePipeline, exportOnnx, initBackend, loadPipeline, spread, writeFileAtomic } from '../engine/index.ts';
 import { checkCorpora } from './corpus-data.ts';
@@ -10,7 +11,7 @@ import { heldOutPairs, resolveRun, trainRun } from './train-run.ts';
 import { parseTrainFlags } from './train-options.ts';
 
 export const TRAIN_USAGE = `usage: parley train --task chat|translate|parse|copy|reverse|sort --out DIR [--corpus NAME|FILE...]
-  [--model PRESET] [--corpora DIR] [--direction fr-en] [--vocab-size N] [--steps N | --epochs N | --time-budget 30m]
+  [--model PRESET] [--corpora DIR] [--direction fr-en] [--vocab-size N] [--vocab joint|separate] [--steps N | --epochs N | --time-budget 30m]
   [--batch-tokens N] [--resume] [--seed N] [--lr X] [--dropout X] [--hidden N] [--embedding N]
   [--layers N] [--cell gru|lstm] [--readout N] [--readout-kind tanh|maxout] [--source-context global|local|hybrid|none] [--encoder-directions 1|2] [--valid-every N] [--checkpoint-every N] [--patience N]
   [--max-length N] [--max-examples N] [--context-turns N] [--backward] [--log-every N] [--valid-limit N] [--engine onnxruntime|tfjs]`;

@@ -50,4 +50,17 @@ describe('parseTrainFlags', () => {
     expect(() => parseTrainFlags([...translate, '--readout', '0'])).toThrow(/--readout must be an integer >= 1, got "0"/);
     expect(() => parseTrainFlags([...translate, '--readout-kind', 'relu'])).toThrow(/--readout-kind must be one of tanh, maxout, got "relu"/);
   });
+
+  it('takes --vocab joint|separate: separate gives each side its vocabulary and embedding, joint stays out of the saved run', () => {
+    const translate = ['--task', 'translate', '--corpus', 'tatoeba-fra-eng', '--out', 'x'];
+    expect(parseTrainFlags(translate).options).not.toHaveProperty('vocab');
+    expect(parseTrainFlags([...translate, '--vocab', 'joint']).options).not.toHaveProperty('vocab');
+    const separate = parseTrainFlags([...translate, '--vocab', 'separate']).options;
+    expect(separate.vocab).toBe('separate');
+    expect(runModelConfig(separate, { source: 3900, target: 4100 })).toMatchObject({ vocabSize: 4100, sourceVocabSize: 3900, shareEmbeddings: false });
+    const joint = runModelConfig(parseTrainFlags(translate).options, 4000);
+    expect(joint).toMatchObject({ vocabSize: 4000, shareEmbeddings: true });
+    expect(joint).not.toHaveProperty('sourceVocabSize');
+    expect(() => parseTrainFlags([...translate, '--vocab', 'split'])).toThrow(/--vocab must be one of joint, separate, got "split"/);
+  });
 });
