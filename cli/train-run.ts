@@ -33,7 +33,7 @@ import {
   type SideTokenizers,
   buildTokenizer,
   encodePairs,
-  spread,
+  heldOutSample,
   engineTask,
   evaluatePipeline,
   type PipelineMeta,
@@ -43,10 +43,18 @@ import {
 import { loadTaskPairs } from './corpus-data.ts';
 import { Progress } from './progress.ts';
 import { TrainLog, type ValidEntry } from './train-log.ts';
+import { validationLine } from './validation-line.ts';
 import { runModelConfig, type RunVocabSizes, type TrainRunOptions } from './train-options.ts';
 
-/** What a checkpoint records beside the trainer: where in the data it stopped and the run's bookkeeping. */
-export type DataPosition = TrainPosition;
+/**
+ * What a checkpoint records beside the trainer: where in the data it stopped, the run's bookkeeping,
+ * and the last validation before it (config.json holds the best one's).
+ */
+export interface DataPosition extends TrainPosition {
+  valid?: ValidSummary & { step: number };
+}
+
+type ValidSummary = Omit<TaskMetrics, 'samples'>;
 
 export interface RunSummary {
   steps: number;
@@ -181,7 +189,7 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
   const all = encodePairs(pipeline, trainPairs);
   const examples = dropLong(all, o.maxLength);
   if (examples.length === 0) throw new Error(`every training example is longer than --max-length ${o.maxLength} tokens`);
-  const valid = spread(validPairs, o.validLimit * 5);
+  const valid = heldOutSample(validPairs, o.validLimit);
   say(`${examples.length} training pairs (${all.length - examples.length} over ${o.maxLength} tokens dropped), ${validPairs.length} validation pairs; ${issues.summary()}`);
   const vocabulary = config.sourceVocabSize === undefined ? `vocabulary ${config.vocabSize}` : `vocabularies ${config.sourceVocabSize} source, ${config.vocabSize} target`;
   say(`model ${config.preset}: ${model.params.entries().reduce((s, [, v]) => s + v.size, 0)} parameters, ${vocabulary}`);
@@ -193,13 +201,16 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
   const engine = chosen.name === 'onnxruntime' ? ortEngine(trainer) : tfjsEngine(trainer);
 
   let position: TrainPosition | undefined;
+  let lastValid: DataPosition['valid'];
   const log = new TrainLog(path.join(o.out, 'train-log.jsonl'));
   if (resuming) {
     const restored = loadTrainingCheckpoint<DataPosition>(o.out, trainer);
     engine.syncFromTrainer();
-    position = restored.data;
+    const { valid, ...data } = restored.data;
+    position = data;
+    lastValid = valid;
     log.truncate(restored.step);
-    say(`resumed at step ${restored.step} (epoch ${position.epoch}, batch ${position.batchIndex})`);
+    say(`resumed at step ${restored.step} (epoch ${data.epoch}, batch ${data.batchIndex})`);
   } else {
     log.truncate(-1);
   }
@@ -211,7 +222,7 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
     if (typeof saved.step === 'number' && saved.valid && typeof saved.valid === 'object') best = { ...(saved.valid as object), step: saved.step } as RunSummary['best'];
   }
 
-  const run = await trainLoop<Omit<TaskMetrics, 'samples'>>({
+  const run = await trainLoop<ValidSummary>({
     engine,
     examples,
     batchTokens: o.batchTokens,
@@ -236,7 +247,8 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
         const entry: ValidEntry = { step, valid: { ...metrics } };
         log.append(entry);
         const { samples: _s, ...summary } = metrics;
-        say(`validation at step ${step}: ${JSON.stringify(summary)}`);
+        lastValid = { ...summary, step };
+        say(validationLine(step, summary));
         return summary;
       },
       async onBest(step, summary) {
@@ -245,7 +257,8 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
       },
       async checkpoint(pos) {
         engine.syncToTrainer();
-        await saveTrainingCheckpoint(o.out, trainer, pos);
+        const data: DataPosition = { ...pos, ...(lastValid === undefined ? {} : { valid: lastValid }) };
+        await saveTrainingCheckpoint(o.out, trainer, data);
       },
       onStop: () => ctx.progress.done(),
     },

@@ -2,7 +2,7 @@
 // directory the server loads: config.json, weights, tokenizer.model (or source.model and target.model),
 // train-log.jsonl, MODEL_CARD.md.
 import path from 'node:path';
-import { evaluatePipeline, exportOnnx, initBackend, loadPipeline, spread, writeFileAtomic } from '../engine/index.ts';
+import { evaluatePipeline, exportOnnx, heldOutSample, initBackend, loadPipeline, writeFileAtomic } from '../engine/index.ts';
 import { checkCorpora } from './corpus-data.ts';
 import { runCommand } from './errors.ts';
 import { modelCard } from './model-card.ts';
@@ -14,7 +14,13 @@ export const TRAIN_USAGE = `usage: parley train --task chat|translate|parse|copy
   [--model PRESET] [--corpora DIR] [--direction fr-en] [--vocab-size N] [--vocab joint|separate] [--steps N | --epochs N | --time-budget 30m]
   [--batch-tokens N] [--resume] [--seed N] [--lr X] [--dropout X] [--hidden N] [--embedding N]
   [--layers N] [--cell gru|lstm] [--readout N] [--readout-kind tanh|maxout] [--source-context global|local|hybrid|none] [--encoder-directions 1|2] [--valid-every N] [--checkpoint-every N] [--patience N]
-  [--max-length N] [--max-examples N] [--context-turns N] [--backward] [--log-every N] [--valid-limit N] [--engine onnxruntime|tfjs]`;
+  [--max-length N] [--max-examples N] [--context-turns N] [--backward] [--log-every N] [--valid-limit N] [--engine onnxruntime|tfjs]
+  --readout N          units the softmax reads (after maxout pooling); default: the decoder's width
+  --readout-kind K     tanh, or maxout (a layer of 2N pooled in pairs); default: the preset's
+  --vocab joint        one vocabulary for both sides, tied embeddings (the default)
+  --vocab separate     a tokenizer (source.model, target.model) and an embedding per side, --vocab-size each
+  --valid-limit N      validation pairs decoded, 5N scored for perplexity, spread over the split
+                       (BLEU for translate, bracket F1 for parse); default 500 translate/parse, 200 otherwise`;
 
 export async function run(args: string[]): Promise<number> {
   return runCommand('train', TRAIN_USAGE, async () => {
@@ -37,7 +43,7 @@ export async function run(args: string[]): Promise<number> {
     try {
       const pairs = await heldOutPairs(resolved, 'test', summary.dataIssues);
       if (pairs.length > 0) {
-        const { samples: _s, ...metrics } = await evaluatePipeline(pipeline, spread(pairs, resolved.validLimit * 5), { decodeLimit: resolved.validLimit });
+        const { samples: _s, ...metrics } = await evaluatePipeline(pipeline, heldOutSample(pairs, resolved.validLimit), { decodeLimit: resolved.validLimit });
         test = { split: 'test', metrics };
         say(`test: ${JSON.stringify(metrics)}`);
       }

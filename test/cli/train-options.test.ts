@@ -63,4 +63,12 @@ describe('parseTrainFlags', () => {
     expect(joint).not.toHaveProperty('sourceVocabSize');
     expect(() => parseTrainFlags([...translate, '--vocab', 'split'])).toThrow(/--vocab must be one of joint, separate, got "split"/);
   });
+
+  it('decodes 500 validation pairs for translate and parse by default, 200 for chat, and takes --valid-limit', () => {
+    const limit = (args: string[]) => parseTrainFlags([...args, '--out', 'x']).options.validLimit;
+    expect(limit(['--task', 'translate', '--corpus', 'tatoeba-fra-eng'])).toBe(500);
+    expect(limit(['--task', 'parse', '--corpus', 'gum'])).toBe(500);
+    expect(limit(['--task', 'chat', '--corpus', 'self-dialogue'])).toBe(200);
+    expect(limit(['--task', 'translate', '--corpus', 'tatoeba-fra-eng', '--valid-limit', '1000'])).toBe(1000);
+  });
 });
