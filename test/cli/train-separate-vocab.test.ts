@@ -13,6 +13,8 @@ import { createEngineFactory } from '../../server/service/engine-factory.ts';
 import { tempDir } from '../helpers/tmp.ts';
 
 const bin = path.join(repoRoot, 'bin/parley.js');
+/** Each test spawns several parley commands (trainings, evals), each a fresh Node process: minutes on a busy machine. */
+const SPAWNING = 300_000;
 
 function parley(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: repoRoot });
@@ -65,7 +67,7 @@ describe('parley train --vocab separate', () => {
     expect(JSON.parse(readFileSync(path.join(model, 'training/model.json'), 'utf8'))).toEqual(config.model);
     expect(existsSync(path.join(model, 'tokenizer.model'))).toBe(false);
     expect(readFileSync(path.join(model, 'MODEL_CARD.md'), 'utf8')).toMatch(/vocabularies \d+ source and \d+ target, an embedding per side/);
-  });
+  }, SPAWNING);
 
   it('evaluates, quantizes and exports the model directory', async () => {
     const evaluate = () => parley(['eval', '--model', model, '--corpus', pairs, '--direction', 'fr-en', '--split', 'test']);
@@ -83,7 +85,7 @@ describe('parley train --vocab separate', () => {
     after.dispose();
     // Quantizing changed the weights, so the export train wrote is stale until exported again.
     expect(parley(['export', '--model', model]).status).toBe(0);
-  });
+  }, SPAWNING);
 
   it('is served alike on ONNX Runtime and tfjs, attention over the source side\'s pieces', async () => {
     const tfjsDir = path.join(root, 'models', 'fr-en-tfjs');
