@@ -2,7 +2,7 @@
 // command, training time on this machine, and test metrics.
 import os from 'node:os';
 import { attributionLine, isCorpusName } from '../corpora/index.ts';
-import type { ModelConfig, TaskMetrics } from '../engine/index.ts';
+import { readoutWidth, type ModelConfig, type TaskMetrics } from '../engine/index.ts';
 
 export interface ModelCardInput {
   task: string;
@@ -24,6 +24,11 @@ function metricRows(metrics: Record<string, unknown>): string[] {
   return Object.entries(metrics).filter(([k]) => k !== 'samples').map(([k, v]) => `| ${k} | ${fmt(v)} |`);
 }
 
+function vocabulary(m: ModelConfig): string {
+  if (m.sourceVocabSize === undefined) return `joint vocabulary ${m.vocabSize}${m.shareEmbeddings ? ', tied embeddings' : ''}`;
+  return `vocabularies ${m.sourceVocabSize} source and ${m.vocabSize} target, an embedding per side`;
+}
+
 export function modelCard(c: ModelCardInput): string {
   const m = c.config;
   const data = c.corpora.length === 0
@@ -32,7 +37,7 @@ export function modelCard(c: ModelCardInput): string {
   const lines = [
     `# Parley model: ${c.task}`,
     '',
-    `- Preset: ${m.preset} (encoder ${m.encoder.cell} ${m.encoder.layers}×${m.encoder.hidden}${m.encoder.bidirectional ? ' bidirectional' : ''}, decoder ${m.decoder.cell} ${m.decoder.layers}×${m.decoder.hidden}, context ${m.context}, embedding ${m.embedding}, vocabulary ${m.vocabSize})`,
+    `- Preset: ${m.preset} (encoder ${m.encoder.cell} ${m.encoder.layers}×${m.encoder.hidden}${m.encoder.bidirectional ? ' bidirectional' : ''}, decoder ${m.decoder.cell} ${m.decoder.layers}×${m.decoder.hidden}, context ${m.context}, readout ${m.readout.kind} ${readoutWidth(m)} units, embedding ${m.embedding}, ${vocabulary(m)})`,
     `- Trained ${c.steps} steps in ${(c.trainingMs / 60000).toFixed(1)} min on ${os.cpus().length}× ${os.cpus()[0]?.model ?? 'CPU'} (${c.backend} backend), ${Math.round(c.tokensPerSecond)} target tokens/s`,
     '',
     '## Data',

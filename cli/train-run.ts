@@ -15,6 +15,8 @@ import {
   tfjsEngine,
   type BackendName,
   type EngineName,
+  type ModelConfig,
+  validateModelConfig,
   hasTrainingCheckpoint,
   loadTrainingCheckpoint,
   readModelConfig,
@@ -27,9 +29,11 @@ import {
   type TrainPosition,
   Pipeline,
   TOKENIZER_FILE,
+  SIDE_TOKENIZER_FILES,
+  type SideTokenizers,
   buildTokenizer,
   encodePairs,
-  spread,
+  heldOutSample,
   engineTask,
   evaluatePipeline,
   type PipelineMeta,
@@ -39,10 +43,18 @@ import {
 import { loadTaskPairs } from './corpus-data.ts';
 import { Progress } from './progress.ts';
 import { TrainLog, type ValidEntry } from './train-log.ts';
-import { runModelConfig, type TrainRunOptions } from './train-options.ts';
+import { validationLine } from './validation-line.ts';
+import { runModelConfig, type RunVocabSizes, type TrainRunOptions } from './train-options.ts';
 
-/** What a checkpoint records beside the trainer: where in the data it stopped and the run's bookkeeping. */
-export type DataPosition = TrainPosition;
+/**
+ * What a checkpoint records beside the trainer: where in the data it stopped, the run's bookkeeping,
+ * and the last validation before it (config.json holds the best one's).
+ */
+export interface DataPosition extends TrainPosition {
+  valid?: ValidSummary & { step: number };
+}
+
+type ValidSummary = Omit<TaskMetrics, 'samples'>;
 
 export interface RunSummary {
   steps: number;
@@ -66,6 +78,8 @@ export interface RunContext {
 }
 
 const RUN_FILE = 'training/run.json';
+/** The model config a run trains, written when it starts: a resumed run rebuilds exactly that model. */
+const MODEL_FILE = 'training/model.json';
 
 async function pairsFor(o: TrainRunOptions, split: Split, issues: IssueLog): Promise<TextPair[]> {
   const pairs = await loadTaskPairs({
@@ -99,10 +113,44 @@ export function resolveRun(o: TrainRunOptions, resume: boolean): { options: Trai
   return { options: merged, resuming: true };
 }
 
-async function prepareTokenizer(o: TrainRunOptions, train: TextPair[], resuming: boolean): Promise<Tokenizer> {
-  const file = path.join(o.out, TOKENIZER_FILE);
-  if (!resuming || !existsSync(file)) writeFileAtomic(file, encodeModelProto(buildTokenizer(train, { task: o.task, vocabSize: o.vocabSize })));
-  return Tokenizer.load(file);
+interface RunTokenizers extends SideTokenizers {
+  /** What config.json names: the target side's file, and the source side's when it has its own. */
+  files: Pick<PipelineMeta, 'tokenizer' | 'sourceTokenizer'>;
+  sizes: RunVocabSizes;
+}
+
+/** Trains the run's tokenizer(s) on its training pairs, or on --resume loads the ones it trained. */
+async function prepareTokenizers(o: TrainRunOptions, train: TextPair[], resuming: boolean): Promise<RunTokenizers> {
+  const side = async (name: string, which: 'joint' | 'source' | 'target') => {
+    const file = path.join(o.out, name);
+    if (!resuming || !existsSync(file)) writeFileAtomic(file, encodeModelProto(buildTokenizer(train, { task: o.task, vocabSize: o.vocabSize, side: which })));
+    return Tokenizer.load(file);
+  };
+  if (o.vocab !== 'separate') {
+    const joint = await side(TOKENIZER_FILE, 'joint');
+    return { source: joint, target: joint, files: { tokenizer: TOKENIZER_FILE }, sizes: joint.vocabSize };
+  }
+  const source = await side(SIDE_TOKENIZER_FILES.source, 'source');
+  const target = await side(SIDE_TOKENIZER_FILES.target, 'target');
+  return {
+    source,
+    target,
+    files: { tokenizer: SIDE_TOKENIZER_FILES.target, sourceTokenizer: SIDE_TOKENIZER_FILES.source },
+    sizes: { source: source.vocabSize, target: target.vocabSize },
+  };
+}
+
+/**
+ * The run's model config: on --resume the one it started with (training/model.json; config.json's for
+ * runs that predate that file), so a change of the flags' defaults never reshapes a checkpoint.
+ */
+function runConfig(o: TrainRunOptions, sizes: RunVocabSizes, resuming: boolean): ModelConfig {
+  const file = path.join(o.out, MODEL_FILE);
+  if (resuming && existsSync(file)) return validateModelConfig(JSON.parse(readFileSync(file, 'utf8')));
+  if (resuming && existsSync(path.join(o.out, 'config.json'))) return readModelConfig(o.out).config;
+  const config = runModelConfig(o, sizes);
+  writeFileAtomic(file, `${JSON.stringify(config, null, 2)}\n`);
+  return config;
 }
 
 function dropLong(examples: Example[], maxLength: number): Example[] {
@@ -121,12 +169,12 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
   const trainPairs = await pairsFor(o, 'train', issues);
   if (trainPairs.length === 0) throw new Error(`no training examples in ${o.corpora.join(', ') || o.task} (split train)${issues.count ? `; ${issues.summary()}` : ''}`);
   const validPairs = await pairsFor(o, 'valid', issues);
-  const tokenizer = await prepareTokenizer(o, trainPairs, resuming);
-  const config = runModelConfig(o, tokenizer.vocabSize);
+  const tokenizers = await prepareTokenizers(o, trainPairs, resuming);
+  const config = runConfig(o, tokenizers.sizes, resuming);
   const meta: PipelineMeta = {
     task: engineTask(o.task),
     pipelineTask: o.task,
-    tokenizer: TOKENIZER_FILE,
+    ...tokenizers.files,
     ...(o.task === 'chat' ? { contextTurns: o.contextTurns } : {}),
     ...(o.backward ? { mmiRole: 'backward' } : {}),
     corpora: o.corpora,
@@ -137,13 +185,14 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
 
   const model = new Seq2Seq(config);
   const trainer = new Trainer(model, { learningRate: o.learningRate, seed: o.seed });
-  const pipeline = new Pipeline(null, model, meta, tokenizer);
+  const pipeline = new Pipeline(null, model, meta, tokenizers);
   const all = encodePairs(pipeline, trainPairs);
   const examples = dropLong(all, o.maxLength);
   if (examples.length === 0) throw new Error(`every training example is longer than --max-length ${o.maxLength} tokens`);
-  const valid = spread(validPairs, o.validLimit * 5);
+  const valid = heldOutSample(validPairs, o.validLimit);
   say(`${examples.length} training pairs (${all.length - examples.length} over ${o.maxLength} tokens dropped), ${validPairs.length} validation pairs; ${issues.summary()}`);
-  say(`model ${config.preset}: ${model.params.entries().reduce((s, [, v]) => s + v.size, 0)} parameters, vocabulary ${config.vocabSize}`);
+  const vocabulary = config.sourceVocabSize === undefined ? `vocabulary ${config.vocabSize}` : `vocabularies ${config.sourceVocabSize} source, ${config.vocabSize} target`;
+  say(`model ${config.preset}: ${model.params.entries().reduce((s, [, v]) => s + v.size, 0)} parameters, ${vocabulary}`);
 
   const chosen = chooseEngine(ctx.engine, ctx.backend ?? 'cpu');
   say(`training engine ${chosen.name} (${chosen.why})`);
@@ -152,13 +201,16 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
   const engine = chosen.name === 'onnxruntime' ? ortEngine(trainer) : tfjsEngine(trainer);
 
   let position: TrainPosition | undefined;
+  let lastValid: DataPosition['valid'];
   const log = new TrainLog(path.join(o.out, 'train-log.jsonl'));
   if (resuming) {
     const restored = loadTrainingCheckpoint<DataPosition>(o.out, trainer);
     engine.syncFromTrainer();
-    position = restored.data;
+    const { valid, ...data } = restored.data;
+    position = data;
+    lastValid = valid;
     log.truncate(restored.step);
-    say(`resumed at step ${restored.step} (epoch ${position.epoch}, batch ${position.batchIndex})`);
+    say(`resumed at step ${restored.step} (epoch ${data.epoch}, batch ${data.batchIndex})`);
   } else {
     log.truncate(-1);
   }
@@ -170,7 +222,7 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
     if (typeof saved.step === 'number' && saved.valid && typeof saved.valid === 'object') best = { ...(saved.valid as object), step: saved.step } as RunSummary['best'];
   }
 
-  const run = await trainLoop<Omit<TaskMetrics, 'samples'>>({
+  const run = await trainLoop<ValidSummary>({
     engine,
     examples,
     batchTokens: o.batchTokens,
@@ -195,7 +247,8 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
         const entry: ValidEntry = { step, valid: { ...metrics } };
         log.append(entry);
         const { samples: _s, ...summary } = metrics;
-        say(`validation at step ${step}: ${JSON.stringify(summary)}`);
+        lastValid = { ...summary, step };
+        say(validationLine(step, summary));
         return summary;
       },
       async onBest(step, summary) {
@@ -204,7 +257,8 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
       },
       async checkpoint(pos) {
         engine.syncToTrainer();
-        await saveTrainingCheckpoint(o.out, trainer, pos);
+        const data: DataPosition = { ...pos, ...(lastValid === undefined ? {} : { valid: lastValid }) };
+        await saveTrainingCheckpoint(o.out, trainer, data);
       },
       onStop: () => ctx.progress.done(),
     },

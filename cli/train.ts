@@ -1,7 +1,8 @@
 // `parley train`: trains a model for a task on named corpora (or a synthetic task) into a model
-// directory the server loads: config.json, weights, tokenizer.model, train-log.jsonl, MODEL_CARD.md.
+// directory the server loads: config.json, weights, tokenizer.model (or source.model and target.model),
+// train-log.jsonl, MODEL_CARD.md.
 import path from 'node:path';
-import { evaluatePipeline, exportOnnx, initBackend, loadPipeline, spread, writeFileAtomic } from '../engine/index.ts';
+import { evaluatePipeline, exportOnnx, heldOutSample, initBackend, loadPipeline, writeFileAtomic } from '../engine/index.ts';
 import { checkCorpora } from './corpus-data.ts';
 import { runCommand } from './errors.ts';
 import { modelCard } from './model-card.ts';
@@ -10,10 +11,16 @@ import { heldOutPairs, resolveRun, trainRun } from './train-run.ts';
 import { parseTrainFlags } from './train-options.ts';
 
 export const TRAIN_USAGE = `usage: parley train --task chat|translate|parse|copy|reverse|sort --out DIR [--corpus NAME|FILE...]
-  [--model PRESET] [--corpora DIR] [--direction fr-en] [--vocab-size N] [--steps N | --epochs N | --time-budget 30m]
+  [--model PRESET] [--corpora DIR] [--direction fr-en] [--vocab-size N] [--vocab joint|separate] [--steps N | --epochs N | --time-budget 30m]
   [--batch-tokens N] [--resume] [--seed N] [--lr X] [--dropout X] [--hidden N] [--embedding N]
-  [--layers N] [--cell gru|lstm] [--source-context global|local|hybrid|none] [--encoder-directions 1|2] [--valid-every N] [--checkpoint-every N] [--patience N]
-  [--max-length N] [--max-examples N] [--context-turns N] [--backward] [--log-every N] [--valid-limit N] [--engine onnxruntime|tfjs]`;
+  [--layers N] [--cell gru|lstm] [--readout N] [--readout-kind tanh|maxout] [--source-context global|local|hybrid|none] [--encoder-directions 1|2] [--valid-every N] [--checkpoint-every N] [--patience N]
+  [--max-length N] [--max-examples N] [--context-turns N] [--backward] [--log-every N] [--valid-limit N] [--engine onnxruntime|tfjs]
+  --readout N          units the softmax reads (after maxout pooling); default: the decoder's width
+  --readout-kind K     tanh, or maxout (a layer of 2N pooled in pairs); default: the preset's
+  --vocab joint        one vocabulary for both sides, tied embeddings (the default)
+  --vocab separate     a tokenizer (source.model, target.model) and an embedding per side, --vocab-size each
+  --valid-limit N      validation pairs decoded, 5N scored for perplexity, spread over the split
+                       (BLEU for translate, bracket F1 for parse); default 500 translate/parse, 200 otherwise`;
 
 export async function run(args: string[]): Promise<number> {
   return runCommand('train', TRAIN_USAGE, async () => {
@@ -36,7 +43,7 @@ export async function run(args: string[]): Promise<number> {
     try {
       const pairs = await heldOutPairs(resolved, 'test', summary.dataIssues);
       if (pairs.length > 0) {
-        const { samples: _s, ...metrics } = await evaluatePipeline(pipeline, spread(pairs, resolved.validLimit * 5), { decodeLimit: resolved.validLimit });
+        const { samples: _s, ...metrics } = await evaluatePipeline(pipeline, heldOutSample(pairs, resolved.validLimit), { decodeLimit: resolved.validLimit });
         test = { split: 'test', metrics };
         say(`test: ${JSON.stringify(metrics)}`);
       }

@@ -7,6 +7,7 @@ export type Preset = (typeof presets)[number];
 
 const cellKind = z.enum(['gru', 'lstm']);
 const positive = z.number().int().min(1).max(8192);
+const pieceCount = z.number().int().min(8).max(1_000_000);
 
 const encoderSchema = z.strictObject({
   cell: cellKind,
@@ -32,7 +33,10 @@ const decoderSchema = z.strictObject({
 export const modelConfigSchema = z.strictObject({
   formatVersion: z.literal(1),
   preset: z.enum(presets),
-  vocabSize: z.number().int().min(8).max(1_000_000),
+  /** The target vocabulary (the softmax's), and the source's unless sourceVocabSize says otherwise. */
+  vocabSize: pieceCount,
+  /** A source vocabulary of its own (per-side tokenizers); absent in configs of a joint vocabulary. */
+  sourceVocabSize: pieceCount.optional(),
   embedding: positive,
   /** One embedding matrix for source and target (a joint subword vocabulary). */
   shareEmbeddings: z.boolean(),
@@ -131,8 +135,12 @@ function describeIssues(error: z.ZodError): string {
 function checkConsistency(c: ModelConfig): void {
   const problems: string[] = [];
   const s = c.specials;
+  const smallest = Math.min(c.vocabSize, sourceVocabSize(c));
   for (const [name, id] of Object.entries(s)) {
-    if (id >= c.vocabSize) problems.push(`specials.${name}: id ${id} is outside the vocabulary of ${c.vocabSize}`);
+    if (id >= smallest) problems.push(`specials.${name}: id ${id} is outside the vocabulary of ${smallest}`);
+  }
+  if (c.shareEmbeddings && sourceVocabSize(c) !== c.vocabSize) {
+    problems.push(`sourceVocabSize: ${sourceVocabSize(c)} source pieces against ${c.vocabSize} target pieces cannot share one embedding (shareEmbeddings must be false)`);
   }
   if (new Set(Object.values(s)).size !== 4) problems.push('specials: pad, unk, bos and eos must be distinct');
   for (const part of ['encoder', 'decoder'] as const) {
@@ -179,4 +187,14 @@ export function modelConfig(preset: Preset, overrides: ModelConfigOverrides = {}
 /** Width of the encoder's output at each source position (both directions concatenated). */
 export function encoderWidth(c: ModelConfig): number {
   return c.encoder.hidden * (c.encoder.bidirectional ? 2 : 1);
+}
+
+/** Pieces of the source vocabulary: its own with per-side tokenizers, else the joint one. */
+export function sourceVocabSize(c: Pick<ModelConfig, 'vocabSize' | 'sourceVocabSize'>): number {
+  return c.sourceVocabSize ?? c.vocabSize;
+}
+
+/** Units the softmax reads: the readout layer's width after maxout pooling (which halves it). */
+export function readoutWidth(c: Pick<ModelConfig, 'readout'>): number {
+  return c.readout.kind === 'maxout' ? c.readout.dim / 2 : c.readout.dim;
 }

@@ -4,6 +4,8 @@ export {
   modelConfig,
   validateModelConfig,
   encoderWidth,
+  readoutWidth,
+  sourceVocabSize,
   presets,
   ConfigError,
   type ModelConfig,

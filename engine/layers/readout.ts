@@ -1,6 +1,7 @@
 // The output layer: features [s_i; c_i; e(y_{i−1})] → a readout layer (tanh, or maxout with pool 2 as
 // in Bahdanau et al. 2014 and Cho et al. 2014) → logits over the target vocabulary.
 import * as tf from '@tensorflow/tfjs-core';
+import { readoutWidth } from '../config.ts';
 import type { ParamStore } from '../models/params.ts';
 
 export type ReadoutKind = 'tanh' | 'maxout';
@@ -14,8 +15,7 @@ export class Readout {
   constructor(params: ParamStore, prefix: string, readonly o: { input: number; kind: ReadoutKind; dim: number; vocab: number }) {
     this.w = params.add(`${prefix}/w`, [o.input, o.dim], { kind: 'glorot' });
     this.b = params.add(`${prefix}/b`, [o.dim], { kind: 'zeros' });
-    const width = o.kind === 'maxout' ? o.dim / 2 : o.dim;
-    this.wOut = params.add(`${prefix}/w_out`, [width, o.vocab], { kind: 'glorot' });
+    this.wOut = params.add(`${prefix}/w_out`, [readoutWidth({ readout: o }), o.vocab], { kind: 'glorot' });
     this.bOut = params.add(`${prefix}/b_out`, [o.vocab], { kind: 'zeros' });
   }
 

@@ -3,7 +3,7 @@
 // step-by-step decoding in tfjs-step-model.ts, through the same decoder step.
 import * as tf from '@tensorflow/tfjs-core';
 import type { CellState } from '../cells/cell.ts';
-import type { ModelConfig } from '../config.ts';
+import { sourceVocabSize, type ModelConfig } from '../config.ts';
 import { Embedding } from '../layers/embedding.ts';
 import { maskFromLengths } from '../layers/attention.ts';
 import { Readout } from '../layers/readout.ts';
@@ -29,7 +29,7 @@ export class Seq2Seq {
   constructor(readonly config: ModelConfig) {
     this.params = new ParamStore(config.seed);
     const { vocabSize, embedding } = config;
-    this.srcEmbedding = new Embedding(this.params, config.shareEmbeddings ? 'embedding' : 'src_embedding', vocabSize, embedding);
+    this.srcEmbedding = new Embedding(this.params, config.shareEmbeddings ? 'embedding' : 'src_embedding', sourceVocabSize(config), embedding);
     this.tgtEmbedding = config.shareEmbeddings ? this.srcEmbedding : new Embedding(this.params, 'tgt_embedding', vocabSize, embedding);
     this.encoder = new SourceEncoder(this.params, config);
     this.decoder = new Decoder(this.params, config, { global: this.encoder.globalWidth, keys: this.encoder.keyWidth });

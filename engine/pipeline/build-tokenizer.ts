@@ -1,4 +1,5 @@
-// Trains the task's subword tokenizer from its training texts (sources and, except for parse, targets).
+// Trains the task's subword tokenizer from its training texts (sources and, except for parse, targets),
+// or with per-side vocabularies one tokenizer per side.
 // Parse targets are not subword text: every bracket label and the XX placeholder becomes a user-defined
 // piece, so a linearised tree is one id per token and the model's outputs map back one to one.
 import { trainSubwordModel } from '../tokenizer/train-model.ts';
@@ -17,6 +18,8 @@ export interface TextPair {
 export interface TokenizerBuildOptions {
   task: PipelineTask;
   vocabSize: number;
+  /** One vocabulary for both sides (default), or the source or target side's own. */
+  side?: 'joint' | 'source' | 'target';
 }
 
 export function parseTargetPieces(pairs: readonly TextPair[]): string[] {
@@ -26,13 +29,16 @@ export function parseTargetPieces(pairs: readonly TextPair[]): string[] {
 }
 
 export function buildTokenizer(pairs: readonly TextPair[], options: TokenizerBuildOptions): ModelProto {
+  const side = options.side ?? 'joint';
+  const parse = options.task === 'parse';
   const texts: string[] = [];
   for (const p of pairs) {
-    if (typeof p.input === 'string') texts.push(p.input);
-    else texts.push(...p.input);
-    if (options.task !== 'parse') texts.push(p.target);
+    if (side !== 'target') texts.push(...(typeof p.input === 'string' ? [p.input] : p.input));
+    // A parse target is bracket pieces, which a joint tokenizer holds as user-defined symbols; a target
+    // side of its own learns from them too (the symbols stay whole, so only the spaces are left).
+    if (side === 'target' || (side === 'joint' && !parse)) texts.push(p.target);
   }
-  const userDefinedSymbols = options.task === 'parse' ? parseTargetPieces(pairs) : [];
+  const userDefinedSymbols = parse && side !== 'source' ? parseTargetPieces(pairs) : [];
   // Small corpora cannot always fill the requested vocabulary; a smaller tokenizer is then fine.
   return trainSubwordModel(texts, { vocabSize: options.vocabSize + userDefinedSymbols.length, userDefinedSymbols, hardVocabLimit: false }).model;
 }

@@ -24,7 +24,10 @@ export type PipelineOutput = string | ParseOutput;
 
 export interface CodecOptions {
   task: PipelineTask;
+  /** The target side's tokenizer, and the source's unless sourceTokenizer is given. */
   tokenizer: Tokenizer;
+  /** Per-side vocabularies: the source side's tokenizer. */
+  sourceTokenizer?: Tokenizer;
   contextTurns?: number;
 }
 
@@ -41,18 +44,22 @@ export function parseWords(input: PipelineInput): string[] {
 
 export class TaskCodec {
   readonly task: PipelineTask;
+  /** The target side's: reference outputs are encoded and predictions decoded with it. */
   readonly tokenizer: Tokenizer;
+  /** Inputs are encoded with it: the target's own with a joint vocabulary. */
+  readonly sourceTokenizer: Tokenizer;
   readonly contextTurns: number;
 
   constructor(options: CodecOptions) {
     this.task = options.task;
     this.tokenizer = options.tokenizer;
+    this.sourceTokenizer = options.sourceTokenizer ?? options.tokenizer;
     this.contextTurns = options.contextTurns ?? 2;
   }
 
   /** Source ids for one input (no BOS/EOS). */
   encodeInput(input: PipelineInput): number[] {
-    const t = this.tokenizer;
+    const t = this.sourceTokenizer;
     switch (this.task) {
       case 'chat': {
         const turns = typeof input === 'string' ? [input] : input;

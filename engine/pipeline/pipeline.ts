@@ -1,8 +1,9 @@
-// A servable model: a model directory (config.json + weights + tokenizer.model) loaded with its task
-// conventions, so callers pass text and get text (or trees) back. Used by eval, decode and the server.
+// A servable model: a model directory (config.json + weights + tokenizer.model, or source.model and
+// target.model with per-side vocabularies) loaded with its task conventions, so callers pass text and
+// get text (or trees) back. Used by eval, decode and the server.
 import path from 'node:path';
 import { loadModel, readModelConfig } from '../checkpoint/model-dir.ts';
-import type { ModelConfig } from '../config.ts';
+import { sourceVocabSize, type ModelConfig } from '../config.ts';
 import { decode, type DecodeContext } from '../decoding/decode.ts';
 import type { DecodeResult } from '../decoding/results.ts';
 import type { Seq2Seq } from '../models/seq2seq.ts';
@@ -16,21 +17,38 @@ export interface PipelineRun {
   result: DecodeResult;
 }
 
+/** One tokenizer per side (per-side vocabularies); a joint vocabulary passes one Tokenizer for both. */
+export interface SideTokenizers {
+  source: Tokenizer;
+  target: Tokenizer;
+}
+
 export class Pipeline {
   readonly stepModel: TfjsStepModel;
   readonly codec: TaskCodec;
+  /** The target side's tokenizer (outputs), the only one with a joint vocabulary. */
+  readonly tokenizer: Tokenizer;
+  /** The source side's tokenizer (inputs). */
+  readonly sourceTokenizer: Tokenizer;
 
   constructor(
     readonly dir: string | null,
     readonly model: Seq2Seq,
     readonly meta: PipelineMeta,
-    readonly tokenizer: Tokenizer,
+    tokenizers: Tokenizer | SideTokenizers,
   ) {
-    if (tokenizer.vocabSize !== model.config.vocabSize) {
-      throw new Error(`${tokenizer.source}: ${tokenizer.vocabSize} pieces, but the model has a vocabulary of ${model.config.vocabSize}`);
+    const { source, target } = tokenizers instanceof Tokenizer ? { source: tokenizers, target: tokenizers } : tokenizers;
+    const config = model.config;
+    if (target.vocabSize !== config.vocabSize) {
+      throw new Error(`${target.source}: ${target.vocabSize} pieces, but the model has a ${source === target ? '' : 'target '}vocabulary of ${config.vocabSize}`);
     }
+    if (source.vocabSize !== sourceVocabSize(config)) {
+      throw new Error(`${source.source}: ${source.vocabSize} pieces, but the model has a source vocabulary of ${sourceVocabSize(config)}`);
+    }
+    this.tokenizer = target;
+    this.sourceTokenizer = source;
     this.stepModel = new TfjsStepModel(model);
-    this.codec = new TaskCodec({ task: meta.pipelineTask, tokenizer, ...(meta.contextTurns === undefined ? {} : { contextTurns: meta.contextTurns }) });
+    this.codec = new TaskCodec({ task: meta.pipelineTask, tokenizer: target, sourceTokenizer: source, ...(meta.contextTurns === undefined ? {} : { contextTurns: meta.contextTurns }) });
   }
 
   get config(): ModelConfig {
@@ -103,10 +121,11 @@ export class Pipeline {
 export async function loadPipeline(dir: string): Promise<Pipeline> {
   const { meta: rawMeta } = readModelConfig(dir);
   const meta = pipelineMeta(rawMeta, path.join(dir, 'config.json'));
-  const tokenizer = await Tokenizer.load(path.join(dir, meta.tokenizer));
+  const target = await Tokenizer.load(path.join(dir, meta.tokenizer));
+  const source = meta.sourceTokenizer === undefined ? target : await Tokenizer.load(path.join(dir, meta.sourceTokenizer));
   const { model } = loadModel(dir);
   try {
-    return new Pipeline(dir, model, meta, tokenizer);
+    return new Pipeline(dir, model, meta, { source, target });
   } catch (e) {
     model.dispose();
     throw e;

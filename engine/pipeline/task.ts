@@ -8,6 +8,8 @@ export type PipelineTask = (typeof PIPELINE_TASKS)[number];
 export type SyntheticTask = 'copy' | 'reverse' | 'sort';
 
 export const TOKENIZER_FILE = 'tokenizer.model';
+/** A model with per-side vocabularies keeps one tokenizer per side (config.json names both). */
+export const SIDE_TOKENIZER_FILES = { source: 'source.model', target: 'target.model' } as const;
 
 export function isPipelineTask(name: string): name is PipelineTask {
   return (PIPELINE_TASKS as readonly string[]).includes(name);
@@ -25,7 +27,10 @@ export function engineTask(task: PipelineTask): Task {
 /** What config.json records besides the model: enough to rebuild the input/output conventions. */
 export interface PipelineMeta extends ModelMeta {
   task: Task;
+  /** The target side's tokenizer file, and the source's unless sourceTokenizer names another. */
   tokenizer: string;
+  /** Per-side vocabularies: the source side's tokenizer file. */
+  sourceTokenizer?: string;
   /** The exact pipeline task (copy/reverse/sort when task is 'synthetic'). */
   pipelineTask: PipelineTask;
   /** chat: earlier turns kept before the message (the input is the last contextTurns + 1 turns). */
@@ -56,6 +61,10 @@ export function pipelineMeta(meta: ModelMeta, source: string): PipelineMeta {
   if (contextTurns !== undefined && !(Number.isInteger(contextTurns) && (contextTurns as number) >= 0)) {
     throw new Error(`${source}: contextTurns must be an integer >= 0, got ${JSON.stringify(contextTurns)}`);
   }
+  const sourceTokenizer = meta.sourceTokenizer;
+  if (sourceTokenizer !== undefined && (typeof sourceTokenizer !== 'string' || sourceTokenizer.trim() === '')) {
+    throw new Error(`${source}: sourceTokenizer must be a file name, got ${JSON.stringify(sourceTokenizer)}`);
+  }
   const decoding = meta.decoding;
   if (decoding !== undefined) {
     if (typeof decoding !== 'object' || decoding === null || Array.isArray(decoding)) throw new Error(`${source}: decoding must be an object of decoding options`);
@@ -70,6 +79,7 @@ export function pipelineMeta(meta: ModelMeta, source: string): PipelineMeta {
     task: engineTask(task),
     pipelineTask: task,
     tokenizer: typeof meta.tokenizer === 'string' ? meta.tokenizer : TOKENIZER_FILE,
+    ...(sourceTokenizer === undefined ? {} : { sourceTokenizer: sourceTokenizer as string }),
     ...(contextTurns === undefined ? {} : { contextTurns: contextTurns as number }),
   };
 }

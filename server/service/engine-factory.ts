@@ -126,6 +126,8 @@ export const createEngineFactory = (o: EngineOptions = engineOptionsFromEnv()): 
     throw e;
   }
   const decodingDefaults = pipeline.decodingDefaults;
+  // Per-side vocabularies: source ids are pieces of the source tokenizer, output ids of the target's.
+  const sourcePiece = (id: number) => pipeline.sourceTokenizer.idToPiece(id);
   const piece = (id: number) => pipeline.tokenizer.idToPiece(id);
   /** Output ids → the text a person reads: detokenized, or the bracketed tree for parse. */
   const render = (ids: number[], input: PipelineInput) => renderOutput(pipeline.decodeOutput(ids, input));
@@ -238,7 +240,7 @@ export const createEngineFactory = (o: EngineOptions = engineOptionsFromEnv()): 
         score: top.score,
         nBest,
         ...(attention
-          ? { attention, srcTokens: [...source.map(piece), piece(pipeline.config.specials.eos)], tgtTokens: top.tokens.map(piece) }
+          ? { attention, srcTokens: [...source.map(sourcePiece), sourcePiece(pipeline.config.specials.eos)], tgtTokens: top.tokens.map(piece) }
           : {}),
         ...(best.repaired === undefined ? {} : { repaired: best.repaired }),
         timingMs: bidi || retrieved > 0 ? performance.now() - started : result.timing.totalMs,

@@ -31,4 +31,44 @@ describe('parseTrainFlags', () => {
     expect(() => parseTrainFlags([...flags, '--source-context', 'attention'])).toThrow(/--source-context must be one of global, local, hybrid, none, got "attention"/);
     expect(() => parseTrainFlags([...flags, '--encoder-directions', '3'])).toThrow(/--encoder-directions must be one of 1, 2/);
   });
+
+  it('gives the softmax as many readout units as the decoder is wide, maxout pooling pairs of twice that', () => {
+    const translate = ['--task', 'translate', '--corpus', 'tatoeba-fra-eng', '--out', 'x'];
+    const rnnsearch = runModelConfig(parseTrainFlags([...translate, '--hidden', '128']).options, 4000);
+    expect(rnnsearch.decoder.hidden).toBe(256);
+    expect(rnnsearch.readout).toEqual({ kind: 'maxout', dim: 512 });
+    const lstm = runModelConfig(parseTrainFlags(['--task', 'parse', '--corpus', 'gum', '--out', 'x', '--hidden', '96']).options, 500);
+    expect(lstm.readout).toEqual({ kind: 'tanh', dim: 96 });
+    expect(runModelConfig(parseTrainFlags(translate).options, 4000).readout).toEqual({ kind: 'maxout', dim: 1024 });
+  });
+
+  it('sets the readout width and kind on their own', () => {
+    const translate = ['--task', 'translate', '--corpus', 'tatoeba-fra-eng', '--out', 'x', '--hidden', '128'];
+    expect(runModelConfig(parseTrainFlags([...translate, '--readout', '300']).options, 4000).readout).toEqual({ kind: 'maxout', dim: 600 });
+    expect(runModelConfig(parseTrainFlags([...translate, '--readout', '300', '--readout-kind', 'tanh']).options, 4000).readout).toEqual({ kind: 'tanh', dim: 300 });
+    expect(runModelConfig(parseTrainFlags([...translate, '--readout-kind', 'tanh']).options, 4000).readout).toEqual({ kind: 'tanh', dim: 256 });
+    expect(() => parseTrainFlags([...translate, '--readout', '0'])).toThrow(/--readout must be an integer >= 1, got "0"/);
+    expect(() => parseTrainFlags([...translate, '--readout-kind', 'relu'])).toThrow(/--readout-kind must be one of tanh, maxout, got "relu"/);
+  });
+
+  it('takes --vocab joint|separate: separate gives each side its vocabulary and embedding, joint stays out of the saved run', () => {
+    const translate = ['--task', 'translate', '--corpus', 'tatoeba-fra-eng', '--out', 'x'];
+    expect(parseTrainFlags(translate).options).not.toHaveProperty('vocab');
+    expect(parseTrainFlags([...translate, '--vocab', 'joint']).options).not.toHaveProperty('vocab');
+    const separate = parseTrainFlags([...translate, '--vocab', 'separate']).options;
+    expect(separate.vocab).toBe('separate');
+    expect(runModelConfig(separate, { source: 3900, target: 4100 })).toMatchObject({ vocabSize: 4100, sourceVocabSize: 3900, shareEmbeddings: false });
+    const joint = runModelConfig(parseTrainFlags(translate).options, 4000);
+    expect(joint).toMatchObject({ vocabSize: 4000, shareEmbeddings: true });
+    expect(joint).not.toHaveProperty('sourceVocabSize');
+    expect(() => parseTrainFlags([...translate, '--vocab', 'split'])).toThrow(/--vocab must be one of joint, separate, got "split"/);
+  });
+
+  it('decodes 500 validation pairs for translate and parse by default, 200 for chat, and takes --valid-limit', () => {
+    const limit = (args: string[]) => parseTrainFlags([...args, '--out', 'x']).options.validLimit;
+    expect(limit(['--task', 'translate', '--corpus', 'tatoeba-fra-eng'])).toBe(500);
+    expect(limit(['--task', 'parse', '--corpus', 'gum'])).toBe(500);
+    expect(limit(['--task', 'chat', '--corpus', 'self-dialogue'])).toBe(200);
+    expect(limit(['--task', 'translate', '--corpus', 'tatoeba-fra-eng', '--valid-limit', '1000'])).toBe(1000);
+  });
 });

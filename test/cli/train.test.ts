@@ -52,6 +52,20 @@ describe('parley train', () => {
     expect(valids[0].valid).toHaveProperty('perplexity');
     expect(valids[0].valid).toHaveProperty('bleu');
     expect(valids[0].valid.samples.length).toBeGreaterThan(0);
+    expect(valids[0].valid.decoded).toBe(20);
+  });
+
+  it('prints each validation on the usual scales and records the last one in the checkpoint', () => {
+    const line = /validation at step 12 \(20 decoded of (\d+) scored\): perplexity ([\d.]+), BLEU ([\d.]+), exact match ([\d.]+)%/.exec(trained.stderr);
+    expect(line, trained.stderr).not.toBeNull();
+    const last = JSON.parse(readFileSync(path.join(out, 'train-log.jsonl'), 'utf8').trim().split('\n').at(-1)!);
+    expect(last.step).toBe(12);
+    expect(Number(line![1])).toBe(last.valid.examples);
+    expect(Number(line![2])).toBeCloseTo(last.valid.perplexity, 2);
+    expect(Number(line![3])).toBeCloseTo(100 * last.valid.bleu, 2);
+    const checkpoint = JSON.parse(readFileSync(path.join(out, 'training/checkpoint.json'), 'utf8'));
+    const { samples: _s, ...summary } = last.valid;
+    expect(checkpoint.data.valid).toEqual({ ...summary, step: 12 });
   });
 
   it('eval prints the task metrics as one JSON object', () => {

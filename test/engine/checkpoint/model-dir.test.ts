@@ -52,6 +52,35 @@ describe('model directories', () => {
     expect(() => loadModel(dir)).toThrow(/config.json is not valid JSON/);
   });
 
+  it('saves and loads per-side vocabularies: a source embedding of its own size, the softmax over the target', async () => {
+    const dir = path.join(root, 'e');
+    const model = new Seq2Seq({ ...tinyConfig('rnnsearch'), shareEmbeddings: false, sourceVocabSize: 20 });
+    expect(model.srcEmbedding.table.shape).toEqual([20, 8]);
+    expect(model.tgtEmbedding.table.shape).toEqual([12, 8]);
+    await saveModel(dir, model);
+    const { model: loaded } = loadModel(dir);
+    expect(loaded.config.sourceVocabSize).toBe(20);
+    const batch = makeBatch([{ src: [4, 19, 17], tgt: [6, 5, 4] }], model.config.specials, false);
+    const logits = loaded.forward(batch, null);
+    expect(logits.shape).toEqual([4, 12]);
+    expect(Array.from(logits.dataSync())).toEqual(Array.from(model.forward(batch, null).dataSync()));
+  });
+
+  it('reads a config without sourceVocabSize as one joint vocabulary, and refuses a tied embedding over two sizes', async () => {
+    const dir = path.join(root, 'f');
+    await saveModel(dir, new Seq2Seq(tinyConfig('nrm-local')));
+    const file = path.join(dir, 'config.json');
+    const config = JSON.parse(readFileSync(file, 'utf8'));
+    expect(config.model).not.toHaveProperty('sourceVocabSize');
+    const { model: joint } = loadModel(dir);
+    expect(joint.srcEmbedding).toBe(joint.tgtEmbedding);
+    joint.dispose();
+    writeFileSync(file, JSON.stringify({ ...config, model: { ...config.model, sourceVocabSize: 20 } }));
+    expect(() => loadModel(dir)).toThrow(/sourceVocabSize: 20 source pieces against 12 target pieces cannot share one embedding \(shareEmbeddings must be false\)/);
+    writeFileSync(file, JSON.stringify({ ...config, model: { ...config.model, sourceVocabSize: 3, shareEmbeddings: false } }));
+    expect(() => loadModel(dir)).toThrow(/sourceVocabSize: Too small|sourceVocabSize: .*>=8/i);
+  });
+
   it('keeps exactly one weights binary after repeated saves', async () => {
     const dir = path.join(root, 'd');
     const model = new Seq2Seq(tinyConfig('nrm-local'));

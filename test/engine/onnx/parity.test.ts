@@ -11,6 +11,8 @@ import { OrtStepModel } from '../../../engine/onnx/ort-step-model.ts';
 import { tinyConfig } from '../../helpers/tiny.ts';
 
 const sources = [[4, 5, 6, 7, 8], [9, 10], [5, 4, 11, 6]];
+/** Ids only a source vocabulary of 20 holds. */
+const wideSources = [[4, 19, 6, 17, 8], [18, 10], [5, 16, 11, 6]];
 
 function maxDiff(a: Float32Array, b: Float32Array): number {
   expect(a.length).toBe(b.length);
@@ -51,6 +53,9 @@ const variants: [string, Preset, ModelConfigOverrides][] = [
   ['bidirectional 2-layer LSTM, bridge, dot attention', 'nrm-local', { encoder: { cell: 'lstm', layers: 2, bidirectional: true, hidden: 4 }, decoder: { cell: 'lstm', layers: 2, hidden: 8 }, attention: { kind: 'dot', dim: 8 } }],
   ['general attention, zeros init, maxout, separate embeddings', 'rnnsearch', { attention: { kind: 'general', dim: 8 }, decoder: { init: 'zeros' }, shareEmbeddings: false }],
   ['no context, copy init, reversed', 'nrm-global', { context: 'none', decoder: { init: 'copy' }, reverseSource: true }],
+  ['maxout readout of twice the decoder width (parley train\'s default)', 'rnnsearch', { readout: { kind: 'maxout', dim: 32 } }],
+  ['tanh readout wider than the decoder', 'rnnsearch', { readout: { kind: 'tanh', dim: 24 } }],
+  ['per-side vocabularies: 20 source pieces, 12 target', 'rnnsearch', { shareEmbeddings: false, sourceVocabSize: 20 }],
 ];
 
 describe.each(presets)('preset %s', (preset) => {
@@ -83,7 +88,7 @@ describe.each(variants)('%s', (_name, preset, overrides) => {
     const base = tinyConfig(preset);
     const config = modelConfig(preset, { ...base, ...overrides, encoder: { ...base.encoder, ...overrides.encoder }, decoder: { ...base.decoder, ...overrides.decoder }, attention: { ...base.attention, ...overrides.attention } });
     const { tfjs, ort, model } = await pair(config);
-    await compareSteps(tfjs, ort, steps(3), (m) => m.encode(sources));
+    await compareSteps(tfjs, ort, steps(3), (m) => m.encode(config.sourceVocabSize ? wideSources : sources));
     await compareSteps(tfjs, ort, steps(2), (m) => m.encodeUnconditional!(2));
     await ort.dispose();
     model.dispose();

@@ -35,6 +35,10 @@ const variants: [string, ModelConfig][] = [
   ['seq2seq-lstm + peepholes', peephole(tinyConfig('seq2seq-lstm', { vocabSize: 16 }))],
   ['seq2seq-lstm + additive attention', { ...tinyConfig('seq2seq-lstm', { vocabSize: 16 }), attention: { kind: 'additive', dim: 8 } }],
   ['seq2seq-lstm + dot attention', { ...tinyConfig('seq2seq-lstm', { vocabSize: 16 }), attention: { kind: 'dot', dim: 8 } }],
+  // parley train's readouts: as wide as the decoder after pooling, or set on their own.
+  ['rnnsearch + maxout readout twice the decoder width', { ...tinyConfig('rnnsearch', { vocabSize: 16 }), readout: { kind: 'maxout', dim: 32 } }],
+  ['rnnsearch + tanh readout wider than the decoder', { ...tinyConfig('rnnsearch', { vocabSize: 16 }), readout: { kind: 'tanh', dim: 24 } }],
+  ['rnnsearch + per-side vocabularies (24 source, 16 target)', { ...tinyConfig('rnnsearch', { vocabSize: 16 }), shareEmbeddings: false, sourceVocabSize: 24 }],
 ];
 
 function peephole(c: ModelConfig): ModelConfig {
