@@ -105,12 +105,18 @@ async function prepareTokenizer(o: TrainRunOptions, train: TextPair[], resuming:
   return Tokenizer.load(file);
 }
 
-function dropLong(examples: Example[], maxLength: number): Example[] {
+/** The training examples `parley train` keeps: a non-empty source, and neither side over --max-length ids. */
+export function dropLong(examples: Example[], maxLength: number): Example[] {
   return examples.filter((e) => e.src.length > 0 && e.src.length <= maxLength && e.tgt.length <= maxLength);
 }
 
 /** Loads held-out pairs of a split the way training saw its data. */
 export const heldOutPairs = pairsFor;
+
+/** The validation pairs a run measures perplexity on (all of them) and decodes (validLimit, spread over them). */
+export function validationSet(validPairs: readonly TextPair[], validLimit: number): TextPair[] {
+  return spread(validPairs, validLimit * 5);
+}
 
 export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promise<RunSummary> {
   const { options: o, resuming } = resolveRun(options, ctx.resume);
@@ -141,7 +147,7 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
   const all = encodePairs(pipeline, trainPairs);
   const examples = dropLong(all, o.maxLength);
   if (examples.length === 0) throw new Error(`every training example is longer than --max-length ${o.maxLength} tokens`);
-  const valid = spread(validPairs, o.validLimit * 5);
+  const valid = validationSet(validPairs, o.validLimit);
   say(`${examples.length} training pairs (${all.length - examples.length} over ${o.maxLength} tokens dropped), ${validPairs.length} validation pairs; ${issues.summary()}`);
   say(`model ${config.preset}: ${model.params.entries().reduce((s, [, v]) => s + v.size, 0)} parameters, vocabulary ${config.vocabSize}`);
 
