@@ -152,7 +152,7 @@ export async function exportTranslationIds(options: ExportOptions): Promise<Expo
     specials: model.specials,
     vocabSize: tokenizer.vocabSize,
     model,
-    training: { corpora: run.corpora, direction: run.direction ?? null, seed: run.seed, maxLength: run.maxLength, maxExamples: run.maxExamples ?? null, batchTokens: run.batchTokens, learningRate: run.learningRate, clipNorm: defaultTrainingOptions.clipNorm, validEvery: run.validEvery },
+    training: { corpora: run.corpora, direction: run.direction ?? null, seed: run.seed, maxLength: run.maxLength, maxExamples: run.maxExamples ?? null, batchTokens: run.batchTokens, learningRate: run.learningRate, clipNorm: defaultTrainingOptions.clipNorm, validEvery: run.validEvery, validLimit: run.validLimit, patience: run.patience },
     test: { limit: options.limit ?? DEFAULT_EVAL_LIMIT, evalMaxExamples: options.evalMaxExamples ?? null, decoding: defaultDecoding('translate') },
     counts: summary,
   };
