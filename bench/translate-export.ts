@@ -80,11 +80,12 @@ function flagArgs(o: DataOverrides): string[] {
  */
 export function runOptionsFor(dir: string, meta: PipelineMeta | null, overrides: DataOverrides): TrainRunOptions {
   const runFile = path.join(dir, 'training/run.json');
-  const corpora = overrides.corpus ?? (meta?.corpora as string[] | undefined) ?? [];
-  const direction = overrides.direction ?? (typeof meta?.direction === 'string' ? meta.direction : undefined);
-  const seed = overrides.seed ?? (typeof meta?.dataSeed === 'number' ? String(meta.dataSeed) : undefined);
-  const flagged = parseTrainFlags(['--task', 'translate', '--out', dir, ...flagArgs({ ...overrides, corpus: corpora, ...(direction ? { direction } : {}), ...(seed ? { seed } : {}) })]).options;
-  if (!existsSync(runFile)) return flagged;
+  if (!existsSync(runFile)) {
+    const corpora = overrides.corpus ?? (meta?.corpora as string[] | undefined) ?? [];
+    const direction = overrides.direction ?? (typeof meta?.direction === 'string' ? meta.direction : undefined);
+    const seed = overrides.seed ?? (typeof meta?.dataSeed === 'number' ? String(meta.dataSeed) : undefined);
+    return parseTrainFlags(['--task', 'translate', '--out', dir, ...flagArgs({ ...overrides, corpus: corpora, ...(direction ? { direction } : {}), ...(seed ? { seed } : {}) })]).options;
+  }
   const saved = JSON.parse(readFileSync(runFile, 'utf8')) as TrainRunOptions;
   const given = parseTrainFlags(['--task', 'translate', '--out', dir, ...flagArgs(overrides)]).options;
   // Only what a flag named replaces the saved value (parseTrainFlags fills every field with a default).

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { exportTranslationIds } from '../../bench/translate-export.ts';
+import { exportTranslationIds, runOptionsFor } from '../../bench/translate-export.ts';
 import { readJsonl, scoreHypotheses, type TestRow } from '../../bench/translate-score.ts';
 import { repoRoot } from '../../corpora/paths.ts';
 import { initBackend } from '../../engine/backend.ts';
@@ -103,6 +103,17 @@ describe('bench/translate-ids: a run\'s pairs as token ids', () => {
     const summary = await exportTranslationIds({ model: modelDir, out, overrides: { maxExamples: '100' } });
     expect(summary.train + summary.droppedOverMaxLength).toBe(100);
     expect(summary.valid).toBe(10);
+  });
+
+  it('takes a parley train run\'s saved options, replacing only what a flag names', () => {
+    const run = path.join(dir, 'run');
+    mkdirSync(path.join(run, 'training'), { recursive: true });
+    const saved = { task: 'translate', preset: 'rnnsearch', corpora: [corpus], vocabSize: 700, batchTokens: 900, out: run, seed: 3, learningRate: 5e-4, validEvery: 50, checkpointEvery: 50, patience: 2, maxLength: 30, maxExamples: 50, contextTurns: 2, logEvery: 10, validLimit: 20 };
+    writeFileSync(path.join(run, 'training/run.json'), JSON.stringify(saved));
+    expect(runOptionsFor(run, null, {})).toEqual(saved);
+    expect(runOptionsFor(run, null, { maxLength: '20', batchTokens: '1000' })).toEqual({ ...saved, maxLength: 20, batchTokens: 1000 });
+    // Without a run.json: parley train's defaults over config.json's corpora and data seed.
+    expect(runOptionsFor(modelDir, { task: 'translate', pipelineTask: 'translate', tokenizer: 'tokenizer.model', corpora: [corpus], dataSeed: 7 }, {})).toMatchObject({ corpora: [corpus], seed: 7, maxLength: 40, batchTokens: 1500, validLimit: 200 });
   });
 
   it('exports the test sentences parley eval decodes, and scores hypotheses as parley eval scores its own', async () => {
