@@ -16,12 +16,13 @@ import {
   withDecodingDefaults,
   type Pipeline,
 } from '../engine/index.ts';
-import { UsageError, checkCorpora, loadTaskPairs } from './corpus-data.ts';
+import { UsageError } from './corpus-data.ts';
 import { decodingJson } from './decoding-json.ts';
 import { runCommand } from './errors.ts';
 import { heldoutSection } from './eval-card.ts';
 import { evaluateHeldout } from './eval-heldout.ts';
-import { parseDirection, positiveInt } from './train-options.ts';
+import { DEFAULT_EVAL_LIMIT, loadEvalPairs } from './eval-pairs.ts';
+import { positiveInt } from './train-options.ts';
 
 const USAGE = `usage: parley eval --model DIR [--corpus NAME...] [--split test|valid|train] [--corpora DIR] [--direction fr-en]
   [--beam N] [--limit N] [--max-examples N] [--seed N] [--options JSON]...
@@ -94,25 +95,19 @@ export async function run(args: string[]): Promise<number> {
     const split = (v.split ?? 'test') as Split;
     if (!SPLITS.includes(split)) throw new UsageError(`--split must be one of ${SPLITS.join(', ')}, got "${split}"`);
     const beam = positiveInt('beam', v.beam) ?? 1;
-    const limit = positiveInt('limit', v.limit) ?? 500;
+    const limit = positiveInt('limit', v.limit) ?? DEFAULT_EVAL_LIMIT;
     const maxExamples = positiveInt('max-examples', v['max-examples']);
     await initBackend({ quiet: true });
     const pipeline = await loadPipeline(v.model);
     try {
-      const corpora = v.corpus ?? ((pipeline.meta.corpora as string[] | undefined) ?? []);
-      checkCorpora(pipeline.task, corpora);
       const log = new IssueLog();
-      const pairs = await loadTaskPairs({
-        task: pipeline.task,
-        corpora,
-        split,
-        contextTurns: pipeline.meta.contextTurns ?? 2,
-        ...(v.direction !== undefined ? { direction: parseDirection(v.direction) } : typeof pipeline.meta.direction === 'string' ? { direction: parseDirection(pipeline.meta.direction) } : {}),
-        seed: positiveInt('seed', v.seed, 0) ?? (typeof pipeline.meta.dataSeed === 'number' ? pipeline.meta.dataSeed : 1),
-        log,
-        ...(v.corpora === undefined ? {} : { dir: v.corpora }),
+      const { pairs, corpora } = await loadEvalPairs(pipeline, split, {
+        ...(v.corpus === undefined ? {} : { corpus: v.corpus }),
+        ...(v.corpora === undefined ? {} : { corpora: v.corpora }),
+        ...(v.direction === undefined ? {} : { direction: v.direction }),
+        ...(v.seed === undefined ? {} : { seed: v.seed }),
         ...(maxExamples === undefined ? {} : { maxExamples }),
-      });
+      }, log);
       if (pairs.length === 0) throw new Error(`no ${split} examples in ${corpora.join(', ') || pipeline.task}${log.count ? `; ${log.summary()}` : ''}`);
       const base = { ...defaultDecoding(pipeline.task), ...(beam === 1 ? {} : { strategy: 'beam', beamSize: beam }) };
       // Parse every setting first, so a typo in the last one fails before minutes of decoding.
