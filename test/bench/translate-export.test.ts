@@ -113,7 +113,7 @@ describe('bench/translate-ids: a run\'s pairs as token ids', () => {
     expect(runOptionsFor(run, null, {})).toEqual(saved);
     expect(runOptionsFor(run, null, { maxLength: '20', batchTokens: '1000' })).toEqual({ ...saved, maxLength: 20, batchTokens: 1000 });
     // Without a run.json: parley train's defaults over config.json's corpora and data seed.
-    expect(runOptionsFor(modelDir, { task: 'translate', pipelineTask: 'translate', tokenizer: 'tokenizer.model', corpora: [corpus], dataSeed: 7 }, {})).toMatchObject({ corpora: [corpus], seed: 7, maxLength: 40, batchTokens: 1500, validLimit: 200 });
+    expect(runOptionsFor(modelDir, { task: 'translate', pipelineTask: 'translate', tokenizer: 'tokenizer.model', corpora: [corpus], dataSeed: 7 }, {})).toMatchObject({ corpora: [corpus], seed: 7, maxLength: 40, batchTokens: 1500, validLimit: 500 });
   });
 
   it('exports the test sentences parley eval decodes, and scores hypotheses as parley eval scores its own', async () => {
