@@ -90,8 +90,11 @@ async function replyAll(models: ReplyModels, conversations: readonly string[][],
   }
 }
 
-/** One result per setting; perplexity and hits@1 (which do not decode) are measured once. */
-export async function evaluateHeldout(models: ReplyModels, split: HeldoutHalf | 'all', settings: readonly HeldoutSetting[]): Promise<HeldoutResult[]> {
+/**
+ * One result per setting, each also given to `onResult` when it is done (a sweep's early settings are not
+ * lost to a late failure); perplexity and hits@1 (which do not decode) are measured once.
+ */
+export async function evaluateHeldout(models: ReplyModels, split: HeldoutHalf | 'all', settings: readonly HeldoutSetting[], onResult?: (result: HeldoutResult) => void): Promise<HeldoutResult[]> {
   const pipeline = models.forward;
   if (pipeline.task !== 'chat') throw new Error(`--heldout chat needs a chat model; this one does the ${pipeline.task} task`);
   const set = await loadHeldoutChat({ split });
@@ -110,7 +113,7 @@ export async function evaluateHeldout(models: ReplyModels, split: HeldoutHalf | 
       const { reply, origin } = outputs[set.messages.length + i]!;
       return { id: d.id, reply, origin, usesContext: usesContext(reply, d) };
     });
-    results.push({
+    const result: HeldoutResult = {
       heldout: 'chat',
       split,
       decoding: setting.decoding,
@@ -126,7 +129,9 @@ export async function evaluateHeldout(models: ReplyModels, split: HeldoutHalf | 
       timing: { totalMs, msPerReply: totalMs / pairs.length },
       replies: set.messages.map((m, i) => ({ id: m.id, ...messageReplies[i]! })),
       dialogueAnswers,
-    });
+    };
+    results.push(result);
+    onResult?.(result);
   }
   return results;
 }

@@ -82,8 +82,7 @@ async function runHeldout(pipeline: Pipeline, v: { heldout: string; model: strin
     if (!models.index && settings.some((s) => (s.retrieved ?? 0) > 0)) {
       throw new UsageError(`a retrieved pool needs ${v.model}/${RETRIEVAL_DIR}/, which is missing: parley index --model ${v.model} --corpus ... builds it`);
     }
-    const results = await evaluateHeldout(models, split, settings);
-    for (const r of results) console.log(JSON.stringify({ model: v.model, ...r }));
+    const results = await evaluateHeldout(models, split, settings, (r) => console.log(JSON.stringify({ model: v.model, ...r })));
     if (v.markdown !== undefined) {
       // The card shows the evaluation's own command, not where this copy of its section was written.
       const shown = args.filter((a, i) => a !== '--markdown' && args[i - 1] !== '--markdown' && !a.startsWith('--markdown='));
