@@ -12,6 +12,12 @@ export function cell(text: string): string {
 
 const fixed = (x: number): string => x.toFixed(3);
 
+/** The candidate pool the replies were chosen from: generated alone, or with retrieved replies, and MMI-bidi. */
+function poolLine(r: HeldoutResult): string {
+  const pool = r.retrieved > 0 ? `the generated n-best and the replies of the ${r.retrieved} nearest training prompts (the model's retrieval/ index)` : 'the generated n-best alone (no retrieved pool)';
+  return `Candidates: ${pool}; ${r.backward === null ? 'no MMI-bidi reranking' : `reranked with MMI-bidi by the backward model ${r.backward}`}.`;
+}
+
 export async function heldoutSection(result: HeldoutResult, command: string): Promise<string> {
   const set = await loadHeldoutChat({ split: result.split });
   const messages = new Map(set.messages.map((m) => [m.id, m]));
@@ -26,6 +32,7 @@ export async function heldoutSection(result: HeldoutResult, command: string): Pr
     Object.keys(r.decoding).length === 0
       ? `Decoding: the engine's defaults (${defaultDecodingOptions.strategy} ${defaultDecodingOptions.beamSize}), as served: the model sets none.`
       : `Decoding: \`${JSON.stringify(r.decoding)}\` (the model's defaults, as served, with any --options on top).`,
+    poolLine(r),
     '',
     '| metric | value |',
     '|---|---|',
@@ -36,23 +43,25 @@ export async function heldoutSection(result: HeldoutResult, command: string): Pr
     `| empty replies | ${r.emptyReplies} |`,
     `| mean reply length (words) | ${r.meanLength.toFixed(2)} |`,
     `| dialogue answers using an earlier turn (keyword judge) | ${r.dialoguesUsingContext} of ${r.dialogues} |`,
+    `| replies retrieved from the training corpora (messages / dialogue answers) | ${r.origins.messages.retrieved} of ${r.messages} / ${r.origins.dialogues.retrieved} of ${r.dialogues} |`,
+    `| time per reply (${r.messages + r.dialogues} replies, 64 rows decoded together) | ${Math.round(r.timing.msPerReply)} ms |`,
     '',
     '### Replies to the single messages',
     '',
-    '| id | half | category | message | reply |',
-    '|---|---|---|---|---|',
-    ...r.replies.map(({ id, reply }) => {
+    '| id | half | category | message | reply | origin |',
+    '|---|---|---|---|---|---|',
+    ...r.replies.map(({ id, reply, origin }) => {
       const m = messages.get(id)!;
-      return `| ${id} | ${m.split} | ${m.category} | ${cell(m.message)} | ${cell(reply)} |`;
+      return `| ${id} | ${m.split} | ${m.category} | ${cell(m.message)} | ${cell(reply)} | ${origin} |`;
     }),
     '',
     '### Dialogue answers (the earlier turns are in corpora/heldout/chat/dialogues.jsonl)',
     '',
-    '| id | half | last message | must use | answer | uses it? |',
-    '|---|---|---|---|---|---|',
-    ...r.dialogueAnswers.map(({ id, reply, usesContext }) => {
+    '| id | half | last message | must use | answer | uses it? | origin |',
+    '|---|---|---|---|---|---|---|',
+    ...r.dialogueAnswers.map(({ id, reply, usesContext, origin }) => {
       const d = dialogues.get(id)!;
-      return `| ${id} | ${d.split} | ${cell(d.turns.at(-1)!)} | ${cell(d.mustUse)} | ${cell(reply)} | ${usesContext ? 'yes' : 'no'} |`;
+      return `| ${id} | ${d.split} | ${cell(d.turns.at(-1)!)} | ${cell(d.mustUse)} | ${cell(reply)} | ${usesContext ? 'yes' : 'no'} | ${origin} |`;
     }),
     '',
   ];

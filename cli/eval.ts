@@ -9,48 +9,92 @@ import {
   encodePairs,
   hitsAtOne,
   initBackend,
+  loadBackward,
   loadPipeline,
+  MAX_RETRIEVED,
   measurePerplexity,
+  ReplyIndex,
+  RETRIEVAL_DIR,
   scoreDecoding,
   spread,
   withDecodingDefaults,
   type Pipeline,
+  type ReplyModels,
 } from '../engine/index.ts';
 import { UsageError } from './corpus-data.ts';
 import { decodingJson } from './decoding-json.ts';
 import { runCommand } from './errors.ts';
 import { heldoutSection } from './eval-card.ts';
-import { evaluateHeldout } from './eval-heldout.ts';
+import { evaluateHeldout, type HeldoutSetting } from './eval-heldout.ts';
 import { DEFAULT_EVAL_LIMIT, loadEvalPairs } from './eval-pairs.ts';
 import { positiveInt } from './train-options.ts';
 
 const USAGE = `usage: parley eval --model DIR [--corpus NAME...] [--split test|valid|train] [--corpora DIR] [--direction fr-en]
   [--beam N] [--limit N] [--max-examples N] [--seed N] [--options JSON]...
        parley eval --model DIR --heldout chat [--split test|dev|all] [--options JSON]... [--markdown FILE]
+  [--retrieved K] [--backward DIR]
   (synthetic-task models need no --corpus: their data is generated;
    several --options sweep decoding settings: perplexity is measured once, then one JSON line per setting;
    chat: hits@1/20 ranks each of the decoded examples' true reply against 19 from the same split;
    --heldout decodes as the model is served (its own defaults under --options), and --markdown
-   writes the model card section with every reply)`;
+   writes the model card section with every reply; --retrieved K adds the replies of the K nearest
+   training prompts (DIR/${RETRIEVAL_DIR}/, parley index) to each pool, as config.json retrieval.k does,
+   and an --options "retrieved" sets it per setting; --backward names the backward model for mmiBidi
+   instead of the one config.json names)`;
 
 const HELDOUT_SPLITS = { test: 'test', dev: 'dev', valid: 'dev', all: 'all' } as const;
 
-async function runHeldout(pipeline: Pipeline, v: { heldout: string; model: string; split?: string; options?: string[]; markdown?: string }, args: string[]): Promise<number> {
+/** k of the retrieved pool, 0..MAX_RETRIEVED, from a flag or an --options "retrieved". */
+function poolSize(where: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const k = typeof value === 'string' && /^[0-9]+$/.test(value) ? Number(value) : value;
+  if (typeof k !== 'number' || !Number.isInteger(k) || k < 0 || k > MAX_RETRIEVED) {
+    throw new UsageError(`${where} must be an integer in [0, ${MAX_RETRIEVED}], got ${JSON.stringify(value)}`);
+  }
+  return k;
+}
+
+/** The chat model with the backward model and the retrieval index it is served with (or those the flags name). */
+async function servedModels(pipeline: Pipeline, v: { model: string; backward?: string }): Promise<ReplyModels> {
+  const index = ReplyIndex.load(v.model);
+  if (v.backward === undefined) return { forward: pipeline, backward: await loadBackward(pipeline), index };
+  const backward = await loadPipeline(v.backward);
+  if (backward.task !== 'chat') {
+    backward.dispose();
+    throw new UsageError(`--backward: ${v.backward} is a ${backward.task} model, not chat`);
+  }
+  return { forward: pipeline, backward, index };
+}
+
+async function runHeldout(pipeline: Pipeline, v: { heldout: string; model: string; split?: string; options?: string[]; markdown?: string; retrieved?: string; backward?: string }, args: string[]): Promise<number> {
   if (v.heldout !== 'chat') throw new UsageError(`--heldout must be chat, got "${v.heldout}"`);
   const name = v.split ?? 'test';
   if (!Object.hasOwn(HELDOUT_SPLITS, name)) throw new UsageError(`--split for --heldout must be test, dev or all, got "${name}"`);
   const split = HELDOUT_SPLITS[name as keyof typeof HELDOUT_SPLITS];
-  const settings = (v.options ?? [undefined]).map((o) => withDecodingDefaults(pipeline.decodingDefaults, decodingJson(o)));
-  const results = await evaluateHeldout(pipeline, split, settings);
-  for (const r of results) console.log(JSON.stringify({ model: v.model, ...r }));
-  if (v.markdown !== undefined) {
-    // The card shows the evaluation's own command, not where this copy of its section was written.
-    const shown = args.filter((a, i) => a !== '--markdown' && args[i - 1] !== '--markdown' && !a.startsWith('--markdown='));
-    const command = `parley ${['eval', ...shown].map((a) => (/^[\w./@:=-]+$/.test(a) ? a : `'${a}'`)).join(' ')}`;
-    const sections = await Promise.all(results.map((r) => heldoutSection(r, command)));
-    writeFileSync(v.markdown, sections.join('\n'));
+  const k = poolSize('--retrieved', v.retrieved);
+  // `retrieved` is the pool's, as in a request to the server: taken off before the decoding defaults.
+  const settings: HeldoutSetting[] = (v.options ?? [undefined]).map((o) => {
+    const { retrieved, ...given } = decodingJson(o);
+    const asked = poolSize('--options "retrieved"', retrieved) ?? k;
+    return { decoding: withDecodingDefaults(pipeline.decodingDefaults, given), ...(asked === undefined ? {} : { retrieved: asked }) };
+  });
+  const models = await servedModels(pipeline, v);
+  try {
+    if (!models.index && settings.some((s) => (s.retrieved ?? 0) > 0)) {
+      throw new UsageError(`a retrieved pool needs ${v.model}/${RETRIEVAL_DIR}/, which is missing: parley index --model ${v.model} --corpus ... builds it`);
+    }
+    const results = await evaluateHeldout(models, split, settings, (r) => console.log(JSON.stringify({ model: v.model, ...r })));
+    if (v.markdown !== undefined) {
+      // The card shows the evaluation's own command, not where this copy of its section was written.
+      const shown = args.filter((a, i) => a !== '--markdown' && args[i - 1] !== '--markdown' && !a.startsWith('--markdown='));
+      const command = `parley ${['eval', ...shown].map((a) => (/^[\w./@:=-]+$/.test(a) ? a : `'${a}'`)).join(' ')}`;
+      const sections = await Promise.all(results.map((r) => heldoutSection(r, command)));
+      writeFileSync(v.markdown, sections.join('\n'));
+    }
+    return 0;
+  } finally {
+    models.backward?.dispose();
   }
-  return 0;
 }
 
 export async function run(args: string[]): Promise<number> {
@@ -72,6 +116,8 @@ export async function run(args: string[]): Promise<number> {
         options: { type: 'string', multiple: true },
         heldout: { type: 'string' },
         markdown: { type: 'string' },
+        retrieved: { type: 'string' },
+        backward: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -81,6 +127,7 @@ export async function run(args: string[]): Promise<number> {
     }
     if (v.model === undefined) throw new UsageError('--model DIR is required');
     if (v.heldout === undefined && v.markdown !== undefined) throw new UsageError('--markdown writes the --heldout card section; add --heldout chat');
+    if (v.heldout === undefined && (v.retrieved !== undefined || v.backward !== undefined)) throw new UsageError('--retrieved and --backward evaluate a chat reply as served; add --heldout chat');
     if (v.heldout !== undefined) {
       const refused = (['corpus', 'corpora', 'direction', 'beam', 'limit', 'max-examples', 'seed'] as const).filter((k) => v[k] !== undefined);
       if (refused.length > 0) throw new UsageError(`--heldout reads its own set as the model is served; drop --${refused.join(', --')}`);

@@ -3,13 +3,14 @@
 // replies they were answered by and where each came from, in the model directory's retrieval/.
 import { parseArgs } from 'node:util';
 import { IssueLog } from '../corpora/index.ts';
-import { embedSources, initBackend, loadPipeline, ReplyIndex, RETRIEVAL_DIR } from '../engine/index.ts';
+import { embedSources, initBackend, loadPipeline, ReplyIndex, RETRIEVAL_DIR, spread } from '../engine/index.ts';
 import { checkCorpora, loadTaskPairs, UsageError } from './corpus-data.ts';
 import { runCommand } from './errors.ts';
 import { positiveInt } from './train-options.ts';
 
 const USAGE = `usage: parley index --model DIR --corpus NAME|FILE... [--corpora DIR] [--max-examples N]
-  (a chat model: its training split's prompts, embedded by its encoder, into DIR/${RETRIEVAL_DIR}/)`;
+  (a chat model: its training split's prompts, embedded by its encoder, into DIR/${RETRIEVAL_DIR}/;
+   --max-examples N: at most N prompts per corpus, spread evenly over its training split)`;
 
 export async function run(args: string[]): Promise<number> {
   return runCommand('index', USAGE, async () => {
@@ -46,9 +47,12 @@ export async function run(args: string[]): Promise<number> {
           task: 'chat', corpora: [corpus], split: 'train', contextTurns: pipeline.codec.contextTurns, log,
           seed: typeof pipeline.meta.dataSeed === 'number' ? pipeline.meta.dataSeed : 1,
           ...(v.corpora === undefined ? {} : { dir: v.corpora }),
-          ...(maxExamples === undefined ? {} : { maxExamples }),
         });
-        pairs.forEach((p, i) => {
+        // Spread rather than the first N: a corpus' files run by topic or service, and a pool of its
+        // first dialogues alone would answer everything from those.
+        const positions = spread(pairs.map((_, i) => i), maxExamples ?? pairs.length);
+        positions.forEach((i) => {
+          const p = pairs[i]!;
           const source = pipeline.encodeInput(p.input);
           if (source.length === 0 || p.target.trim() === '') return;
           sources.push(source);

@@ -4,6 +4,7 @@ import { io, type Socket } from 'socket.io-client';
 import type {
   ClientToServerEvents,
   DecodingOptionsInput,
+  Hypothesis,
   MessageView,
   ModelInfo,
   ServerToClientEvents,
@@ -114,7 +115,13 @@ function feedbackButton(replyId: number, rating: 'up' | 'down', current: string 
   return button;
 }
 
-/** Fills a bot bubble with the final reply: text, score, n-best, feedback and attention buttons. */
+/** A reply taken from the training corpora (the retrieved pool) rather than generated says so. */
+function originBadge(origin: Hypothesis['origin']): HTMLElement | null {
+  if (origin !== 'retrieved') return null;
+  return el('span', { class: 'badge', title: 'A reply from the training corpora, to a message like yours', text: 'retrieved' });
+}
+
+/** Fills a bot bubble with the final reply: text, where it came from, score, n-best, feedback and attention buttons. */
 function renderReply(node: HTMLElement, message: MessageView): void {
   const reply = message.reply;
   node.replaceChildren(el('p', { class: 'text', text: message.text }));
@@ -124,6 +131,7 @@ function renderReply(node: HTMLElement, message: MessageView): void {
   if (!reply) return;
   const meta = el('div', { class: 'meta' }, [
     el('span', { class: 'score', text: `score ${reply.score.toFixed(2)} · ${reply.modelId} · ${Math.round(reply.timingMs)} ms` }),
+    originBadge(reply.nBest[0]?.origin),
     feedbackButton(message.id, 'up', reply.rating),
     feedbackButton(message.id, 'down', reply.rating),
   ]);
@@ -132,7 +140,7 @@ function renderReply(node: HTMLElement, message: MessageView): void {
   meta.append(attention);
   node.append(meta);
   if (reply.nBest.length > 1) {
-    const list = el('ol', { class: 'nbest' }, reply.nBest.map((h) => el('li', {}, [el('span', { text: h.text }), el('span', { class: 'score', text: h.score.toFixed(2) })])));
+    const list = el('ol', { class: 'nbest' }, reply.nBest.map((h) => el('li', {}, [el('span', { text: h.text }), originBadge(h.origin), el('span', { class: 'score', text: h.score.toFixed(2) })])));
     node.append(el('details', { class: 'alternatives' }, [el('summary', { text: `${reply.nBest.length} alternatives` }), list]));
   }
 }

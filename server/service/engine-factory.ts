@@ -2,7 +2,6 @@
 // codec, tfjs model) and decoded on ONNX Runtime in a worker thread when the directory holds a current
 // ONNX export — so session.run never blocks the event loop — else on tfjs with continuous batching.
 import {
-  backwardLogProbs,
   decodeWork,
   DecodeScheduler,
   exportOnnx,
@@ -11,18 +10,17 @@ import {
   initBackend,
   loadBackward,
   loadPipeline,
-  parseDecodingOptions,
-  rankPool,
+  planReply,
   renderOutput,
   ReplyIndex,
-  rerankByBackward,
-  embedSources,
+  respond,
   taskInput,
   withDecodingDefaults,
   type DecodeRequest,
   type DecodeResult,
   type Pipeline,
   type PipelineInput,
+  type ReplyModels,
   type StepModel,
 } from '../../engine/index.ts';
 import { fitTurns } from './context-fit.ts';
@@ -148,33 +146,18 @@ export const createEngineFactory = (o: EngineOptions = engineOptionsFromEnv()): 
     return { input, source };
   };
 
-  /** The pipeline's input and source ids, and the options decode will run with (model defaults under the request's). */
+  const models: ReplyModels = { forward: pipeline, backward, index: replyIndex };
+  /**
+   * The pipeline's input and source ids, the options decode will run with (model defaults under the
+   * request's) and what follows the forward search: the retrieved pool and MMI-bidi (engine/retrieval/respond.ts).
+   */
   const prepare = (request: Pick<GenerateRequest, 'inputs' | 'options'>) => {
     const { input, source } = encodeRequest(request.inputs);
-    // `retrieved` is the server's, not the decoder's: taken off before the engine sees the options.
-    const { retrieved: asked, ...given } = (request.options ?? {}) as { retrieved?: number };
+    // `retrieved` is the pool's, not the decoder's: taken off before the search sees the options.
+    const { retrieved, ...given } = (request.options ?? {}) as { retrieved?: number };
     const options = pipeline.withTreeConstraint(input, withDecodingDefaults(decodingDefaults, given));
-    const retrieved = replyIndex ? asked ?? defaultRetrieved : 0;
-    return { input, source, options, retrieved, bidi: backward ? bidiOf(options) : null };
+    return { input, source, options, reply: planReply(models, options, retrieved) };
   };
-  /** config.json `"retrieval": {"k": N}`: the model's default pool of retrieved replies (none if absent). */
-  const defaultRetrieved = (() => {
-    const k = (pipeline.meta.retrieval as { k?: unknown } | undefined)?.k;
-    return typeof k === 'number' && Number.isInteger(k) && k >= 0 && k <= 32 ? k : 0;
-  })();
-
-  /**
-   * MMI-bidi is done here, after either runtime's forward n-best: the backward model (tfjs) scores each
-   * candidate, so the decoder is asked for its plain n-best. Without a backward model the option goes to
-   * the decoder, which refuses it. returnNBest follows the engine: off by default under mmiBidi.
-   */
-  const bidiOf = (options: unknown) => {
-    const parsed = parseDecodingOptions(options);
-    return parsed.mmiBidi ? { lambda: parsed.mmiBidi.lambda, pool: parsed.nBest, returnNBest: parsed.returnNBest } : null;
-  };
-  /** The decoder's options: its whole n-best when reranking follows; mmiBidi kept only for it to refuse. */
-  const forwardOptions = (options: unknown, bidi: ReturnType<typeof bidiOf>, retrieved: number) =>
-    bidi || retrieved > 0 ? { ...(options as object), ...(bidi ? { mmiBidi: null } : {}), returnNBest: true } : options;
 
   /**
    * Each plan's prepared request, for generate to take up: encoding (subword pieces, a chat's fitting) runs
@@ -199,41 +182,29 @@ export const createEngineFactory = (o: EngineOptions = engineOptionsFromEnv()): 
     runtime: decoder.runtime,
     async generate(request): Promise<GenerateResult> {
       const started = performance.now();
-      const { input, source, options, bidi, retrieved } = preparedFor(request);
+      const { input, source, options, reply } = preparedFor(request);
       const onPartial = request.onPartial;
-      const result = await decoder.submit({
-        source,
-        options: forwardOptions(options, bidi, retrieved),
-        signal: request.signal,
-        ...(onPartial ? { onPartial: (p) => onPartial(render(p.tokens, input).text) } : {}),
+      const { searched, ranked } = await respond(models, {
+        input, source, options, plan: reply,
+        message: request.inputs[request.inputs.length - 1] ?? '',
+        search: (searchOptions) => decoder.submit({
+          source,
+          options: searchOptions,
+          signal: request.signal,
+          ...(onPartial ? { onPartial: (p) => onPartial(render(p.tokens, input).text) } : {}),
+        }),
       });
-      let hyps: { tokens: number[]; score: number; backwardLogProb?: number; origin?: 'generated' | 'retrieved' }[] = result.nBest ?? [result];
-      const message = request.inputs[request.inputs.length - 1] ?? '';
-      if (retrieved > 0 && replyIndex) {
-        // The pool: generated and retrieved replies scored alike (engine/retrieval/pool.ts), best first.
-        const [vector] = embedSources(pipeline.model, [source]);
-        const texts = replyIndex.nearest(vector!, retrieved).map((r) => r.text);
-        const pool = await rankPool({ forward: pipeline, backward: bidi ? backward : null, lambda: bidi?.lambda ?? 0, input, source, message, generated: hyps.map((h) => h.tokens), retrieved: texts });
-        hyps = pool.length > 0 ? pool : hyps.slice(0, 1);
-        if (!(bidi ? bidi.returnNBest : parseDecodingOptions(options).returnNBest)) hyps = hyps.slice(0, 1);
-      } else if (bidi && backward) {
-        const candidates = hyps.slice(0, bidi.pool);
-        const scores = await backwardLogProbs(backward, message, candidates.map((h) => render(h.tokens, input).text));
-        // An empty reply explains no message (-Infinity): it leaves the pool unless nothing else is in it.
-        const reranked = rerankByBackward(candidates, scores, bidi.lambda).filter((h) => Number.isFinite(h.score));
-        hyps = reranked.length > 0 ? reranked : candidates.slice(0, 1);
-        if (!bidi.returnNBest) hyps = hyps.slice(0, 1);
-      }
-      const top = hyps[0]!;
+      const top = ranked[0]!;
       const best = render(top.tokens, input);
-      const nBest = hyps.map((h) => ({
+      const nBest = ranked.map((h) => ({
         text: render(h.tokens, input).text,
         score: h.score,
         ...(h.backwardLogProb === undefined ? {} : { backwardLogProb: h.backwardLogProb }),
-        ...(task === 'chat' ? { origin: h.origin ?? 'generated' } : {}),
+        ...(task === 'chat' ? { origin: h.origin } : {}),
       }));
       // The attention is the forward search's best; a reranked best of other tokens has none here.
-      const attention = result.attention && top.tokens === result.tokens ? result.attention : undefined;
+      const attention = searched.attention && top.tokens === searched.tokens ? searched.attention : undefined;
+      const reranked = reply.bidi !== null || reply.retrieved > 0;
       return {
         text: best.text,
         tokens: top.tokens.length,
@@ -243,13 +214,14 @@ export const createEngineFactory = (o: EngineOptions = engineOptionsFromEnv()): 
           ? { attention, srcTokens: [...source.map(sourcePiece), sourcePiece(pipeline.config.specials.eos)], tgtTokens: top.tokens.map(piece) }
           : {}),
         ...(best.repaired === undefined ? {} : { repaired: best.repaired }),
-        timingMs: bidi || retrieved > 0 ? performance.now() - started : result.timing.totalMs,
+        timingMs: reranked ? performance.now() - started : searched.timing.totalMs,
       };
     },
     plan(request): DecodePlan {
       const prepared = prepare(request);
-      const { source, options, bidi, retrieved } = prepared;
-      const work = decodeWork(forwardOptions(options, bidi, retrieved), source.length);
+      const { source, reply } = prepared;
+      const { bidi, retrieved } = reply;
+      const work = decodeWork(reply.searchOptions, source.length);
       // The pool's forward scoring: each of up to rows + retrieved candidates forced through maxSteps tokens.
       const poolRowSteps = retrieved > 0 ? (work.rows + retrieved) * (work.maxSteps + 1) * (1 + source.length / SOURCE_TOKENS_PER_STEP_COST) : 0;
       // Backward scoring: each candidate (a source of up to maxSteps tokens) forced through the message.

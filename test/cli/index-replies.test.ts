@@ -42,6 +42,20 @@ describe('parley index', () => {
     }
   });
 
+  it('takes --max-examples prompts spread over the training split, not its first ones', async () => {
+    const spreadModel = path.join(root, 'chat-spread');
+    await writeMmiModels(spreadModel, { forwardSteps: 1, backwardSteps: 1 });
+    expect(await run(['--model', spreadModel, '--corpus', corpus])).toBe(0);
+    const all = JSON.parse(readFileSync(path.join(spreadModel, 'retrieval', 'replies.json'), 'utf8')) as { replies: { source: string }[] };
+    expect(await run(['--model', spreadModel, '--corpus', corpus, '--max-examples', '4'])).toBe(0);
+    const some = JSON.parse(readFileSync(path.join(spreadModel, 'retrieval', 'replies.json'), 'utf8')) as { replies: { source: string }[] };
+    const position = (s: string) => Number(s.split(':').at(-1));
+    expect(some.replies).toHaveLength(4);
+    const last = Math.max(...all.replies.map((r) => position(r.source)));
+    // One from the start of each quarter of the split.
+    expect(some.replies.map((r) => position(r.source))).toEqual([0, 1, 2, 3].map((q) => Math.floor((q * (last + 1)) / 4)));
+  });
+
   it('refuses a command without a corpus', async () => {
     expect(await run(['--model', model])).toBe(2);
   });

@@ -31,6 +31,20 @@ describe('encoder sentence embeddings', () => {
     });
     expect(batched[0]!.length).toBe(24);
   });
+
+  it('come back in the order given when batches are sorted by length and cut by size', () => {
+    // Lengths 1..60 out of order, in batches of 4 rows: sorting must not reorder the vectors returned.
+    const lengths = [60, 3, 1, 45, 7, 2, 33, 12, 5, 21, 1, 9];
+    const sources = lengths.map((n, i) => Array.from({ length: n }, (_, j) => 4 + ((i * 7 + j) % 50)));
+    const batched = embedSources(pipeline.model, sources, 4);
+    expect(batched).toHaveLength(sources.length);
+    sources.forEach((s, i) => {
+      const [alone] = embedSources(pipeline.model, [s]);
+      alone!.forEach((v, j) => expect(v).toBeCloseTo(batched[i]![j]!, 5));
+    });
+    // Different sources give different vectors, so a swapped order would fail above.
+    expect(batched[0]).not.toEqual(batched[1]);
+  });
 });
 
 describe('ReplyIndex', () => {

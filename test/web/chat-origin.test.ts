@@ -1,0 +1,93 @@
+// The chat page says where a reply came from, in Debian's Chromium against a real server on the real
+// engine: a tiny chat model with a retrieval index (its pool on by config.json) and a copy without one.
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { embedSources, initBackend, loadPipeline, ReplyIndex } from '../../engine/index.ts';
+import { startServer, type RunningServer } from '../../server/app.ts';
+import { createEngineFactory } from '../../server/service/engine-factory.ts';
+import { mmiPairs, writeMmiModels } from '../helpers/mmi-models.ts';
+import { tempDir } from '../helpers/tmp.ts';
+import { launchChromium, watchPage, type TestBrowser } from './helpers/chromium.ts';
+
+const artifacts = path.join(process.cwd(), 'test-artifacts');
+const indexed = new Set(mmiPairs.map((p) => p.target));
+
+/** Sets config.json keys of a model directory. */
+function configure(dir: string, keys: Record<string, unknown>): void {
+  const file = path.join(dir, 'config.json');
+  writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), ...keys }, null, 2));
+}
+
+describe('chat page: the origin of a reply', () => {
+  const root = tempDir('parley-chat-origin');
+  const models = path.join(root, 'models');
+  let server: RunningServer;
+  let browser: TestBrowser;
+
+  beforeAll(async () => {
+    mkdirSync(artifacts, { recursive: true });
+    await initBackend({ backend: 'wasm', quiet: true });
+    const pooled = path.join(models, 'chat-pool');
+    await writeMmiModels(pooled, { forwardSteps: 150, backwardSteps: 1 });
+    // A one-token search cannot end where the two-word indexed replies do, so the pool's retrieved
+    // replies win under the forward model's full log-probability: the page is sure to get one.
+    configure(pooled, { decoding: { maxLength: 1 } });
+    cpSync(pooled, path.join(models, 'chat-plain'), { recursive: true });
+    configure(pooled, { retrieval: { k: 8 } });
+    const forward = await loadPipeline(pooled);
+    try {
+      const vectors = embedSources(forward.model, mmiPairs.map((p) => forward.encodeInput(p.input)));
+      ReplyIndex.build(vectors, mmiPairs.map((p, i) => ({ text: p.target, source: `mmi:${i}` }))).save(pooled);
+    } finally {
+      forward.dispose();
+    }
+    server = await startServer({ port: 0, host: '127.0.0.1', modelsDir: models, dbFile: path.join(root, 'db.sqlite'), factory: createEngineFactory({ engine: 'tfjs', exportMissing: false }), logger: pino({ level: process.env.PARLEY_TEST_LOG ?? 'silent' }) });
+    browser = await launchChromium({ width: 390, height: 760 });
+  }, 180_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('marks a retrieved reply "retrieved" (as text), a generated one not, and again after a reload', async () => {
+    const page = await browser.context.newPage();
+    const seen = watchPage(page);
+    await page.goto(server.url);
+    await page.locator('#model option[value="chat-pool"]').waitFor({ state: 'attached' });
+    const bots = page.locator('.msg.bot');
+    const ask = async (model: string, text: string, replies: number) => {
+      await page.locator('#model').selectOption(model);
+      await page.locator('#message').fill(text);
+      await page.locator('#message').press('Enter');
+      await expect.poll(() => page.locator('.msg.bot .meta').count(), { timeout: 60_000 }).toBe(replies);
+    };
+
+    await ask('chat-pool', 'the teal one', 1);
+    const retrieved = bots.nth(0);
+    expect(indexed.has((await retrieved.locator('.text').textContent())!)).toBe(true);
+    expect(await retrieved.locator('.meta .badge').evaluate((b) => [b.textContent, b.innerHTML, b.children.length])).toEqual(['retrieved', 'retrieved', 0]);
+    // The alternatives say which of them came from the index too.
+    await retrieved.locator('.alternatives summary').click();
+    const alternatives = retrieved.locator('.nbest li');
+    for (let i = 0; i < (await alternatives.count()); i++) {
+      const item = alternatives.nth(i);
+      const text = (await item.locator('span').first().textContent())!;
+      expect(await item.locator('.badge').count(), text).toBe(indexed.has(text) ? 1 : 0);
+    }
+    await page.screenshot({ path: path.join(artifacts, 'chat-retrieved.png') });
+
+    await ask('chat-plain', 'the teal one', 2);
+    expect(await bots.nth(1).locator('.badge').count()).toBe(0);
+    expect(indexed.has((await bots.nth(1).locator('.text').textContent())!)).toBe(false);
+
+    // The stored replies keep their origin: the history shows the same badges.
+    await page.reload();
+    await expect.poll(() => page.locator('.msg.bot .meta').count()).toBe(2);
+    expect(await bots.nth(0).locator('.meta .badge').textContent()).toBe('retrieved');
+    expect(await bots.nth(1).locator('.badge').count()).toBe(0);
+    expect(seen).toEqual({ dialogs: [], errors: [] });
+    await page.close();
+  }, 180_000);
+});
