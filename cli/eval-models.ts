@@ -23,6 +23,7 @@ interface EvalRecord {
 function differences(expected: Record<string, unknown>, actual: Record<string, unknown>, prefix = ''): string[] {
   const out: string[] = [];
   for (const [key, want] of Object.entries(expected)) {
+    if (key === 'timing') continue; // wall-clock time of the run: recorded for the card, never reproduced
     const got = actual[key];
     const name = `${prefix}${key}`;
     if (typeof want === 'number' && typeof got === 'number') {
