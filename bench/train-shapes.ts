@@ -8,7 +8,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadTaskPairs } from '../cli/corpus-data.ts';
 import { IssueLog } from '../corpora/index.ts';
-import { encodePairs, initBackend, loadPipeline, planBatches, prepareSources, roundLength, type Example, type LengthGrid } from '../engine/index.ts';
+import { dropLong } from '../cli/train-run.ts';
+import { encodePairs, initBackend, loadPipeline, makeStepBatch, planBatches, roundLength, type Example, type LengthGrid } from '../engine/index.ts';
 
 const { values: v } = parseArgs({ options: { run: { type: 'string' }, 'max-examples': { type: 'string' } } });
 if (!v.run) throw new Error('usage: bench/train-shapes.ts --run DIR (a parley train --out directory)');
@@ -24,12 +25,13 @@ const pairs = await loadTaskPairs({
   log: new IssueLog(0, undefined),
   ...(v['max-examples'] ? { maxExamples: Number(v['max-examples']) } : {}),
 });
-const examples: Example[] = encodePairs(pipeline, pairs).filter((e) => e.src.length > 0 && e.src.length <= run.maxLength && e.tgt.length <= run.maxLength);
+const examples: Example[] = dropLong(encodePairs(pipeline, pairs), run.maxLength);
 const batches = planBatches(examples, { batchTokens: run.batchTokens, seed: run.seed, epoch: 0 });
 const specials = pipeline.model.config.specials;
 const raw = batches.map((b) => {
   const rows = b.map((i) => examples[i]!);
-  return { batch: rows.length, src: prepareSources(rows.map((e) => e.src), specials, false).maxLength, tgt: Math.max(...rows.map((e) => e.tgt.length)) + 1, realSrc: rows.reduce((s, e) => s + e.src.length, 0), realTgt: rows.reduce((s, e) => s + e.tgt.length + 1, 0) };
+  const { bucket, targetTokens } = makeStepBatch(rows, specials, false); // exact shapes: grid 1 × 1
+  return { batch: bucket.batch, src: bucket.srcLen, tgt: bucket.tgtLen, realSrc: rows.reduce((s, e) => s + e.src.length, 0), realTgt: targetTokens };
 });
 
 const grids: [string, number, LengthGrid][] = [

@@ -10,6 +10,7 @@ import {
   Tokenizer,
   defaultDecoding,
   defaultTrainingOptions,
+  heldOutSample,
   pipelineMeta,
   readModelConfig,
   spread,
@@ -20,7 +21,7 @@ import {
 } from '../engine/index.ts';
 import { UsageError } from '../cli/corpus-data.ts';
 import { DEFAULT_EVAL_LIMIT, loadEvalPairs, type EvalDataFlags } from '../cli/eval-pairs.ts';
-import { dropLong, heldOutPairs, validationSet } from '../cli/train-run.ts';
+import { dropLong, heldOutPairs } from '../cli/train-run.ts';
 import { parseTrainFlags, runModelConfig, type TrainRunOptions } from '../cli/train-options.ts';
 
 /** Flags that change which data is exported; each overrides what the run or model directory recorded. */
@@ -127,7 +128,7 @@ export async function exportTranslationIds(options: ExportOptions): Promise<Expo
   const all = encode(await heldOutPairs(run, 'train', issues));
   const train = dropLong(all, run.maxLength);
   if (train.length === 0) throw new UsageError(`no training pairs under --max-length ${run.maxLength} in ${run.corpora.join(', ') || '(no --corpus)'}${issues.count ? `; ${issues.summary()}` : ''}`);
-  const valid = encode(validationSet(await heldOutPairs(run, 'valid', issues), run.validLimit));
+  const valid = encode(heldOutSample(await heldOutPairs(run, 'valid', issues), run.validLimit));
   // The model's own meta when there is one, as parley eval reads it; else what the run recorded.
   const evalMeta: PipelineMeta = saved?.meta ?? { task: 'translate', pipelineTask: 'translate', tokenizer: TOKENIZER_FILE, corpora: run.corpora, dataSeed: run.seed, ...(run.direction ? { direction: run.direction } : {}) };
   const evalFlags: EvalDataFlags = {

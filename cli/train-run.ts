@@ -161,10 +161,6 @@ export function dropLong(examples: Example[], maxLength: number): Example[] {
 /** Loads held-out pairs of a split the way training saw its data. */
 export const heldOutPairs = pairsFor;
 
-/** The validation pairs a run scores and decodes (validLimit of them, spread over the split: heldOutSample). */
-export function validationSet(validPairs: readonly TextPair[], validLimit: number): TextPair[] {
-  return heldOutSample(validPairs, validLimit);
-}
 
 export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promise<RunSummary> {
   const { options: o, resuming } = resolveRun(options, ctx.resume);
@@ -195,7 +191,7 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
   const all = encodePairs(pipeline, trainPairs);
   const examples = dropLong(all, o.maxLength);
   if (examples.length === 0) throw new Error(`every training example is longer than --max-length ${o.maxLength} tokens`);
-  const valid = validationSet(validPairs, o.validLimit);
+  const valid = heldOutSample(validPairs, o.validLimit);
   say(`${examples.length} training pairs (${all.length - examples.length} over ${o.maxLength} tokens dropped), ${validPairs.length} validation pairs; ${issues.summary()}`);
   const vocabulary = config.sourceVocabSize === undefined ? `vocabulary ${config.vocabSize}` : `vocabularies ${config.sourceVocabSize} source, ${config.vocabSize} target`;
   say(`model ${config.preset}: ${model.params.entries().reduce((s, [, v]) => s + v.size, 0)} parameters, ${vocabulary}`);
