@@ -51,7 +51,8 @@ function parseBackendEnv(value: string | undefined): BackendName | undefined {
   return value as BackendName;
 }
 
-function parseThreadsEnv(value: string | undefined): number {
+/** Intra-op threads for native kernels (the wasm route's MatMul, ORT training sessions): PARLEY_THREADS or 2. */
+export function parseThreadsEnv(value: string | undefined = process.env.PARLEY_THREADS): number {
   if (value === undefined || value === '') return NATIVE_THREADS;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 256) throw new Error(`PARLEY_THREADS=${value} must be an integer from 1 to 256`);

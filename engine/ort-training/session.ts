@@ -1,10 +1,12 @@
 // ONNX Runtime sessions for training graphs: the public onnxruntime-node API, sequential execution,
 // MLAS' intra-op threads without spinning (spinning workers steal the cores other jobs need).
 import * as ort from 'onnxruntime-node';
+import { parseThreadsEnv } from '../backend.ts';
 
 export { ort };
 
 export interface SessionOptions {
+  /** Intra-op threads; default PARLEY_THREADS, else 2 (e.g. 1 each when two trainings share two cores). */
   threads?: number;
   /**
    * ORT graph optimisations. Default 'basic': on an 18.7M-parameter LSTM it created 9 sessions in 21 s
@@ -25,7 +27,7 @@ export interface SessionOptions {
 
 export async function createTrainingSession(bytes: Uint8Array, o: SessionOptions = {}): Promise<ort.InferenceSession> {
   return ort.InferenceSession.create(bytes, {
-    intraOpNumThreads: o.threads ?? 2,
+    intraOpNumThreads: o.threads ?? parseThreadsEnv(),
     interOpNumThreads: 1,
     executionMode: 'sequential',
     graphOptimizationLevel: o.optimization ?? 'basic',
