@@ -14,7 +14,7 @@ import { ChatService } from './service/chat.ts';
 import { DEFAULT_MAX_REQUEST_COST } from './service/cost-budget.ts';
 import { GenerationService } from './service/generation.ts';
 import type { EngineFactory } from './service/model-backend.ts';
-import { ModelLoader } from './service/model-loader.ts';
+import { DEFAULTS_FILE, ModelLoader } from './service/model-loader.ts';
 import { RateLimiter } from './service/rate-limit.ts';
 import { SessionService } from './service/sessions.ts';
 import { attachSocket, originCheck } from './socket.ts';
@@ -98,7 +98,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     modelsDir: options.modelsDir,
     factory: options.factory,
     hooks: { observeBatchSize: (model, rows) => metrics.batchSize.observe({ model }, rows) },
-    onError: (id, err) => logger.error({ err, model: id }, 'model failed to load'),
+    onError: (id, err) => logger.error({ err, model: id }, id === DEFAULTS_FILE ? 'defaults.json ignored' : 'model failed to load'),
     onLoaded: (m) => logger.info({ model: m.id, task: m.task, preset: m.preset, version: m.version }, 'model loaded'),
   });
   await loader.loadAll();

@@ -1,6 +1,7 @@
 // OpenNMT-py REST server compatibility (onmt/bin/server.py), so existing clients work unchanged.
-// Model ids: a number N names the N-th translate model of GET /translator/models (sorted by directory
-// name, from 0); a string names the model directory. Errors are {"status":"error","error":"..."}.
+// Model ids: a number N names the N-th translate model of GET /translator/models, from 0: the default
+// (models/defaults.json) first, then by directory name; a string names the model directory. Errors
+// are {"status":"error","error":"..."}.
 import { setMaxListeners } from 'node:events';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { clientError } from './client-errors.ts';

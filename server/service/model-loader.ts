@@ -1,5 +1,8 @@
 // Finds model directories (each holds a config.json) under the models directory, loads them through
 // the injected engine factory, and swaps in reloaded models without dropping requests in flight.
+// An optional defaults.json beside the model directories names each task's default model, so adding
+// a model (translate-de-en sorts before translate-fr-en) never changes what a request without a model
+// id gets, nor the OpenNMT endpoint's model 0.
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { join, sep } from 'node:path';
@@ -69,6 +72,31 @@ export function readModelDir(modelsDir: string, id: string): ModelDirSpec {
   };
 }
 
+/** The models directory's defaults.json: task → model id. */
+export const DEFAULTS_FILE = 'defaults.json';
+const TASKS: readonly LoadedModel['task'][] = ['chat', 'translate', 'parse'];
+type Defaults = Partial<Record<LoadedModel['task'], string>>;
+
+/** Reads defaults.json ({} when absent); a malformed file throws a message that says what is wrong. */
+export function readDefaults(modelsDir: string): Defaults {
+  const file = join(modelsDir, DEFAULTS_FILE);
+  if (!existsSync(file)) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`${DEFAULTS_FILE}: not JSON (${(error as Error).message})`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${DEFAULTS_FILE}: must be an object of task → model id`);
+  const out: Defaults = {};
+  for (const [task, id] of Object.entries(value)) {
+    if (!(TASKS as readonly string[]).includes(task)) throw new Error(`${DEFAULTS_FILE}: "${task}" is not a task (${TASKS.join(', ')})`);
+    if (typeof id !== 'string' || id === '') throw new Error(`${DEFAULTS_FILE}: the ${task} default must be a model id`);
+    out[task as LoadedModel['task']] = id;
+  }
+  return out;
+}
+
 export function listModelDirs(modelsDir: string): string[] {
   if (!existsSync(modelsDir)) return [];
   return readdirSync(modelsDir, { withFileTypes: true })
@@ -85,6 +113,7 @@ export class ModelLoader {
   private reloading: Promise<string[]> = Promise.resolve([]);
   /** Disposals under way (decoder workers closing), so close() can wait for them. */
   private readonly disposing = new Set<Promise<void>>();
+  private defaults: Defaults = {};
 
   constructor(private readonly options: ModelLoaderOptions) {}
 
@@ -105,6 +134,12 @@ export class ModelLoader {
 
   private async reloadNow(ids: string[] | undefined, force: boolean): Promise<string[]> {
     const present = listModelDirs(this.options.modelsDir);
+    try {
+      this.defaults = readDefaults(this.options.modelsDir);
+    } catch (error) {
+      this.defaults = {};
+      this.options.onError?.(DEFAULTS_FILE, error);
+    }
     const wanted = ids ?? present;
     const loaded: string[] = [];
     for (const id of wanted) {
@@ -169,19 +204,23 @@ export class ModelLoader {
     return this.entries.get(id)?.model;
   }
 
+  /** Each task's default first (defaults.json, else the first by id), then by id. */
   list(): ModelSummary[] {
-    return [...this.entries.values()].sort((a, b) => a.model.id.localeCompare(b.model.id)).map(({ model, bytes }) => ({
-      id: model.id,
-      task: model.task,
-      preset: model.preset,
-      version: model.version,
-      bytes,
-      parameters: model.parameters ?? null,
-      runtime: model.runtime ?? null,
-    }));
+    const isDefault = (m: LoadedModel) => this.defaults[m.task] === m.id;
+    return [...this.entries.values()]
+      .sort((a, b) => Number(isDefault(b.model)) - Number(isDefault(a.model)) || a.model.id.localeCompare(b.model.id))
+      .map(({ model, bytes }) => ({
+        id: model.id,
+        task: model.task,
+        preset: model.preset,
+        version: model.version,
+        bytes,
+        parameters: model.parameters ?? null,
+        runtime: model.runtime ?? null,
+      }));
   }
 
-  /** The first loaded model for a task (sorted by id), the default when a request names none. */
+  /** The model a request of this task gets when it names none: the first of list() for the task. */
   defaultFor(task: LoadedModel['task']): LoadedModel | undefined {
     return this.list().map((s) => this.get(s.id)!).find((m) => m.task === task);
   }

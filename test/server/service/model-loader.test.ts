@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { ModelLoader } from '../../../server/service/model-loader.ts';
+import { ModelLoader, readDefaults } from '../../../server/service/model-loader.ts';
 import { testFactory, writeTestModels } from '../../../testkit/test-model.ts';
 
 describe('ModelLoader', () => {
@@ -29,6 +29,58 @@ describe('ModelLoader', () => {
       expect(loader.list().map((m) => m.id)).toEqual(['chat-small']);
       expect(factory.created.get('en-fr')![0]!.disposed).toBe(true);
       await loader.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('ModelLoader defaults.json', () => {
+  const translate = (dir: string, id: string) => {
+    mkdirSync(join(dir, id));
+    writeFileSync(join(dir, id, 'config.json'), JSON.stringify({ task: 'translate', preset: 'test-reverser' }));
+  };
+
+  it('gives a request without a model id the named default, and lists it first, whatever the ids sort as', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-defaults-'));
+    try {
+      writeTestModels(dir);
+      translate(dir, 'de-en');
+      translate(dir, 'fr-en');
+      const errors: string[] = [];
+      const loader = new ModelLoader({ modelsDir: dir, factory: testFactory(), hooks: { observeBatchSize: () => undefined }, onError: (id) => errors.push(id) });
+      await loader.loadAll();
+      // Without defaults.json the first id wins.
+      expect(loader.defaultFor('translate')?.id).toBe('de-en');
+      writeFileSync(join(dir, 'defaults.json'), JSON.stringify({ translate: 'fr-en' }));
+      await loader.reload();
+      expect(loader.defaultFor('translate')?.id).toBe('fr-en');
+      expect(loader.list().filter((m) => m.task === 'translate').map((m) => m.id)).toEqual(['fr-en', 'de-en', 'en-fr']);
+      expect(loader.defaultFor('chat')?.id).toBe('chat-small');
+      // A default that is not loaded falls back to the first by id; a broken file is reported, not fatal.
+      rmSync(join(dir, 'fr-en'), { recursive: true });
+      await loader.reload();
+      expect(loader.defaultFor('translate')?.id).toBe('de-en');
+      writeFileSync(join(dir, 'defaults.json'), '{"translate": ');
+      await loader.reload();
+      expect(errors).toEqual(['defaults.json']);
+      expect(loader.defaultFor('translate')?.id).toBe('de-en');
+      await loader.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a defaults.json that names an unknown task or no id, saying which', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-defaults-bad-'));
+    try {
+      expect(readDefaults(dir)).toEqual({});
+      writeFileSync(join(dir, 'defaults.json'), JSON.stringify({ summarize: 'x' }));
+      expect(() => readDefaults(dir)).toThrow('"summarize" is not a task (chat, translate, parse)');
+      writeFileSync(join(dir, 'defaults.json'), JSON.stringify({ parse: 3 }));
+      expect(() => readDefaults(dir)).toThrow('the parse default must be a model id');
+      writeFileSync(join(dir, 'defaults.json'), '[]');
+      expect(() => readDefaults(dir)).toThrow('must be an object of task → model id');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
