@@ -12,6 +12,8 @@ export interface ModelCardInput {
   steps: number;
   trainingMs: number;
   backend: string;
+  /** Intra-op threads the steps ran on (PARLEY_THREADS), when known. */
+  threads?: number;
   tokensPerSecond: number;
   bestValid: Record<string, unknown> | null;
   test: { split: string; metrics: Omit<TaskMetrics, 'samples'> } | null;
@@ -38,7 +40,7 @@ export function modelCard(c: ModelCardInput): string {
     `# Parley model: ${c.task}`,
     '',
     `- Preset: ${m.preset} (encoder ${m.encoder.cell} ${m.encoder.layers}×${m.encoder.hidden}${m.encoder.bidirectional ? ' bidirectional' : ''}, decoder ${m.decoder.cell} ${m.decoder.layers}×${m.decoder.hidden}, context ${m.context}, readout ${m.readout.kind} ${readoutWidth(m)} units, embedding ${m.embedding}, ${vocabulary(m)})`,
-    `- Trained ${c.steps} steps in ${(c.trainingMs / 60000).toFixed(1)} min on ${os.cpus().length}× ${os.cpus()[0]?.model ?? 'CPU'} (${c.backend} backend), ${Math.round(c.tokensPerSecond)} target tokens/s`,
+    `- Trained ${c.steps} steps in ${(c.trainingMs / 60000).toFixed(1)} min on ${c.threads === undefined ? '' : `${c.threads} thread${c.threads === 1 ? '' : 's'} of `}${os.cpus().length}× ${os.cpus()[0]?.model ?? 'CPU'} (${c.backend} backend), ${Math.round(c.tokensPerSecond)} target tokens/s`,
     '',
     '## Data',
     '',

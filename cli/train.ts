@@ -2,7 +2,7 @@
 // directory the server loads: config.json, weights, tokenizer.model (or source.model and target.model),
 // train-log.jsonl, MODEL_CARD.md.
 import path from 'node:path';
-import { evaluatePipeline, exportOnnx, heldOutSample, initBackend, loadPipeline, writeFileAtomic } from '../engine/index.ts';
+import { evaluatePipeline, exportOnnx, heldOutSample, initBackend, loadPipeline, parseThreadsEnv, writeFileAtomic } from '../engine/index.ts';
 import { checkCorpora } from './corpus-data.ts';
 import { runCommand } from './errors.ts';
 import { modelCard } from './model-card.ts';
@@ -59,6 +59,7 @@ export async function run(args: string[]): Promise<number> {
       steps: summary.steps,
       trainingMs: summary.elapsedMs,
       backend: summary.engine === 'onnxruntime' ? 'onnxruntime' : backend.name,
+      ...(summary.engine === 'onnxruntime' ? { threads: parseThreadsEnv() } : {}),
       tokensPerSecond: summary.tokensPerSecond,
       bestValid: summary.best,
       test,
