@@ -8,6 +8,7 @@ import { saveModel } from '../../../engine/checkpoint/model-dir.ts';
 import { modelConfig } from '../../../engine/config.ts';
 import { Seq2Seq } from '../../../engine/models/seq2seq.ts';
 import { buildTokenizer, type TextPair } from '../../../engine/pipeline/build-tokenizer.ts';
+import { scoreDecoding } from '../../../engine/pipeline/evaluate.ts';
 import { loadPipeline } from '../../../engine/pipeline/pipeline.ts';
 import { leaves, parseTree } from '../../../engine/parsing/tree.ts';
 import { encodeModelProto } from '../../../engine/tokenizer/model-proto.ts';
@@ -52,6 +53,22 @@ describe('a tagging parser', () => {
       });
     }
     p.dispose();
+  });
+
+  it('reports tagging accuracy beside bracket F1; a parser that writes XX does not', async () => {
+    const tagger = await loadPipeline(await taggerDir());
+    const m = await scoreDecoding(tagger, pairs, { decoding: { strategy: 'greedy', maxLength: 40 } });
+    expect(m.tagAccuracy).toBeGreaterThanOrEqual(0);
+    expect(m.tagAccuracy).toBeLessThanOrEqual(1);
+    expect(m).toMatchObject({ repairRate: 0, words5to18: { sentences: 0, f1: null } });
+    tagger.dispose();
+    const xxPairs = pairs.map((p) => ({ ...p, target: p.target.replace(/ (?!\(|\))\S+/g, ' XX') }));
+    const xx = await loadPipeline(await taggerDir({}, xxPairs));
+    expect(xx.codec.posTags).toBeNull();
+    const mx = await scoreDecoding(xx, xxPairs, { decoding: { strategy: 'greedy', maxLength: 40 } });
+    expect(mx).not.toHaveProperty('tagAccuracy');
+    expect(typeof mx.exactMatch).toBe('number');
+    xx.dispose();
   });
 
   it('refuses posTags the tokenizer has no piece for, or that are malformed, naming the file', async () => {
