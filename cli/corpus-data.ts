@@ -33,6 +33,8 @@ export interface DataOptions {
   log: IssueLog;
   /** Translation direction, e.g. fr-en (Tatoeba's default) or en-fr. */
   direction?: Direction;
+  /** parse: linearised targets carry the treebank's POS tags as preterminals instead of XX. */
+  posTags?: boolean;
 }
 
 /** Does a --corpus value name a file of the user's own (rather than a shared corpus)? */
@@ -98,8 +100,9 @@ export async function loadTaskPairs(options: DataOptions): Promise<TextPair[]> {
     } else if (task === 'translate') {
       await take(loadTranslationPairs(ref, base), limit, (p) => ({ input: p.src, target: p.tgt }), out);
     } else {
+      const tags = options.posTags ? 'keep' : 'xx';
       await take(loadParseExamples(ref, base), limit, (e) => {
-        const p = toParsePair(e);
+        const p = toParsePair(e, { tags });
         return { input: p.src, target: p.tgt, gold: e.tree };
       }, out);
     }
