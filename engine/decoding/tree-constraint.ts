@@ -1,10 +1,11 @@
 // Constrained decoding for parsing as translation: at each step only the pieces that keep the output a
 // well-formed linearised tree over exactly the input's words stay allowed. A bracket closes only the
 // label open on top and only once it holds something; a preterminal (the XX placeholder, or a POS tag
-// with a tagging parser) goes inside a bracket while the input has words left; a bracket opens only while a word is left to fill it; EOS comes when every word is placed
-// and every bracket closed. A small parser then never needs its output repaired, unless it runs out of
-// length. (Vinyals et al. 2014 repaired the rare malformed output afterwards; constraining the search
-// instead keeps the model's best well-formed tree rather than a patched ill-formed one.)
+// with a tagging parser) goes inside a bracket while the input has words left; a bracket opens only
+// while a word is left to fill it; EOS comes when every word is placed and every bracket closed. A
+// small parser then never needs its output repaired, unless it runs out of length. (Vinyals et al.
+// 2014 repaired the rare malformed output afterwards; constraining the search instead keeps the model's
+// best well-formed tree rather than a patched ill-formed one.)
 import type { TreeConstraint } from './options.ts';
 import type { HypothesisTokens } from './blocking.ts';
 

@@ -102,12 +102,13 @@ export class TaskCodec {
   treeConstraint(input: PipelineInput): TreeConstraint | null {
     if (this.task !== 'parse') return null;
     this.brackets ??= this.bracketPieces();
-    const preterminals = [...this.preterminals].map((piece) => this.tokenizer.pieceToId(piece)).filter((id) => id !== undefined);
-    if (preterminals.length === 0) return null;
-    return { words: parseWords(input).length, preterminals, ...this.brackets };
+    this.preterminalIds ??= [...this.preterminals].map((piece) => this.tokenizer.pieceToId(piece)).filter((id) => id !== undefined);
+    if (this.preterminalIds.length === 0) return null;
+    return { words: parseWords(input).length, preterminals: this.preterminalIds, ...this.brackets };
   }
 
   private brackets?: { open: number[]; close: number[] };
+  private preterminalIds?: number[];
 
   private bracketPieces(): { open: number[]; close: number[] } {
     const open: number[] = [];
