@@ -20,7 +20,8 @@ export const TRAIN_USAGE = `usage: parley train --task chat|translate|parse|copy
   --vocab joint        one vocabulary for both sides, tied embeddings (the default)
   --vocab separate     a tokenizer (source.model, target.model) and an embedding per side, --vocab-size each
   --pos-tags           parse: the tree's preterminals are the treebank's POS tags instead of XX
-                       (tagging accuracy is reported beside bracket F1)
+                       (tagging accuracy is reported beside bracket F1); best with --vocab separate,
+                       as a joint tokenizer spells source text holding a tag (",", ".") in bytes
   --valid-limit N      validation pairs decoded, 5N scored for perplexity, spread over the split
                        (BLEU for translate, bracket F1 for parse); default 500 translate/parse, 200 otherwise`;
 
