@@ -41,7 +41,7 @@ import {
   type TextPair,
   leaves,
 } from '../engine/index.ts';
-import { loadTaskPairs } from './corpus-data.ts';
+import { loadTaskPairs, loadTreeFiles } from './corpus-data.ts';
 import { Progress } from './progress.ts';
 import { TrainLog, type ValidEntry } from './train-log.ts';
 import { validationLine } from './validation-line.ts';
@@ -95,6 +95,8 @@ async function pairsFor(o: TrainRunOptions, split: Split, issues: IssueLog): Pro
     ...(o.posTags ? { posTags: true } : {}),
     ...(o.maxExamples === undefined ? {} : { maxExamples: split === 'train' ? o.maxExamples : Math.max(1, Math.ceil(o.maxExamples / 10)) }),
   });
+  // Self-training trees join the training split alone: held-out figures stay on the treebank's own.
+  if (split === 'train' && o.extraTrees) pairs.push(...(await loadTreeFiles(o.extraTrees, o.posTags ?? false, issues)));
   return o.backward ? pairs.map(backwardPair) : pairs;
 }
 
