@@ -9,12 +9,13 @@ import {
   loadDialoguePairs,
   loadParseExamples,
   loadTranslationPairs,
+  readPtb,
   toParsePair,
   type Split,
 } from '../corpora/index.ts';
 import { existsSync, openSync, readSync, closeSync } from 'node:fs';
 import type { CorpusRef, Direction } from '../corpora/index.ts';
-import { isSynthetic, type PipelineTask, type TextPair } from '../engine/index.ts';
+import { isSynthetic, leaves, type PipelineTask, type TextPair } from '../engine/index.ts';
 
 /** A mistake in the command line (exit status 2). */
 export class UsageError extends Error {
@@ -33,6 +34,8 @@ export interface DataOptions {
   log: IssueLog;
   /** Translation direction, e.g. fr-en (Tatoeba's default) or en-fr. */
   direction?: Direction;
+  /** parse: linearised targets carry the treebank's POS tags as preterminals instead of XX. */
+  posTags?: boolean;
 }
 
 /** Does a --corpus value name a file of the user's own (rather than a shared corpus)? */
@@ -98,11 +101,28 @@ export async function loadTaskPairs(options: DataOptions): Promise<TextPair[]> {
     } else if (task === 'translate') {
       await take(loadTranslationPairs(ref, base), limit, (p) => ({ input: p.src, target: p.tgt }), out);
     } else {
+      const tags = options.posTags ? 'keep' : 'xx';
       await take(loadParseExamples(ref, base), limit, (e) => {
-        const p = toParsePair(e);
+        const p = toParsePair(e, { tags });
         return { input: p.src, target: p.tgt, gold: e.tree };
       }, out);
     }
+  }
+  return out;
+}
+
+/**
+ * parse: bracketed trees of one's own (`parley self-label` writes them) as training pairs. A tagging
+ * parser learns the trees' tags, so trees an XX parser wrote (every tag XX) are refused for it.
+ */
+export async function loadTreeFiles(files: readonly string[], posTags: boolean, log: IssueLog): Promise<TextPair[]> {
+  const out: TextPair[] = [];
+  for await (const e of readPtb(files, log)) {
+    if (posTags && leaves(e.tree).some((l) => l.tag === 'XX')) {
+      throw new UsageError(`${e.source.file}:${e.source.line}: a tree tagged XX cannot train a --pos-tags parser (self-label with a tagging parser)`);
+    }
+    const p = toParsePair(e, { tags: posTags ? 'keep' : 'xx' });
+    out.push({ input: p.src, target: p.tgt, gold: e.tree });
   }
   return out;
 }

@@ -37,6 +37,8 @@ export async function loadEvalPairs(
     log,
     ...(flags.corpora === undefined ? {} : { dir: flags.corpora }),
     ...(flags.maxExamples === undefined ? {} : { maxExamples: flags.maxExamples }),
+    // A tagging parser is scored on targets with the tags it was trained to write (perplexity).
+    ...(meta.posTags === undefined ? {} : { posTags: true }),
   });
   return { pairs, corpora };
 }

@@ -1,6 +1,7 @@
 // `parley eval`: a model directory's task metrics on one split of a corpus (or its synthetic task),
-// printed as one JSON object: perplexity, and BLEU / F1 + repair rate / reply statistics and hits@1/20
-// by task; or a chat model on Parley's own held-out set (--heldout chat).
+// printed as one JSON object: perplexity, and BLEU / parse figures (F1, P, R, exact match, F1 over 5–18
+// words, tagging accuracy, repair rate) / reply statistics and hits@1/20 by task; or a chat model on
+// Parley's own held-out set (--heldout chat).
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { IssueLog, SPLITS, type Split } from '../corpora/index.ts';

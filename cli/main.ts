@@ -7,6 +7,7 @@ const commands: Record<string, { module: string; summary: string }> = {
   index: { module: './index-replies.ts', summary: "index a chat model's training prompts for its retrieved candidate pool" },
   eval: { module: './eval.ts', summary: "print a model's task metrics on a corpus split as JSON" },
   decode: { module: './decode.ts', summary: 'stdin lines -> model outputs' },
+  'self-label': { module: './self-label.ts', summary: "a parser's most confident parses of raw sentences, as training trees" },
   'eval-models': { module: './eval-models.ts', summary: 'check that shipped models reproduce their model cards (npm run eval)' },
   compare: { module: './compare.ts', summary: 'train GRU and LSTM variants for the same budget (Chung et al. 2014)' },
   conversations: { module: './conversations.ts', summary: 'export stored conversations (with feedback) as JSONL' },

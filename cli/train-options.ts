@@ -1,5 +1,7 @@
 // `parley train` flags → one validated, JSON-serialisable run description (saved with the checkpoint, so
 // --resume continues the same run), with defaults per task.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   engineNames,
@@ -62,6 +64,10 @@ export interface TrainRunOptions {
   contextTurns: number;
   /** chat: train the backward model p(message | reply) for MMI-bidi — each pair swapped, the reply alone as input. */
   backward?: boolean;
+  /** parse: predict the treebank's POS tags as preterminals instead of XX (left out when off). */
+  posTags?: boolean;
+  /** parse: bracketed tree files (parley self-label's) added to the training split only. */
+  extraTrees?: string[];
   logEvery: number;
   validLimit: number;
 }
@@ -117,6 +123,8 @@ export const TRAIN_FLAGS = {
   'max-examples': { type: 'string' },
   'context-turns': { type: 'string' },
   backward: { type: 'boolean' },
+  'pos-tags': { type: 'boolean' },
+  'extra-trees': { type: 'string', multiple: true },
   'source-context': { type: 'string' },
   'encoder-directions': { type: 'string' },
   readout: { type: 'string' },
@@ -181,6 +189,9 @@ export function parseTrainFlags(args: string[]): { options: TrainRunOptions; res
   if (v.backward && task !== 'chat') throw new UsageError(`--backward only applies to --task chat, not ${task}`);
   // The backward model p(message | reply) reads the reply alone, so earlier turns have no place in it.
   if (v.backward && v['context-turns'] !== undefined) throw new UsageError('--backward reads only the reply: leave out --context-turns');
+  if (v['pos-tags'] && task !== 'parse') throw new UsageError(`--pos-tags only applies to --task parse, not ${task}`);
+  if (v['extra-trees'] && task !== 'parse') throw new UsageError(`--extra-trees only applies to --task parse, not ${task}`);
+  for (const file of v['extra-trees'] ?? []) if (!existsSync(file)) throw new UsageError(`--extra-trees: ${file} does not exist`);
   const steps = positiveInt('steps', v.steps);
   const epochs = positiveInt('epochs', v.epochs);
   const timeBudgetMs = parseDuration('time-budget', v['time-budget']);
@@ -218,6 +229,8 @@ export function parseTrainFlags(args: string[]): { options: TrainRunOptions; res
     ...(v['max-examples'] === undefined ? {} : { maxExamples: positiveInt('max-examples', v['max-examples'])! }),
     contextTurns: v.backward ? 0 : positiveInt('context-turns', v['context-turns'], 0) ?? 2,
     ...(v.backward ? { backward: true } : {}),
+    ...(v['pos-tags'] ? { posTags: true } : {}),
+    ...(v['extra-trees'] ? { extraTrees: v['extra-trees'].map((f) => path.resolve(f)) } : {}),
     logEvery: positiveInt('log-every', v['log-every']) ?? 10,
     validLimit: positiveInt('valid-limit', v['valid-limit']) ?? d.validLimit,
   };

@@ -39,8 +39,9 @@ import {
   type PipelineMeta,
   type TaskMetrics,
   type TextPair,
+  leaves,
 } from '../engine/index.ts';
-import { loadTaskPairs } from './corpus-data.ts';
+import { loadTaskPairs, loadTreeFiles } from './corpus-data.ts';
 import { Progress } from './progress.ts';
 import { TrainLog, type ValidEntry } from './train-log.ts';
 import { validationLine } from './validation-line.ts';
@@ -91,8 +92,11 @@ async function pairsFor(o: TrainRunOptions, split: Split, issues: IssueLog): Pro
     log: issues,
     ...(o.corporaDir === undefined ? {} : { dir: o.corporaDir }),
     ...(o.direction === undefined ? {} : { direction: o.direction }),
+    ...(o.posTags ? { posTags: true } : {}),
     ...(o.maxExamples === undefined ? {} : { maxExamples: split === 'train' ? o.maxExamples : Math.max(1, Math.ceil(o.maxExamples / 10)) }),
   });
+  // Self-training trees join the training split alone: held-out figures stay on the treebank's own.
+  if (split === 'train' && o.extraTrees) pairs.push(...(await loadTreeFiles(o.extraTrees, o.posTags ?? false, issues)));
   return o.backward ? pairs.map(backwardPair) : pairs;
 }
 
@@ -158,6 +162,13 @@ export function dropLong(examples: Example[], maxLength: number): Example[] {
   return examples.filter((e) => e.src.length > 0 && e.src.length <= maxLength && e.tgt.length <= maxLength);
 }
 
+/** The POS tags of the training trees, sorted: the preterminals a --pos-tags parser writes (config.json posTags). */
+export function treebankTags(pairs: readonly TextPair[]): string[] {
+  const tags = new Set<string>();
+  for (const p of pairs) if (p.gold) for (const leaf of leaves(p.gold)) tags.add(leaf.tag);
+  return [...tags].sort();
+}
+
 /** Loads held-out pairs of a split the way training saw its data. */
 export const heldOutPairs = pairsFor;
 
@@ -182,6 +193,7 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
     corpora: o.corpora,
     dataSeed: o.seed,
     ...(o.direction === undefined ? {} : { direction: o.direction }),
+    ...(o.posTags ? { posTags: treebankTags(trainPairs) } : {}),
   };
   if (!resuming) writeFileAtomic(path.join(o.out, RUN_FILE), `${JSON.stringify(o, null, 2)}\n`);
 

@@ -54,11 +54,12 @@ export interface DecodingOptions {
 
 /**
  * The pieces of a linearised tree: `open[i]` and `close[i]` are the ids of "(L" and ")L" for label i,
- * `word` the placeholder for one input word, `words` how many the input has.
+ * `preterminals` the ids that each place one input word (the XX placeholder, or the POS tags of a
+ * tagging parser), `words` how many the input has.
  */
 export interface TreeConstraint {
   words: number;
-  word: number;
+  preterminals: number[];
   open: number[];
   close: number[];
 }
@@ -164,7 +165,7 @@ export function decodingOptionFields(limits: Readonly<DecodingLimits>) {
     // Set by the parse pipeline from its own vocabulary, not by a user: its bounds stay the engine's.
     treeConstraint: z.strictObject({
       words: z.int().min(0).max(MAX_LENGTH_LIMIT),
-      word: tokenId,
+      preterminals: z.array(tokenId).min(1).max(10_000),
       open: z.array(tokenId).max(10_000),
       close: z.array(tokenId).max(10_000),
     }).refine((t) => t.open.length === t.close.length, { message: 'open and close need one id per label each', path: ['close'] }).nullable(),
@@ -266,7 +267,7 @@ export function checkOptionsAgainstVocab(o: DecodingOptions, vocabSize: number):
     if (seq.some((t) => t >= vocabSize)) throw new DecodingOptionsError(`blocklist.${i}`, `token id outside the vocabulary (size ${vocabSize})`);
   });
   const tree = o.treeConstraint;
-  if (tree && [tree.word, ...tree.open, ...tree.close].some((t) => t >= vocabSize)) {
+  if (tree && [...tree.preterminals, ...tree.open, ...tree.close].some((t) => t >= vocabSize)) {
     throw new DecodingOptionsError('treeConstraint', `token id outside the vocabulary (size ${vocabSize})`);
   }
 }

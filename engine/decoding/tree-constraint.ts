@@ -1,10 +1,11 @@
 // Constrained decoding for parsing as translation: at each step only the pieces that keep the output a
 // well-formed linearised tree over exactly the input's words stay allowed. A bracket closes only the
-// label open on top and only once it holds something; a word goes inside a bracket while the input has
-// words left; a bracket opens only while a word is left to fill it; EOS comes when every word is placed
-// and every bracket closed. A small parser then never needs its output repaired, unless it runs out of
-// length. (Vinyals et al. 2014 repaired the rare malformed output afterwards; constraining the search
-// instead keeps the model's best well-formed tree rather than a patched ill-formed one.)
+// label open on top and only once it holds something; a preterminal (the XX placeholder, or a POS tag
+// with a tagging parser) goes inside a bracket while the input has words left; a bracket opens only
+// while a word is left to fill it; EOS comes when every word is placed and every bracket closed. A
+// small parser then never needs its output repaired, unless it runs out of length. (Vinyals et al.
+// 2014 repaired the rare malformed output afterwards; constraining the search instead keeps the model's
+// best well-formed tree rather than a patched ill-formed one.)
 import type { TreeConstraint } from './options.ts';
 import type { HypothesisTokens } from './blocking.ts';
 
@@ -16,6 +17,8 @@ interface Lookup {
   open: Map<number, number>;
   /** id → label index, for ")L" pieces. */
   close: Map<number, number>;
+  /** The ids that each place one word. */
+  preterminals: Set<number>;
 }
 
 const lookups = new WeakMap<TreeConstraint, Lookup>();
@@ -23,7 +26,11 @@ const lookups = new WeakMap<TreeConstraint, Lookup>();
 function lookup(tree: TreeConstraint): Lookup {
   let l = lookups.get(tree);
   if (!l) {
-    l = { open: new Map(tree.open.map((id, i) => [id, i])), close: new Map(tree.close.map((id, i) => [id, i])) };
+    l = {
+      open: new Map(tree.open.map((id, i) => [id, i])),
+      close: new Map(tree.close.map((id, i) => [id, i])),
+      preterminals: new Set(tree.preterminals),
+    };
     lookups.set(tree, l);
   }
   return l;
@@ -43,7 +50,7 @@ export function treeState(h: HypothesisTokens, tree: TreeConstraint): TreeState 
   let topEmpty = false;
   for (let k = h.start; k < h.start + h.len; k++) {
     const id = h.tokens[k]!;
-    if (id === tree.word) {
+    if (l.preterminals.has(id)) {
       words++;
       topEmpty = false;
     } else if (l.open.has(id)) {
@@ -72,7 +79,7 @@ export function applyTreeConstraint(row: Float32Array, h: HypothesisTokens, tree
   const pick = (fits: (need: number) => boolean): number[] => {
     const keep: number[] = [];
     if (left > 0 && depth < MAX_DEPTH && fits(finish(left, depth + 1))) keep.push(...tree.open);
-    if (left > 0 && depth > 0 && fits(finish(left - 1, depth))) keep.push(tree.word);
+    if (left > 0 && depth > 0 && fits(finish(left - 1, depth))) keep.push(...tree.preterminals);
     if (depth > 0 && !topEmpty && fits(finish(left, depth - 1))) keep.push(tree.close[stack.at(-1)!]!);
     if (left <= 0 && depth === 0) keep.push(eos);
     return keep;

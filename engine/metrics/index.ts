@@ -1,6 +1,7 @@
 // Evaluation metrics used by validation and `parley eval`.
 export { corpusBleu, corpusBleuFromLines, spaceTokens, type BleuOptions, type BleuResult } from './bleu.ts';
 export { evalb, sentenceBrackets, type BracketScore } from './evalb.ts';
+export { parseReport, tagAccuracy, SHORT_SENTENCE_WORDS, type ParseReport } from './parse-report.ts';
 export { distinctN, distinct12 } from './distinct.ts';
 export { perplexity, PerplexityMeter } from './perplexity.ts';
 export { fsum } from './fsum.ts';

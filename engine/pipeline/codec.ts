@@ -1,7 +1,8 @@
 // Input and output conventions per task, over a subword Tokenizer: chat joins the last turns with the
 // real <sep> id (user text is encoded with literal user symbols, so it cannot forge a separator);
 // parse maps words to subwords and targets to whole bracket pieces (Vinyals et al. 2014), then
-// delinearizes the prediction over the input words.
+// delinearizes the prediction over the input words; a tagging parser writes POS tags where the paper
+// writes XX.
 import type { TreeConstraint } from '../decoding/options.ts';
 import { delinearize, WORD_PLACEHOLDER, type Repair } from '../parsing/linearize.ts';
 import type { Constituent } from '../parsing/tree.ts';
@@ -29,6 +30,8 @@ export interface CodecOptions {
   /** Per-side vocabularies: the source side's tokenizer. */
   sourceTokenizer?: Tokenizer;
   contextTurns?: number;
+  /** Parse: the POS tags the model writes as preterminals (config.json `posTags`); absent, XX for every word. */
+  posTags?: readonly string[];
 }
 
 const LITERAL = { userSymbols: 'literal' } as const;
@@ -49,12 +52,24 @@ export class TaskCodec {
   /** Inputs are encoded with it: the target's own with a joint vocabulary. */
   readonly sourceTokenizer: Tokenizer;
   readonly contextTurns: number;
+  /** Parse: the POS tags of a tagging parser; null when it writes XX for every word. */
+  readonly posTags: readonly string[] | null;
+  /** Parse: the target pieces that each stand for one word — XX, or the POS tags. */
+  readonly preterminals: ReadonlySet<string>;
 
   constructor(options: CodecOptions) {
     this.task = options.task;
     this.tokenizer = options.tokenizer;
     this.sourceTokenizer = options.sourceTokenizer ?? options.tokenizer;
     this.contextTurns = options.contextTurns ?? 2;
+    if (options.posTags !== undefined) {
+      if (this.task !== 'parse') throw new Error(`posTags are for parse models, not ${this.task}`);
+      const missing = options.posTags.filter((tag) => this.tokenizer.pieceToId(tag) === undefined);
+      // A tag without a piece of its own could never be predicted: the tokenizer was not built for these tags.
+      if (missing.length > 0) throw new Error(`${this.tokenizer.source}: no piece for the POS tag(s) ${missing.join(' ')}`);
+    }
+    this.posTags = options.posTags === undefined ? null : [...options.posTags];
+    this.preterminals = new Set(options.posTags ?? [WORD_PLACEHOLDER]);
   }
 
   /** Source ids for one input (no BOS/EOS). */
@@ -80,18 +95,20 @@ export class TaskCodec {
   }
 
   /**
-   * Parse only: the well-formed-tree constraint for one input — its word count and the tokenizer's
-   * bracket pieces, "(L" and ")L" paired by label. Labels seen only opening or only closing are left out.
+   * Parse only: the well-formed-tree constraint for one input — its word count, the preterminal pieces
+   * and the tokenizer's bracket pieces, "(L" and ")L" paired by label. Labels seen only opening or only
+   * closing are left out.
    */
   treeConstraint(input: PipelineInput): TreeConstraint | null {
     if (this.task !== 'parse') return null;
     this.brackets ??= this.bracketPieces();
-    const word = this.tokenizer.pieceToId(WORD_PLACEHOLDER);
-    if (word === undefined) return null;
-    return { words: parseWords(input).length, word, ...this.brackets };
+    this.preterminalIds ??= [...this.preterminals].map((piece) => this.tokenizer.pieceToId(piece)).filter((id) => id !== undefined);
+    if (this.preterminalIds.length === 0) return null;
+    return { words: parseWords(input).length, preterminals: this.preterminalIds, ...this.brackets };
   }
 
   private brackets?: { open: number[]; close: number[] };
+  private preterminalIds?: number[];
 
   private bracketPieces(): { open: number[]; close: number[] } {
     const open: number[] = [];
@@ -116,7 +133,7 @@ export class TaskCodec {
   /** Text for chat / translate / synthetic tasks; a repaired tree over the input words for parse. */
   decodeOutput(ids: readonly number[], input: PipelineInput): PipelineOutput {
     if (this.task !== 'parse') return this.tokenizer.decode(ids);
-    const tokens = ids.map((id) => this.tokenizer.idToPiece(id)).filter(isParsePiece);
+    const tokens = ids.map((id) => this.tokenizer.idToPiece(id)).filter((piece) => this.preterminals.has(piece) || isParsePiece(piece));
     const { tree, repaired, repairs } = delinearize(tokens, parseWords(input));
     return { tree, repaired, repairs, tokens };
   }

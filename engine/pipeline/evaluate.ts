@@ -1,10 +1,10 @@
 // The task's metrics over held-out pairs: perplexity (teacher-forced), then on decoded outputs BLEU
-// (translate; NLTK corpus BLEU over space tokens), labeled-bracket F1 and repair rate (parse, evalb
-// style), distinct-1/2, the most repeated reply, empty replies and mean length (chat), BLEU and exact
+// (translate; NLTK corpus BLEU over space tokens), labeled-bracket F1, exact match, F1 over 5–18 words,
+// tagging accuracy and repair rate (parse, evalb style), distinct-1/2, the most repeated reply, empty replies and mean length (chat), BLEU and exact
 // match (synthetic tasks), and sample outputs.
 import * as tf from '@tensorflow/tfjs-core';
 import { corpusBleu, spaceTokens } from '../metrics/bleu.ts';
-import { evalb } from '../metrics/evalb.ts';
+import { parseReport } from '../metrics/parse-report.ts';
 import { PerplexityMeter } from '../metrics/perplexity.ts';
 import { replyStats } from '../metrics/replies.ts';
 import { delinearize } from '../parsing/linearize.ts';
@@ -29,10 +29,16 @@ export interface TaskMetrics {
   examples: number;
   decoded: number;
   bleu?: number;
+  /** Synthetic tasks: outputs equal to the reference; parse: trees whose brackets all match. */
   exactMatch?: number;
   f1?: number;
   precision?: number;
   recall?: number;
+  /** parse: bracket F1 over the decoded sentences of 5–18 words. */
+  words5to18?: { sentences: number; f1: number | null };
+  /** parse, a tagging parser: words whose predicted preterminal is the gold POS tag. */
+  tagAccuracy?: number;
+  /** parse: outputs the repairer had to change (none under the tree constraint, unless it ran out of length). */
   repairRate?: number;
   distinct1?: number;
   distinct2?: number;
@@ -180,8 +186,7 @@ export async function scoreDecoding(pipeline: Pipeline, pairs: readonly TextPair
     case 'parse': {
       const golds = decodedPairs.map(goldTree);
       const tests = runs.map((r) => (r.output as ParseOutput).tree);
-      const score = evalb(golds, tests);
-      Object.assign(metrics, { f1: score.f1, precision: score.precision, recall: score.recall });
+      Object.assign(metrics, parseReport(golds, tests, pipeline.codec.posTags !== null));
       metrics.repairRate = runs.filter((r) => (r.output as ParseOutput).repaired).length / runs.length;
       break;
     }

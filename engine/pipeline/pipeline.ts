@@ -48,7 +48,13 @@ export class Pipeline {
     this.tokenizer = target;
     this.sourceTokenizer = source;
     this.stepModel = new TfjsStepModel(model);
-    this.codec = new TaskCodec({ task: meta.pipelineTask, tokenizer: target, sourceTokenizer: source, ...(meta.contextTurns === undefined ? {} : { contextTurns: meta.contextTurns }) });
+    this.codec = new TaskCodec({
+      task: meta.pipelineTask,
+      tokenizer: target,
+      sourceTokenizer: source,
+      ...(meta.contextTurns === undefined ? {} : { contextTurns: meta.contextTurns }),
+      ...(meta.posTags === undefined ? {} : { posTags: meta.posTags }),
+    });
   }
 
   get config(): ModelConfig {

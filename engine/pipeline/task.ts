@@ -40,6 +40,11 @@ export interface PipelineMeta extends ModelMeta {
    * size and length penalty chosen on the validation split. Checked when the model loads.
    */
   decoding?: Record<string, unknown>;
+  /**
+   * parse: the POS tags the model writes as preterminals, one target piece each (`parley train --pos-tags`).
+   * Absent: XX for every word, as Vinyals et al. 2014 and every model trained before tags.
+   */
+  posTags?: string[];
 }
 
 /**
@@ -65,6 +70,12 @@ export function pipelineMeta(meta: ModelMeta, source: string): PipelineMeta {
   if (sourceTokenizer !== undefined && (typeof sourceTokenizer !== 'string' || sourceTokenizer.trim() === '')) {
     throw new Error(`${source}: sourceTokenizer must be a file name, got ${JSON.stringify(sourceTokenizer)}`);
   }
+  const posTags = meta.posTags;
+  if (posTags !== undefined) {
+    if (task !== 'parse') throw new Error(`${source}: posTags are for parse models, not ${task}`);
+    const ok = Array.isArray(posTags) && posTags.length > 0 && posTags.every((t) => typeof t === 'string' && /^[^\s()]+$/.test(t)) && new Set(posTags).size === posTags.length;
+    if (!ok) throw new Error(`${source}: posTags must be a non-empty list of distinct tags without spaces or brackets, got ${JSON.stringify(posTags)}`);
+  }
   const decoding = meta.decoding;
   if (decoding !== undefined) {
     if (typeof decoding !== 'object' || decoding === null || Array.isArray(decoding)) throw new Error(`${source}: decoding must be an object of decoding options`);
@@ -81,5 +92,6 @@ export function pipelineMeta(meta: ModelMeta, source: string): PipelineMeta {
     tokenizer: typeof meta.tokenizer === 'string' ? meta.tokenizer : TOKENIZER_FILE,
     ...(sourceTokenizer === undefined ? {} : { sourceTokenizer: sourceTokenizer as string }),
     ...(contextTurns === undefined ? {} : { contextTurns: contextTurns as number }),
+    ...(posTags === undefined ? {} : { posTags: posTags as string[] }),
   };
 }

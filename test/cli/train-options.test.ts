@@ -51,6 +51,13 @@ describe('parseTrainFlags', () => {
     expect(() => parseTrainFlags([...translate, '--readout-kind', 'relu'])).toThrow(/--readout-kind must be one of tanh, maxout, got "relu"/);
   });
 
+  it('takes --pos-tags for parse only, and leaves it out of the saved run when off', () => {
+    const parse = ['--task', 'parse', '--corpus', 'gum', '--out', 'x'];
+    expect(parseTrainFlags([...parse, '--pos-tags']).options.posTags).toBe(true);
+    expect(parseTrainFlags(parse).options).not.toHaveProperty('posTags');
+    expect(() => parseTrainFlags(['--task', 'translate', '--corpus', 'tatoeba-fra-eng', '--out', 'x', '--pos-tags'])).toThrow(/--pos-tags only applies to --task parse, not translate/);
+  });
+
   it('takes --vocab joint|separate: separate gives each side its vocabulary and embedding, joint stays out of the saved run', () => {
     const translate = ['--task', 'translate', '--corpus', 'tatoeba-fra-eng', '--out', 'x'];
     expect(parseTrainFlags(translate).options).not.toHaveProperty('vocab');
