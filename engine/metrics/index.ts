@@ -3,6 +3,7 @@ export { corpusBleu, corpusBleuFromLines, spaceTokens, type BleuOptions, type Bl
 export { evalb, sentenceBrackets, type BracketScore } from './evalb.ts';
 export { distinctN, distinct12 } from './distinct.ts';
 export { perplexity, PerplexityMeter } from './perplexity.ts';
+export { corpusChrf, type ChrfOptions, type ChrfResult } from './chrf.ts';
 export { fsum } from './fsum.ts';
 export { replyStats, type ReplyStats } from './replies.ts';
 export { drawDistractors, hitsAt1 } from './hits.ts';
