@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadHeldoutTranslation } from '../../corpora/heldout-translation.ts';
@@ -19,8 +19,11 @@ import { tempDir } from '../helpers/tmp.ts';
 const bin = path.join(repoRoot, 'bin/parley.js');
 const parley = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: repoRoot });
 const tmp = tempDir('parley-eval-heldout-mt');
-/** Each test spawns parley several times (a tfjs start and a decode of up to 150 sentences each); on a loaded 2-core machine that takes minutes. */
-const SPAWNS = { timeout: 600_000 };
+/**
+ * Each test spawns parley several times (a tfjs start and a decode of up to 150 sentences each): seconds
+ * each on an idle machine, minutes when other work holds both cores (five spawns took 12 minutes so).
+ */
+const SPAWNS = { timeout: 900_000 };
 
 /** An untrained tiny model as parley train writes one; `meta` is what its config.json says beyond the weights. */
 async function tinyModel(name: string, meta: Record<string, unknown>): Promise<string> {
@@ -85,7 +88,7 @@ describe('parley eval --heldout translate', () => {
     expect(dev.outputs.map((o: { id: string }) => o.id)).toEqual((await loadHeldoutTranslation({ split: 'dev' })).map((s) => s.id));
   });
 
-  it('refuses chat flags, bad options before decoding, models of other tasks and languages the set lacks', SPAWNS, async () => {
+  it('refuses chat flags and bad options before decoding', SPAWNS, () => {
     const usage: [string[], RegExp][] = [
       [['--retrieved', '3'], /--retrieved and --backward are for --heldout chat/],
       [['--options', '{"retrieved":3}'], /"retrieved" is a chat reply's pool/],
@@ -98,6 +101,9 @@ describe('parley eval --heldout translate', () => {
       expect([r.status, r.stdout], args.join(' ')).toEqual([2, '']);
       expect(r.stderr).toMatch(message);
     }
+  });
+
+  it('refuses models of other tasks and languages the set lacks or does not name', SPAWNS, async () => {
     const chat = await tinyModel('chat', { task: 'chat', pipelineTask: 'chat', contextTurns: 2 });
     const refused: [string, RegExp][] = [
       [chat, /needs a translate model; this one does the chat task/],
@@ -109,6 +115,28 @@ describe('parley eval --heldout translate', () => {
       expect([r.status, r.stdout], model).toEqual([1, '']);
       expect(r.stderr).toMatch(message);
     }
+  });
+});
+
+describe('parley eval-models on a held-out translation record', () => {
+  it('replays it, leaves its wall-clock timing alone, and names an output or a score that moved', SPAWNS, () => {
+    const args = ['eval', '--model', enDe, '--heldout', 'translate', '--split', 'dev', '--options', '{"strategy":"greedy"}'];
+    const metrics = JSON.parse(parley(args).stdout);
+    const root = path.join(tmp, 'records');
+    mkdirSync(path.join(root, 'en-de'), { recursive: true });
+    // Two records of the same run in one eval-models call: as recorded (another wall-clock), and edited.
+    const outputs = metrics.outputs.map((o: { id: string; output: string }, i: number) => (i === 3 ? { ...o, output: `${o.output} (edited)` } : o));
+    const records = [{ ...metrics, timing: { totalMs: 1, msPerSentence: 0.01 } }, { ...metrics, outputs, chrf: metrics.chrf + 0.01 }];
+    writeFileSync(path.join(root, 'en-de', 'eval.json'), JSON.stringify(records.map((m) => ({ args, metrics: m }))));
+    const r = parley(['eval-models', root]);
+    expect(r.status).toBe(1);
+    const [kept, moved] = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(kept.ok).toBe(true);
+    expect(moved.ok).toBe(false);
+    const differences: string[] = moved.differences;
+    expect(differences).toHaveLength(2);
+    expect(differences[0]).toBe(`chrf: card ${metrics.chrf + 0.01}, now ${metrics.chrf}`);
+    expect(differences[1]).toMatch(/^outputs: card \[.*\(edited\).*, now \[/);
   });
 });
 
