@@ -1,7 +1,7 @@
 // `parley eval`: a model directory's task metrics on one split of a corpus (or its synthetic task),
 // printed as one JSON object: perplexity, and BLEU / parse figures (F1, P, R, exact match, F1 over 5–18
-// words, tagging accuracy, repair rate) / reply statistics and hits@1/20 by task; or a chat model on
-// Parley's own held-out set (--heldout chat).
+// words, tagging accuracy, repair rate) / reply statistics and hits@1/20 by task; or a chat or
+// translate model on Parley's own held-out sets (--heldout chat | translate).
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { IssueLog, SPLITS, type Split } from '../corpora/index.ts';
@@ -14,6 +14,7 @@ import {
   loadPipeline,
   MAX_RETRIEVED,
   measurePerplexity,
+  parseDecodingOptions,
   ReplyIndex,
   RETRIEVAL_DIR,
   scoreDecoding,
@@ -26,7 +27,9 @@ import { UsageError } from './corpus-data.ts';
 import { decodingJson } from './decoding-json.ts';
 import { runCommand } from './errors.ts';
 import { heldoutSection } from './eval-card.ts';
+import { heldoutTranslateSection } from './eval-card-translate.ts';
 import { evaluateHeldout, type HeldoutSetting } from './eval-heldout.ts';
+import { evaluateHeldoutTranslate } from './eval-heldout-translate.ts';
 import { DEFAULT_EVAL_LIMIT, loadEvalPairs } from './eval-pairs.ts';
 import { positiveInt } from './train-options.ts';
 
@@ -34,12 +37,14 @@ const USAGE = `usage: parley eval --model DIR [--corpus NAME...] [--split test|v
   [--beam N] [--limit N] [--max-examples N] [--seed N] [--options JSON]...
        parley eval --model DIR --heldout chat [--split test|dev|all] [--options JSON]... [--markdown FILE]
   [--retrieved K] [--backward DIR]
+       parley eval --model DIR --heldout translate [--split test|dev|all] [--options JSON]... [--markdown FILE]
   (synthetic-task models need no --corpus: their data is generated;
    several --options sweep decoding settings: perplexity is measured once, then one JSON line per setting;
    chat: hits@1/20 ranks each of the decoded examples' true reply against 19 from the same split;
    --heldout decodes as the model is served (its own defaults under --options), and --markdown
-   writes the model card section with every reply; --retrieved K adds the replies of the K nearest
-   training prompts (DIR/${RETRIEVAL_DIR}/, parley index) to each pool, as config.json retrieval.k does,
+   writes the model card section with every reply or translation; translate takes the languages
+   from the model's config.json and reports BLEU, chrF2 and empty outputs; --retrieved K adds the
+   replies of the K nearest training prompts (DIR/${RETRIEVAL_DIR}/, parley index) to each pool, as config.json retrieval.k does,
    and an --options "retrieved" sets it per setting; --backward names the backward model for mmiBidi
    instead of the one config.json names)`;
 
@@ -67,11 +72,54 @@ async function servedModels(pipeline: Pipeline, v: { model: string; backward?: s
   return { forward: pipeline, backward, index };
 }
 
-async function runHeldout(pipeline: Pipeline, v: { heldout: string; model: string; split?: string; options?: string[]; markdown?: string; retrieved?: string; backward?: string }, args: string[]): Promise<number> {
-  if (v.heldout !== 'chat') throw new UsageError(`--heldout must be chat, got "${v.heldout}"`);
+interface HeldoutFlags {
+  heldout: string;
+  model: string;
+  split?: string;
+  options?: string[];
+  markdown?: string;
+  retrieved?: string;
+  backward?: string;
+}
+
+function heldoutSplit(v: HeldoutFlags) {
   const name = v.split ?? 'test';
   if (!Object.hasOwn(HELDOUT_SPLITS, name)) throw new UsageError(`--split for --heldout must be test, dev or all, got "${name}"`);
-  const split = HELDOUT_SPLITS[name as keyof typeof HELDOUT_SPLITS];
+  return HELDOUT_SPLITS[name as keyof typeof HELDOUT_SPLITS];
+}
+
+/** Writes the card sections to --markdown, showing the evaluation's own command, not where this copy of them was written. */
+async function writeSections(v: HeldoutFlags, args: string[], sections: (command: string) => Promise<string[]>): Promise<void> {
+  if (v.markdown === undefined) return;
+  const shown = args.filter((a, i) => a !== '--markdown' && args[i - 1] !== '--markdown' && !a.startsWith('--markdown='));
+  const command = `parley ${['eval', ...shown].map((a) => (/^[\w./@:=-]+$/.test(a) ? a : `'${a}'`)).join(' ')}`;
+  writeFileSync(v.markdown, (await sections(command)).join('\n'));
+}
+
+/** A translate model on the held-out translation set: every setting parsed before any decoding. */
+async function runHeldoutTranslate(pipeline: Pipeline, v: HeldoutFlags, args: string[]): Promise<number> {
+  if (v.retrieved !== undefined || v.backward !== undefined) throw new UsageError('--retrieved and --backward are for --heldout chat');
+  const split = heldoutSplit(v);
+  const settings = (v.options ?? [undefined]).map((o) => {
+    const given = decodingJson(o);
+    if ('retrieved' in given) throw new UsageError('--options "retrieved" is a chat reply\'s pool; a translation has none');
+    const decoding = withDecodingDefaults(pipeline.decodingDefaults, given);
+    try {
+      parseDecodingOptions(decoding);
+    } catch (e) {
+      throw new UsageError(`--options ${o ?? '{}'}: ${(e as Error).message}`);
+    }
+    return decoding;
+  });
+  const results = await evaluateHeldoutTranslate(pipeline, split, settings, (r) => console.log(JSON.stringify({ model: v.model, ...r })));
+  await writeSections(v, args, (command) => Promise.all(results.map((r) => heldoutTranslateSection(r, command))));
+  return 0;
+}
+
+async function runHeldout(pipeline: Pipeline, v: HeldoutFlags, args: string[]): Promise<number> {
+  if (v.heldout === 'translate') return runHeldoutTranslate(pipeline, v, args);
+  if (v.heldout !== 'chat') throw new UsageError(`--heldout must be chat or translate, got "${v.heldout}"`);
+  const split = heldoutSplit(v);
   const k = poolSize('--retrieved', v.retrieved);
   // `retrieved` is the pool's, as in a request to the server: taken off before the decoding defaults.
   const settings: HeldoutSetting[] = (v.options ?? [undefined]).map((o) => {
@@ -85,13 +133,7 @@ async function runHeldout(pipeline: Pipeline, v: { heldout: string; model: strin
       throw new UsageError(`a retrieved pool needs ${v.model}/${RETRIEVAL_DIR}/, which is missing: parley index --model ${v.model} --corpus ... builds it`);
     }
     const results = await evaluateHeldout(models, split, settings, (r) => console.log(JSON.stringify({ model: v.model, ...r })));
-    if (v.markdown !== undefined) {
-      // The card shows the evaluation's own command, not where this copy of its section was written.
-      const shown = args.filter((a, i) => a !== '--markdown' && args[i - 1] !== '--markdown' && !a.startsWith('--markdown='));
-      const command = `parley ${['eval', ...shown].map((a) => (/^[\w./@:=-]+$/.test(a) ? a : `'${a}'`)).join(' ')}`;
-      const sections = await Promise.all(results.map((r) => heldoutSection(r, command)));
-      writeFileSync(v.markdown, sections.join('\n'));
-    }
+    await writeSections(v, args, (command) => Promise.all(results.map((r) => heldoutSection(r, command))));
     return 0;
   } finally {
     models.backward?.dispose();
@@ -127,7 +169,7 @@ export async function run(args: string[]): Promise<number> {
       return 0;
     }
     if (v.model === undefined) throw new UsageError('--model DIR is required');
-    if (v.heldout === undefined && v.markdown !== undefined) throw new UsageError('--markdown writes the --heldout card section; add --heldout chat');
+    if (v.heldout === undefined && v.markdown !== undefined) throw new UsageError('--markdown writes the --heldout card section; add --heldout chat or --heldout translate');
     if (v.heldout === undefined && (v.retrieved !== undefined || v.backward !== undefined)) throw new UsageError('--retrieved and --backward evaluate a chat reply as served; add --heldout chat');
     if (v.heldout !== undefined) {
       const refused = (['corpus', 'corpora', 'direction', 'beam', 'limit', 'max-examples', 'seed'] as const).filter((k) => v[k] !== undefined);

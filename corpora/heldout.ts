@@ -85,7 +85,8 @@ function dialogue(value: Record<string, unknown>): HeldoutDialogue {
   return d;
 }
 
-async function records<T extends { id: string; split: HeldoutHalf }>(file: string, parse: (v: Record<string, unknown>) => T): Promise<T[]> {
+/** Every record of a hand-written held-out file, parsed; the first bad one (its file and line named) is an error. */
+export async function heldoutRecords<T extends { id: string; split: HeldoutHalf }>(file: string, parse: (v: Record<string, unknown>) => T): Promise<T[]> {
   const out: T[] = [];
   const ids = new Set<string>();
   for await (const { line, value } of readJsonLines(file, (l, m) => {
@@ -109,7 +110,7 @@ async function records<T extends { id: string; split: HeldoutHalf }>(file: strin
 export async function loadHeldoutChat(options: { split: HeldoutHalf | 'all'; dir?: string }): Promise<HeldoutChatSet> {
   const dir = options.dir ?? HELDOUT_CHAT.root;
   const keep = <T extends { split: HeldoutHalf }>(items: T[]): T[] => (options.split === 'all' ? items : items.filter((i) => i.split === options.split));
-  const messages = await records(join(dir, HELDOUT_CHAT.files.messages), (v) => ({ ...common(v), message: str(v.message, 'message') }));
-  const dialogues = await records(join(dir, HELDOUT_CHAT.files.dialogues), dialogue);
+  const messages = await heldoutRecords(join(dir, HELDOUT_CHAT.files.messages), (v) => ({ ...common(v), message: str(v.message, 'message') }));
+  const dialogues = await heldoutRecords(join(dir, HELDOUT_CHAT.files.dialogues), dialogue);
   return { messages: keep(messages), dialogues: keep(dialogues) };
 }

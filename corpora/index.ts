@@ -19,3 +19,4 @@ export { generateExecutePrograms, type ExecuteExample, type ExecuteOptions } fro
 export { Random as Rng } from '../engine/index.ts';
 export { toParsePair, type ParsePair } from './parse-pairs.ts';
 export { HELDOUT_CATEGORIES, HELDOUT_CHAT, isHeldoutPath, loadHeldoutChat, type HeldoutCategory, type HeldoutChatSet, type HeldoutDialogue, type HeldoutHalf, type HeldoutMessage } from './heldout.ts';
+export { HELDOUT_LANGUAGES, HELDOUT_TOPICS, HELDOUT_TRANSLATION, loadHeldoutTranslation, type HeldoutLanguage, type HeldoutSentence, type HeldoutTopic } from './heldout-translation.ts';

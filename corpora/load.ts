@@ -46,7 +46,7 @@ function checkSplit(split: string): void {
 /** A user's file, refused when it is the held-out evaluation set, which must never become training data. */
 function checkUserFile(ref: { file: string; format: string }): void {
   if (!USER_FORMATS.includes(ref.format as UserFormat)) throw new Error(`user corpus format must be one of ${USER_FORMATS.join(', ')}, got ${ref.format}`);
-  if (isHeldoutPath(ref.file)) throw new CorpusError(`${ref.file} is held-out evaluation data and is never read as a corpus; evaluate on it with parley eval --heldout chat`);
+  if (isHeldoutPath(ref.file)) throw new CorpusError(`${ref.file} is held-out evaluation data and is never read as a corpus; evaluate on it with parley eval --heldout chat or --heldout translate`);
 }
 
 async function* filterSplit<T>(items: AsyncIterable<T>, split: Split, splitOf: (item: T) => Split): AsyncGenerator<T> {

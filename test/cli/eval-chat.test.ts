@@ -78,7 +78,7 @@ describe('parley eval --heldout chat', () => {
       [['--heldout', 'chat', '--corpus', 'sgd'], 2, /drop --corpus/],
       [['--heldout', 'chat', '--split', 'train'], 2, /must be test, dev or all/],
       [['--heldout', 'chat', '--split', 'constructor'], 2, /must be test, dev or all, got "constructor"/],
-      [['--heldout', 'translate'], 2, /--heldout must be chat/],
+      [['--heldout', 'klingon'], 2, /--heldout must be chat or translate, got "klingon"/],
       [['--markdown', path.join(tmp, 'x.md')], 2, /add --heldout chat/],
     ];
     for (const [args, status, message] of refusals) {
