@@ -35,6 +35,7 @@ const raw = batches.map((b) => {
 });
 
 const grids: [string, number, LengthGrid][] = [
+  ['exact shapes (padding to each batch\'s longest row, as PyTorch does)', 1, 1],
   ['rows ×8, lengths ×4 (the fixed-batch default)', 8, 4],
   ['rows ×1, lengths ×4', 1, 4],
   ['rows ×1, lengths ×8', 1, 8],
