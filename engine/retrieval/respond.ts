@@ -65,7 +65,7 @@ function checkServable(models: ReplyModels, o: DecodingOptions, retrieved: numbe
   if (retrieved > 0 && !models.index) {
     throw new DecodingOptionsError('retrieved', `${retrieved}, but this model has no retrieval index (a chat model's retrieval/, written by parley index): only 0 is allowed`);
   }
-  if (o.mmiBidi && !models.backward) throw new DecodingOptionsError('mmiBidi', 'this model has no backward model p(S|T) (config.json "backward")');
+  if (o.mmiBidi && !models.backward) throw new DecodingOptionsError('mmiBidi', 'no backward model p(S|T) is loaded for this model (config.json "backward")');
   checkOptionsAgainstVocab(o, models.forward.stepModel.vocabSize);
   if (o.coveragePenalty > 0 && !models.forward.model.decoder.attention) {
     throw new DecodingOptionsError('coveragePenalty', 'this model has no attention to compute coverage from: only 0 is allowed');

@@ -35,7 +35,7 @@ describe('decoding options the model cannot run, and their cost', () => {
 
   it.each([
     ['plain', { retrieved: 5 }, 'retrieved: 5, but this model has no retrieval index'],
-    ['plain', { beamSize: 3, nBest: 3, mmiBidi: { lambda: 1 } }, 'mmiBidi: this model has no backward model'],
+    ['plain', { beamSize: 3, nBest: 3, mmiBidi: { lambda: 1 } }, 'mmiBidi: no backward model'],
     ['chat', { strategy: 'sample', topK: 100000 }, 'topK: 100000 exceeds the vocabulary size'],
     ['chat', { blocklist: [[999999]] }, 'blocklist.0: token id outside the vocabulary'],
     ['global', { coveragePenalty: 1 }, 'coveragePenalty: this model has no attention'],
