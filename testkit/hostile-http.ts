@@ -1,10 +1,11 @@
 // Tests and benchmarks only: hostile HTTP requests as fast-check arbitraries — every route and then some,
 // malformed percent-encodings, wrong content-types and charsets, lying content-encodings, bodies of every
-// JSON type, schema-shaped bodies with hostile fields, invalid UTF-8, huge and deeply nested bodies — and
+// JSON type, schema-shaped bodies with hostile fields and decoding options (hostile-options.ts), invalid UTF-8, huge and deeply nested bodies — and
 // a sender that reports the status (node:http, which lets any header and method through).
 import fc from 'fast-check';
 import { request } from 'node:http';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
+import { hostileOptions, optionsJson } from './hostile-options.ts';
 import { anyJson, deepJsonText, hostileString } from './hostile-text.ts';
 
 export interface HostileRequest {
@@ -40,15 +41,14 @@ const contentType = fc.constantFrom(
 );
 const contentEncoding = fc.constantFrom(null, null, 'gzip', 'deflate', 'br', 'identity', 'zstd', 'x-gzip', 'gzip, deflate', 'GZIP', 'compress', '');
 
-const translateOptions = fc.dictionary(
-  fc.constantFrom('strategy', 'beamSize', 'nBest', 'minLength', 'maxLength', 'maxLengthRatio', 'lengthPenalty', 'blocklist', 'temperature', 'topK', 'seed', 'mmiAntiLm', 'returnAttention', 'returnNBest', 'beamGroups', 'unknown'),
-  fc.oneof(anyJson, fc.integer({ min: -2, max: 600 }), fc.constantFrom('greedy', 'beam', 'sample', 'diverse-beam')),
-  { maxKeys: 4 },
-);
+/** Model ids of the test models (testkit/test-model.ts) and of the option models (testkit/option-models.ts). */
+const modelId = fc.constantFrom('chat-small', 'en-fr', 'parser', 'chat', 'plain', 'global');
 
 /** Bodies shaped like the API's, each field possibly hostile. */
 const shapedBody = fc.oneof(
-  fc.record({ text: hostileString, options: translateOptions }, { requiredKeys: ['text'] }),
+  fc.record({ text: hostileString, options: hostileOptions }, { requiredKeys: ['text'] }),
+  fc.record({ text: fc.constantFrom('the teal one', 'le chat', 'hello there'), model: modelId, options: hostileOptions }, { requiredKeys: ['text'] }),
+  fc.record({ texts: fc.array(fc.constantFrom('le chat', 'the red one'), { minLength: 1, maxLength: 3 }), model: modelId, options: hostileOptions }),
   fc.record({ texts: fc.array(hostileString, { maxLength: 40 }), model: fc.oneof(hostileString, fc.constant('en-fr')) }),
   fc.record({ text: hostileString, sessionId: fc.oneof(hostileString, fc.uuid()), model: hostileString }, { requiredKeys: ['text'] }),
   fc.array(fc.record({ id: fc.oneof(fc.integer({ min: -1, max: 3 }), hostileString), src: hostileString, n_best: anyJson, align: anyJson }), { maxLength: 40 }),
@@ -56,7 +56,7 @@ const shapedBody = fc.oneof(
 );
 
 const bodyText: fc.Arbitrary<string | Uint8Array> = fc.oneof(
-  shapedBody.map((b) => JSON.stringify(b)),
+  shapedBody.map(optionsJson),
   anyJson.map((v) => JSON.stringify(v) ?? 'undefined'),
   deepJsonText,
   fc.uint8Array({ maxLength: 300 }),

@@ -1,7 +1,9 @@
 // Tests and benchmarks only: hostile socket.io traffic as fast-check arbitraries — events of every name
-// (known, unknown, numeric, reserved, unicode) with payloads of every JSON type, binary and acks — and raw
-// engine.io polling packets written by hand (`42[1]`, broken JSON, other namespaces, bogus attachments).
+// (known, unknown, numeric, reserved, unicode) with payloads of every JSON type, hostile decoding options
+// (hostile-options.ts), binary and acks — and raw engine.io polling packets written by hand (`42[1]`,
+// broken JSON, other namespaces, bogus attachments).
 import fc from 'fast-check';
+import { hostileOptions } from './hostile-options.ts';
 import { anyJson, hostileString } from './hostile-text.ts';
 
 const known = ['session:resume', 'chat:send', 'chat:cancel', 'conversation:new', 'feedback:send', 'reply:details'];
@@ -21,8 +23,8 @@ const shapedPayload = fc.record(
     text: fc.oneof(fc.constantFrom('hello there'), hostileString),
     replyId: fc.oneof(fc.integer({ min: -1, max: 5 }), anyJson),
     rating: fc.oneof(fc.constantFrom('up', 'down'), anyJson),
-    model: fc.oneof(fc.constantFrom('chat-small', 'en-fr'), hostileString),
-    options: fc.oneof(anyJson, fc.record({ beamSize: fc.integer({ min: -1, max: 40 }), maxLength: fc.integer({ min: 0, max: 600 }) }, { requiredKeys: [] })),
+    model: fc.oneof(fc.constantFrom('chat-small', 'en-fr', 'chat', 'plain', 'global'), hostileString),
+    options: fc.oneof(anyJson, hostileOptions),
   },
   { requiredKeys: [] },
 );

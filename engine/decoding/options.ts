@@ -200,7 +200,8 @@ const onlyFor: Record<string, Strategy[]> = {
  * A model's own decoding defaults (its config.json `decoding`, e.g. the length penalty chosen on the
  * validation split) under a request's options. The request wins key by key; when it picks another
  * strategy, the defaults that only that other strategy uses (beamSize, temperature…) are dropped rather
- * than refused, so a default of beam 5 does not break a request for greedy decoding.
+ * than refused, so a default of beam 5 does not break a request for greedy decoding, nor a default of
+ * 10 samples one for beam search.
  */
 export function withDecodingDefaults(defaults: Readonly<Record<string, unknown>>, request: unknown): Record<string, unknown> {
   if (request !== undefined && request !== null && (typeof request !== 'object' || Array.isArray(request))) {
@@ -213,6 +214,10 @@ export function withDecodingDefaults(defaults: Readonly<Record<string, unknown>>
     if (key in defaults && !(key in given) && !strategies.includes(strategy)) delete merged[key];
   }
   if (merged.strategy === 'greedy' && !('nBest' in given)) delete merged.nBest;
+  // A default nBest wider than the beam the request ends up with (a sampling default of 10 samples
+  // under a request for beam 5) is dropped too: the request did not ask for it.
+  const beams = (merged.beamSize ?? defaultDecodingOptions.beamSize) as number;
+  if ((strategy === 'beam' || strategy === 'diverse-beam') && !('nBest' in given) && typeof merged.nBest === 'number' && merged.nBest > beams) delete merged.nBest;
   return merged;
 }
 

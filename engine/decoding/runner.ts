@@ -8,6 +8,8 @@ export interface RunnerEntry {
   search: Search;
   /** Set by the owner to drop the entry's rows at the next step. */
   cancelled: boolean;
+  /** Why the entry was cancelled; the runner sets it when the entry's own search throws. */
+  failure: Error | null;
 }
 
 interface Lane<S> {
@@ -88,6 +90,7 @@ export class BatchRunner<S> {
     const batch = this.rows;
     const attStride = out.attention ? out.attention.length / batch : 0;
     const parentsOf = new Map<RunnerEntry, Int32Array>();
+    const failed = new Set<RunnerEntry>();
     let row0 = 0;
     for (const m of this.main.members) {
       const view: StepView = {
@@ -98,13 +101,28 @@ export class BatchRunner<S> {
         lmLogProbs: lmOut ? lmOut.logProbs : null,
         lmRow0: lmRow0.get(m.entry) ?? 0,
       };
-      parentsOf.set(m.entry, m.entry.search.advance(view));
+      parentsOf.set(m.entry, this.advance(m.entry, view, failed));
       row0 += m.rows;
     }
-    const finished = this.main.members.filter((m) => m.entry.search.done).map((m) => m.entry);
+    const finished = this.main.members.filter((m) => m.entry.search.done || failed.has(m.entry)).map((m) => m.entry);
     this.regroup(this.main, (e) => parentsOf.get(e)!);
-    this.regroup(this.lm, (e) => (e.search.needsLm ? parentsOf.get(e)! : new Int32Array(0)));
+    this.regroup(this.lm, (e) => (e.search.needsLm && !failed.has(e) ? parentsOf.get(e)! : new Int32Array(0)));
     return [...left, ...finished];
+  }
+
+  /**
+   * One search's step. A search that throws (an option this model cannot honour, such as coverage
+   * without attention) fails its own request and leaves the batch; the other requests go on.
+   */
+  private advance(entry: RunnerEntry, view: StepView, failed: Set<RunnerEntry>): Int32Array {
+    try {
+      return entry.search.advance(view);
+    } catch (error) {
+      entry.failure = error instanceof Error ? error : new Error(String(error));
+      entry.cancelled = true;
+      failed.add(entry);
+      return new Int32Array(0);
+    }
   }
 
   /** Step both lanes; if either fails, release what the other produced before rethrowing. */

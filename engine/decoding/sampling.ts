@@ -30,10 +30,13 @@ export class Sampler {
     const { ids, weights } = this;
     let max = -Infinity;
     for (let i = 0; i < n; i++) max = Math.max(max, row[start + ids[i]!]!);
+    // A temperature under ~5.6e-309 makes 1/T infinite, and 0·∞ would give the likeliest token a NaN
+    // weight: it gets weight 1 itself, so such a temperature samples as argmax, as its limit does.
     const invT = 1 / this.options.temperature;
     let total = 0;
     for (let i = 0; i < n; i++) {
-      const w = Math.exp((row[start + ids[i]!]! - max) * invT);
+      const d = row[start + ids[i]!]! - max;
+      const w = d === 0 ? 1 : Math.exp(d * invT);
       weights[i] = w;
       total += w;
     }

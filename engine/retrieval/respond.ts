@@ -1,7 +1,7 @@
 // A reply as served: the forward model's n-best, then (chat) the retrieved pool and MMI-bidi (Li et al.
 // 2016) reranking, best first with where each candidate came from. The server and `parley eval --heldout
 // chat` both go through here, so what is measured is what is served; only the forward search is theirs.
-import { parseDecodingOptions } from '../decoding/options.ts';
+import { checkOptionsAgainstVocab, DecodingOptionsError, parseDecodingOptions, type DecodingOptions } from '../decoding/options.ts';
 import { rerankByBackward } from '../decoding/rerank.ts';
 import type { DecodeResult } from '../decoding/results.ts';
 import { backwardLogProbs } from '../pipeline/backward.ts';
@@ -47,16 +47,29 @@ export function defaultRetrieved(meta: Readonly<Record<string, unknown>>): numbe
 
 /**
  * `options` are the decoding options with the model's defaults applied; `retrieved` the pool asked for
- * (undefined: the model's default). A pool needs an index: without one it is off, as it is for models
- * that have none. Without a backward model mmiBidi goes to the search, which refuses it.
+ * (undefined: the model's default, which is off for a model without an index). Options these models
+ * cannot run are refused here, before anything is stored or queued: a pool without an index, MMI-bidi
+ * without a backward model, token ids outside the vocabulary, coverage without attention.
  */
 export function planReply(models: ReplyModels, options: unknown, retrieved?: number): ReplyPlan {
+  const parsed = parseDecodingOptions(options);
+  checkServable(models, parsed, retrieved ?? 0);
   const k = models.index ? retrieved ?? defaultRetrieved(models.forward.meta) : 0;
-  const parsed = models.backward ? parseDecodingOptions(options) : null;
-  const bidi = parsed?.mmiBidi ? { lambda: parsed.mmiBidi.lambda, pool: parsed.nBest } : null;
+  const bidi = parsed.mmiBidi ? { lambda: parsed.mmiBidi.lambda, pool: parsed.nBest } : null;
   const reranked = bidi !== null || k > 0;
   const searchOptions = reranked ? { ...(options as object), ...(bidi ? { mmiBidi: null } : {}), returnNBest: true } : options;
   return { searchOptions, retrieved: k, bidi };
+}
+
+function checkServable(models: ReplyModels, o: DecodingOptions, retrieved: number): void {
+  if (retrieved > 0 && !models.index) {
+    throw new DecodingOptionsError('retrieved', `${retrieved}, but this model has no retrieval index (a chat model's retrieval/, written by parley index): only 0 is allowed`);
+  }
+  if (o.mmiBidi && !models.backward) throw new DecodingOptionsError('mmiBidi', 'no backward model p(S|T) is loaded for this model (config.json "backward")');
+  checkOptionsAgainstVocab(o, models.forward.stepModel.vocabSize);
+  if (o.coveragePenalty > 0 && !models.forward.model.decoder.attention) {
+    throw new DecodingOptionsError('coveragePenalty', 'this model has no attention to compute coverage from: only 0 is allowed');
+  }
 }
 
 export interface RankJob {

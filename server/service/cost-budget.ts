@@ -3,7 +3,9 @@
 // the model's decoding defaults applied. A row-step is one hypothesis advanced one token; attention
 // over the source adds to it: on translate-fr-en (wasm, 2 cores) beam 32 to 512 tokens took 1.0 s for a
 // 6-token source and 1.35 s for a 105-token one, about 60 µs a row-step plus a doubling per ~300 source
-// tokens. Reranking adds its own row-steps (model.plan's rerankRowSteps). Above the budget a request is refused before it is queued, so no request occupies a model.
+// tokens. MMI-antiLM's language-model lane and reranking (the retrieved pool, MMI-bidi) add their own
+// row-steps (model.plan's lmRowSteps and rerankRowSteps). Above the budget a request is refused before it
+// is queued, so no request occupies a model.
 import { ServiceError } from './errors.ts';
 import type { DecodePlan, DecodingOptionsInput, LoadedModel } from './model-backend.ts';
 
@@ -48,7 +50,7 @@ export function requestCost(items: CostItem[]): RequestCost {
   const planned: PlannedText[] = [];
   for (const { model, inputs, options, plan: given } of items) {
     const plan = given ?? model.plan({ inputs, options });
-    cost += plan.rows * plan.maxSteps * (1 + plan.sourceTokens / SOURCE_TOKENS_PER_STEP_COST) + (plan.rerankRowSteps ?? 0);
+    cost += plan.rows * plan.maxSteps * (1 + plan.sourceTokens / SOURCE_TOKENS_PER_STEP_COST) + (plan.lmRowSteps ?? 0) + (plan.rerankRowSteps ?? 0);
     rows = Math.max(rows, plan.rows);
     planned.push({ model, plan });
   }
@@ -63,7 +65,8 @@ export function assertWithinBudget(maxCost: number, items: CostItem[]): RequestC
     throw new ServiceError(
       'payload_too_large',
       `request costs ${cost.cost} decoder row-steps (beam rows × max output tokens × (1 + source tokens / ${SOURCE_TOKENS_PER_STEP_COST})${over}), ` +
-        `over the budget of ${maxCost}: ask for fewer texts, a smaller beamSize or a lower maxLength`,
+        `over the budget of ${maxCost}: ask for fewer texts, fewer rows (beamSize, or nBest when sampling), a lower maxLength, ` +
+        'a smaller retrieved pool or a smaller mmiAntiLm.gamma',
     );
   }
   return cost;

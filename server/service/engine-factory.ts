@@ -147,6 +147,12 @@ export const createEngineFactory = (o: EngineOptions = engineOptionsFromEnv()): 
   };
 
   const models: ReplyModels = { forward: pipeline, backward, index: replyIndex };
+  /** Target tokens of the index's longest reply, counted once, when a request first asks for the pool. */
+  let longestReply: number | null = null;
+  const longestIndexedReply = (): number => {
+    longestReply ??= (replyIndex?.replies ?? []).reduce((n, r) => Math.max(n, pipeline.codec.encodeTarget(r.text).length), 0);
+    return longestReply;
+  };
   /**
    * The pipeline's input and source ids, the options decode will run with (model defaults under the
    * request's) and what follows the forward search: the retrieved pool and MMI-bidi (engine/retrieval/respond.ts).
@@ -221,14 +227,22 @@ export const createEngineFactory = (o: EngineOptions = engineOptionsFromEnv()): 
       const prepared = prepare(request);
       const { source, reply } = prepared;
       const { bidi, retrieved } = reply;
-      const work = decodeWork(reply.searchOptions, source.length);
-      // The pool's forward scoring: each of up to rows + retrieved candidates forced through maxSteps tokens.
-      const poolRowSteps = retrieved > 0 ? (work.rows + retrieved) * (work.maxSteps + 1) * (1 + source.length / SOURCE_TOKENS_PER_STEP_COST) : 0;
-      // Backward scoring: each candidate (a source of up to maxSteps tokens) forced through the message.
+      const { rows, maxSteps, lmSteps } = decodeWork(reply.searchOptions, source.length);
+      // The pool is scored in one batch, all of it as long as its longest candidate: a retrieved reply may
+      // be longer than the request's maxLength.
+      const candidateSteps = retrieved > 0 ? Math.max(maxSteps, longestIndexedReply()) : maxSteps;
+      // The pool's forward scoring: each of up to rows + retrieved candidates forced through its tokens and EOS.
+      const poolRowSteps = retrieved > 0 ? (rows + retrieved) * (candidateSteps + 1) * (1 + source.length / SOURCE_TOKENS_PER_STEP_COST) : 0;
+      // Backward scoring: each candidate (a source of up to candidateSteps tokens) forced through the message.
       const message = request.inputs[request.inputs.length - 1] ?? '';
-      const backwardRows = retrieved > 0 ? work.rows + retrieved : bidi?.pool ?? 0;
-      const rerankRowSteps = poolRowSteps + (bidi && backward ? backwardRows * (backward.codec.encodeTarget(message).length + 1) * (1 + work.maxSteps / SOURCE_TOKENS_PER_STEP_COST) : 0);
-      const plan: DecodePlan = { sourceTokens: source.length, ...work, ...(rerankRowSteps > 0 ? { rerankRowSteps } : {}) };
+      const backwardRows = retrieved > 0 ? rows + retrieved : bidi?.pool ?? 0;
+      const rerankRowSteps = poolRowSteps + (bidi && backward ? backwardRows * (backward.codec.encodeTarget(message).length + 1) * (1 + candidateSteps / SOURCE_TOKENS_PER_STEP_COST) : 0);
+      const lmRowSteps = rows * lmSteps;
+      const plan: DecodePlan = {
+        sourceTokens: source.length, rows, maxSteps,
+        ...(lmRowSteps > 0 ? { lmRowSteps } : {}),
+        ...(rerankRowSteps > 0 ? { rerankRowSteps } : {}),
+      };
       planned.set(plan, { key: requestKey(request), prepared });
       return plan;
     },

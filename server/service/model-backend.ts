@@ -44,7 +44,9 @@ export interface DecodePlan {
   rows: number;
   /** The most output tokens the request may produce. */
   maxSteps: number;
-  /** Row-steps of reranking after the search (MMI-bidi's backward scoring), on top of rows × maxSteps. */
+  /** Row-steps of MMI-antiLM's unconditional LM lane (rows × its steps; it attends to no source). */
+  lmRowSteps?: number;
+  /** Row-steps of reranking after the search (the retrieved pool's and MMI-bidi's scoring), on top of rows × maxSteps. */
   rerankRowSteps?: number;
 }
 

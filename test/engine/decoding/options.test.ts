@@ -93,6 +93,16 @@ describe("a model's decoding defaults under a request's options", () => {
     expect(parseDecodingOptions(sample)).toMatchObject({ strategy: 'sample', temperature: 0.7, nBest: 2 });
   });
 
+  it("drop a default nBest wider than the request's beam (the shipped chat model's 10 samples under strategy beam)", () => {
+    const sampled = { strategy: 'sample', nBest: 10, topP: 0.9, temperature: 0.8, noRepeatNgram: 3 };
+    expect(parseDecodingOptions(withDecodingDefaults(sampled, { strategy: 'beam' }))).toMatchObject({ strategy: 'beam', beamSize: 5, nBest: 1, noRepeatNgram: 3 });
+    expect(parseDecodingOptions(withDecodingDefaults(sampled, { strategy: 'beam', beamSize: 12 }))).toMatchObject({ beamSize: 12, nBest: 10 });
+    expect(parseDecodingOptions(withDecodingDefaults(sampled, { strategy: 'diverse-beam', beamGroups: 5 }))).toMatchObject({ beamSize: 5, nBest: 1 });
+    expect(parseDecodingOptions(withDecodingDefaults({ beamSize: 5, nBest: 5 }, { beamSize: 2 }))).toMatchObject({ beamSize: 2, nBest: 1 });
+    // An nBest the request names is its own: still refused when wider than its beam.
+    expect(() => parseDecodingOptions(withDecodingDefaults(sampled, { strategy: 'beam', nBest: 10 }))).toThrow('nBest: 10 exceeds beamSize 5');
+  });
+
   it('still refuse what the request itself gets wrong', () => {
     expect(() => parseDecodingOptions(withDecodingDefaults(defaults, { strategy: 'greedy', beamSize: 4 }))).toThrow(/beamSize: only used by strategy/);
     expect(() => withDecodingDefaults(defaults, [1, 2])).toThrow(/expected an object/);

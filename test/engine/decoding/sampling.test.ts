@@ -29,6 +29,17 @@ describe('sampling', () => {
     expect(replayed!.tokens).toEqual(unseeded!.tokens);
   });
 
+  it('samples the likeliest token at a temperature so small that 1/T is infinite (5e-324), with or without top-k/top-p', () => {
+    for (let seed = 1; seed <= 5; seed++) {
+      const r = row(seed);
+      const best = Array.from(r.keys()).reduce((a, b) => (r[b]! > r[a]! ? b : a), 0);
+      for (const o of [{ topK: 0, topP: 1 }, { topK: 4, topP: 1 }, { topK: 0, topP: 0.5 }, { topK: 4, topP: 0.5 }]) {
+        const sampler = new Sampler(V, { temperature: 5e-324, ...o }, new Random(seed));
+        expect(new Set(draws(sampler, r, 50)), JSON.stringify(o)).toEqual(new Set([best]));
+      }
+    }
+  });
+
   it('top-k never emits a token outside the k best', () => {
     for (let seed = 1; seed <= 5; seed++) {
       const r = row(seed);

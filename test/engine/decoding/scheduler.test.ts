@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { decode, decodeStream, DecodeScheduler, type DecodeRequest, type DecodeResult } from '../../../engine/decoding/index.ts';
 import { makeModel, mixedRequests } from './helpers/mixed.ts';
 import { withoutTiming } from './helpers/strip.ts';
-import { logNormalise, TableModel } from './helpers/table-model.ts';
+import { logNormalise, randomNext, TableModel } from './helpers/table-model.ts';
 
 async function oneByOne(requests: DecodeRequest[]): Promise<DecodeResult[]> {
   const out: DecodeResult[] = [];
@@ -45,6 +45,24 @@ describe('continuous batching scheduler', () => {
     const fine = scheduler.submit({ source: [5, 4], options });
     await expect(broken).rejects.toThrow('client went away');
     expect((await fine).tokens.length).toBeGreaterThanOrEqual(4);
+    await scheduler.close();
+    expect(model.live.size).toBe(0);
+  });
+
+  it('fails only the request whose option the model cannot honour (coverage without attention), not its batch', async () => {
+    // No attention: a coverage penalty fails at the first step, inside the batch it shares with the others.
+    const model = new TableModel({ vocabSize: 9, next: randomNext(9, 71, 0.8), unconditional: true });
+    const scheduler = new DecodeScheduler(model);
+    const others: DecodeRequest[] = [
+      { source: [4, 5], options: { beamSize: 3, minLength: 4, maxLength: 6 } },
+      { source: [6, 4], options: { beamSize: 2, mmiAntiLm: { lambda: 0.4, gamma: 3 }, maxLength: 6 } },
+    ];
+    const fine = others.map((r) => scheduler.submit(r));
+    const coverage = scheduler.submit({ source: [7, 3], options: { beamSize: 4, coveragePenalty: 0.5, maxLength: 6 } });
+    await expect(coverage).rejects.toMatchObject({ name: 'DecodingOptionsError', option: 'coveragePenalty' });
+    const results = await Promise.all(fine);
+    const alone = await Promise.all(others.map(async (r) => (await decode(new TableModel({ vocabSize: 9, next: randomNext(9, 71, 0.8), unconditional: true }), [r]))[0]!));
+    expect(results.map(withoutTiming)).toEqual(alone.map(withoutTiming));
     await scheduler.close();
     expect(model.live.size).toBe(0);
   });

@@ -17,6 +17,13 @@ describe('decodeWork', () => {
     expect(decodeWork({ maxLength: 400, maxLengthRatio: 4 }, 300).maxSteps).toBe(400);
   });
 
+  it("counts MMI-antiLM's language-model steps: the first gamma, at most the search's steps and its EOS", () => {
+    expect(decodeWork({}, 10).lmSteps).toBe(0);
+    expect(decodeWork({ mmiAntiLm: { lambda: 0.5, gamma: 5 } }, 10).lmSteps).toBe(5);
+    expect(decodeWork({ maxLength: 512, mmiAntiLm: { lambda: 1, gamma: 512 } }, 10).lmSteps).toBe(512);
+    expect(decodeWork({ maxLength: 20, maxLengthRatio: 1, mmiAntiLm: { lambda: 1, gamma: 20 } }, 4).lmSteps).toBe(5);
+  });
+
   it('refuses options decode would refuse', () => {
     expect(() => decodeWork({ beamSize: 0 }, 10)).toThrow(DecodingOptionsError);
     expect(() => decodeWork({ strategy: 'greedy', nBest: 2 }, 10)).toThrow(/nBest/);

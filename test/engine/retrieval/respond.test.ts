@@ -4,14 +4,18 @@
 import { describe, expect, it } from 'vitest';
 import { defaultRetrieved, planReply, type ReplyModels } from '../../../engine/retrieval/respond.ts';
 
-const models = (o: { meta?: Record<string, unknown>; backward?: boolean; index?: boolean }): ReplyModels =>
-  ({ forward: { meta: o.meta ?? {} }, backward: o.backward ? {} : null, index: o.index ? {} : null }) as unknown as ReplyModels;
+const models = (o: { meta?: Record<string, unknown>; backward?: boolean; index?: boolean; attention?: boolean }): ReplyModels =>
+  ({
+    forward: { meta: o.meta ?? {}, stepModel: { vocabSize: 50 }, model: { decoder: { attention: o.attention === false ? null : {} } } },
+    backward: o.backward ? {} : null,
+    index: o.index ? {} : null,
+  }) as unknown as ReplyModels;
 const beam = { strategy: 'beam', beamSize: 4, nBest: 2 };
 
 describe('planReply', () => {
   it('passes the options through untouched when nothing follows the search', () => {
     const options = { ...beam, returnNBest: false, nBest: 1 };
-    expect(planReply(models({}), options, 5)).toEqual({ searchOptions: options, retrieved: 0, bidi: null });
+    expect(planReply(models({}), options, 0)).toEqual({ searchOptions: options, retrieved: 0, bidi: null });
     expect(planReply(models({ index: true }), options, 0)).toEqual({ searchOptions: options, retrieved: 0, bidi: null });
   });
 
@@ -19,7 +23,7 @@ describe('planReply', () => {
     const meta = { retrieval: { k: 6 } };
     expect(planReply(models({ meta, index: true }), beam).retrieved).toBe(6);
     expect(planReply(models({ meta, index: true }), beam, 2).retrieved).toBe(2);
-    expect(planReply(models({ meta }), beam, 2).retrieved).toBe(0);
+    expect(planReply(models({ meta }), beam).retrieved).toBe(0);
     // The pool ranks the whole n-best, so the search returns it.
     expect(planReply(models({ index: true }), beam, 3).searchOptions).toEqual({ ...beam, returnNBest: true });
   });
@@ -31,12 +35,28 @@ describe('planReply', () => {
       retrieved: 0,
       bidi: { lambda: 0.5, pool: 2 },
     });
-    // Without one, mmiBidi goes to the search as given, for it to refuse.
-    expect(planReply(models({}), options)).toEqual({ searchOptions: options, retrieved: 0, bidi: null });
   });
 
-  it('refuses options the engine refuses before anything runs, when a backward model will rerank', () => {
+  it('refuses options the engine refuses before anything runs', () => {
     expect(() => planReply(models({ backward: true }), { ...beam, beamSize: 0 })).toThrow(/beamSize/);
+    expect(() => planReply(models({}), { ...beam, beamSize: 0 })).toThrow(/beamSize/);
+  });
+
+  it('refuses what these models cannot run, naming the option: a pool without an index, MMI-bidi without a backward model, ids outside the vocabulary, coverage without attention', () => {
+    const refusal = (m: ReplyModels, options: unknown, retrieved?: number) => {
+      try {
+        planReply(m, options, retrieved);
+      } catch (e) {
+        return e as { name: string; option: string; message: string };
+      }
+      throw new Error(`accepted ${JSON.stringify(options)}`);
+    };
+    expect(refusal(models({ meta: { retrieval: { k: 6 } } }), beam, 2)).toMatchObject({ name: 'DecodingOptionsError', option: 'retrieved', message: expect.stringContaining('no retrieval index') });
+    expect(refusal(models({ index: true }), { ...beam, mmiBidi: { lambda: 1 } })).toMatchObject({ option: 'mmiBidi', message: expect.stringContaining('no backward model') });
+    expect(refusal(models({}), { strategy: 'sample', topK: 51 })).toMatchObject({ option: 'topK' });
+    expect(refusal(models({}), { blocklist: [[3], [50]] })).toMatchObject({ option: 'blocklist.1' });
+    expect(refusal(models({ attention: false }), { coveragePenalty: 0.2 })).toMatchObject({ option: 'coveragePenalty', message: expect.stringContaining('no attention') });
+    expect(planReply(models({ attention: false }), { coveragePenalty: 0 }).retrieved).toBe(0);
   });
 });
 
