@@ -133,7 +133,7 @@ export class TaskCodec {
   /** Text for chat / translate / synthetic tasks; a repaired tree over the input words for parse. */
   decodeOutput(ids: readonly number[], input: PipelineInput): PipelineOutput {
     if (this.task !== 'parse') return this.tokenizer.decode(ids);
-    const tokens = ids.map((id) => this.tokenizer.idToPiece(id)).filter((piece) => this.preterminals.has(piece) || isParsePiece(piece));
+    const tokens = ids.map((id) => this.tokenizer.idToPiece(id)).filter((piece) => this.preterminals.has(piece) || /^[()]\S+$/.test(piece)); // XX is a word slot only where it is a preterminal
     const { tree, repaired, repairs } = delinearize(tokens, parseWords(input));
     return { tree, repaired, repairs, tokens };
   }

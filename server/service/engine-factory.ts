@@ -147,12 +147,9 @@ export const createEngineFactory = (o: EngineOptions = engineOptionsFromEnv()): 
   };
 
   const models: ReplyModels = { forward: pipeline, backward, index: replyIndex };
-  /** Target tokens of the index's longest reply, counted once, when a request first asks for the pool. */
-  let longestReply: number | null = null;
-  const longestIndexedReply = (): number => {
-    longestReply ??= (replyIndex?.replies ?? []).reduce((n, r) => Math.max(n, pipeline.codec.encodeTarget(r.text).length), 0);
-    return longestReply;
-  };
+  /** Target tokens of the index's longest reply, counted once while the model loads, never on a request's path. */
+  const longestReply = (replyIndex?.replies ?? []).reduce((n, r) => Math.max(n, pipeline.codec.encodeTarget(r.text).length), 0);
+  const longestIndexedReply = (): number => longestReply;
   /**
    * The pipeline's input and source ids, the options decode will run with (model defaults under the
    * request's) and what follows the forward search: the retrieved pool and MMI-bidi (engine/retrieval/respond.ts).

@@ -137,7 +137,7 @@ export class ModelLoader {
     try {
       this.defaults = readDefaults(this.options.modelsDir);
     } catch (error) {
-      this.defaults = {};
+      // Keep the defaults last read: a typo while editing the file must not move live clients to another model.
       this.options.onError?.(DEFAULTS_FILE, error);
     }
     const wanted = ids ?? present;
@@ -158,6 +158,9 @@ export class ModelLoader {
     }
     if (!ids) {
       for (const id of [...this.entries.keys()]) if (!present.includes(id)) this.swap(id, null);
+    }
+    for (const [task, id] of Object.entries(this.defaults)) {
+      if (this.entries.get(id)?.model.task !== task) this.options.onError?.(DEFAULTS_FILE, new Error(`the ${task} default "${id}" is not a loaded ${task} model; the first ${task} model by id answers instead`));
     }
     return loaded;
   }

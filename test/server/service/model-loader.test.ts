@@ -57,13 +57,16 @@ describe('ModelLoader defaults.json', () => {
       expect(loader.defaultFor('translate')?.id).toBe('fr-en');
       expect(loader.list().filter((m) => m.task === 'translate').map((m) => m.id)).toEqual(['fr-en', 'de-en', 'en-fr']);
       expect(loader.defaultFor('chat')?.id).toBe('chat-small');
-      // A default that is not loaded falls back to the first by id; a broken file is reported, not fatal.
-      rmSync(join(dir, 'fr-en'), { recursive: true });
-      await loader.reload();
-      expect(loader.defaultFor('translate')?.id).toBe('de-en');
+      // A broken file is reported, not fatal, and the defaults last read stay.
       writeFileSync(join(dir, 'defaults.json'), '{"translate": ');
       await loader.reload();
       expect(errors).toEqual(['defaults.json']);
+      expect(loader.defaultFor('translate')?.id).toBe('fr-en');
+      // A default that is not loaded falls back to the first by id, and says so.
+      writeFileSync(join(dir, 'defaults.json'), JSON.stringify({ translate: 'fr-en' }));
+      rmSync(join(dir, 'fr-en'), { recursive: true });
+      await loader.reload();
+      expect(errors).toEqual(['defaults.json', 'defaults.json']);
       expect(loader.defaultFor('translate')?.id).toBe('de-en');
       await loader.close();
     } finally {
