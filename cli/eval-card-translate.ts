@@ -1,8 +1,7 @@
 // The model card section for a held-out translation evaluation (cli/eval-heldout-translate.ts): the
 // figures, then every source beside its reference and the model's output, for a person to read.
 import { loadHeldoutTranslation, type HeldoutLanguage } from '../corpora/index.ts';
-import { defaultDecodingOptions } from '../engine/index.ts';
-import { cell } from './eval-card.ts';
+import { cell, commandAndDecoding } from './eval-card.ts';
 import type { HeldoutTranslateResult } from './eval-heldout-translate.ts';
 
 const pct = (x: number): string => (100 * x).toFixed(2);
@@ -15,12 +14,7 @@ export async function heldoutTranslateSection(result: HeldoutTranslateResult, co
   const lines = [
     `## Held-out translation set (corpora/heldout/translation, ${r.split === 'all' ? 'dev + test' : `${r.split} half`}, ${r.direction})`,
     '',
-    '```',
-    command,
-    '```',
-    Object.keys(r.decoding).length === 0
-      ? `Decoding: the engine's defaults (${defaultDecodingOptions.strategy} ${defaultDecodingOptions.beamSize}), as served: the model sets none.`
-      : `Decoding: \`${JSON.stringify(r.decoding)}\` (the model's defaults, as served, with any --options on top).`,
+    ...commandAndDecoding(command, r.decoding),
     `Sentences written for Parley, none of them in Tatoeba's fra-eng or deu-eng; the test half is never tuned on. One reference per sentence, so scores run lower than against several.`,
     '',
     '| metric | value |',

@@ -18,6 +18,18 @@ function poolLine(r: HeldoutResult): string {
   return `Candidates: ${pool}; ${r.backward === null ? 'no MMI-bidi reranking' : `reranked with MMI-bidi by the backward model ${r.backward}`}.`;
 }
 
+/** A held-out section's command block and the decoding it ran with (chat and translate cards alike). */
+export function commandAndDecoding(command: string, decoding: object): string[] {
+  return [
+    '```',
+    command,
+    '```',
+    Object.keys(decoding).length === 0
+      ? `Decoding: the engine's defaults (${defaultDecodingOptions.strategy} ${defaultDecodingOptions.beamSize}), as served: the model sets none.`
+      : `Decoding: \`${JSON.stringify(decoding)}\` (the model's defaults, as served, with any --options on top).`,
+  ];
+}
+
 export async function heldoutSection(result: HeldoutResult, command: string): Promise<string> {
   const set = await loadHeldoutChat({ split: result.split });
   const messages = new Map(set.messages.map((m) => [m.id, m]));
@@ -26,12 +38,7 @@ export async function heldoutSection(result: HeldoutResult, command: string): Pr
   const lines = [
     `## Held-out chat set (corpora/heldout/chat, ${r.split === 'all' ? 'dev + test' : `${r.split} half`})`,
     '',
-    '```',
-    command,
-    '```',
-    Object.keys(r.decoding).length === 0
-      ? `Decoding: the engine's defaults (${defaultDecodingOptions.strategy} ${defaultDecodingOptions.beamSize}), as served: the model sets none.`
-      : `Decoding: \`${JSON.stringify(r.decoding)}\` (the model's defaults, as served, with any --options on top).`,
+    ...commandAndDecoding(command, r.decoding),
     poolLine(r),
     '',
     '| metric | value |',
