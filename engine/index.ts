@@ -40,7 +40,7 @@ export * from './retrieval/index.ts';
 export { OrtTrainer } from './ort-training/ort-trainer.ts';
 export { makeStepBatch, roundLength, type LengthGrid } from './ort-training/step-batch.ts';
 export { gridFromEnv } from './ort-training/train-engine.ts';
-export { buildStepGraphWithSections } from './ort-training/step-graph.ts';
+export { buildStepGraph, buildStepGraphWithSections } from './ort-training/step-graph.ts';
 export { nativeMatMulInstance, parseThreadsEnv } from './backend.ts';
 export { setWasmMatMulRoute, type WasmMatMulRoute } from './kernels/wasm-batch-mat-mul.ts';
 export { setFusedGruEnabled } from './cells/gru.ts';

@@ -38,6 +38,7 @@ export class GraphBuilder {
   private readonly inits: Initializer[] = [];
   private readonly inputs: ValueInfo[] = [];
   private readonly outputs: ValueInfo[] = [];
+  private readonly shapes: ValueInfo[] = [];
   private counter = 0;
   /** Node outputs renamed to graph output names; every reference follows. */
   private readonly renamed = new Map<string, string>();
@@ -79,6 +80,15 @@ export class GraphBuilder {
     this.outputs.push({ name, type, dims });
   }
 
+  /**
+   * Declare a node output's type and shape (ONNX value_info). ORT keeps a declared symbolic dim where its
+   * own shape inference finds none (a shape computed at run time), which lets its allocation planner
+   * match buffers by shape: without it, planning was quadratic in the node count (engine/ort-training).
+   */
+  declare(name: string, type: ElemType, dims: Dim[]): void {
+    this.shapes.push({ name, type, dims });
+  }
+
   floats(name: string, data: Float32Array, dims: number[]): string {
     const n = `${name}_${this.counter++}`;
     this.inits.push({ name: n, type: 'float32', dims, bytes: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) });
@@ -116,6 +126,17 @@ export class GraphBuilder {
     return this.node(op, inputs, attrs)[0]!;
   }
 
+  /** Declared shapes under their final names; graph outputs already carry theirs. */
+  private declaredShapes(): ValueInfo[] {
+    const outputs = new Set(this.outputs.map((o) => o.name));
+    const out: ValueInfo[] = [];
+    for (const v of this.shapes) {
+      const name = this.renamed.get(v.name) ?? v.name;
+      if (!outputs.has(name)) out.push(name === v.name ? v : { ...v, name });
+    }
+    return out;
+  }
+
   toBytes(): Uint8Array {
     return encodeModel({
       irVersion: IR_VERSION,
@@ -126,6 +147,7 @@ export class GraphBuilder {
         initializer: this.inits.map((t) => ({ dims: t.dims, dataType: ELEM[t.type], name: t.name, rawData: t.bytes })),
         input: this.inputs.map(valueInfo),
         output: this.outputs.map(valueInfo),
+        ...(this.shapes.length > 0 ? { valueInfo: this.declaredShapes().map(valueInfo) } : {}),
       },
       opsetImport: [{ domain: '', version: this.opset }],
     });

@@ -47,6 +47,8 @@ export interface GraphMessage {
   initializer: TensorMessage[];
   input: ValueInfoMessage[];
   output: ValueInfoMessage[];
+  /** Shapes of intermediate values (ONNX's value_info). */
+  valueInfo?: ValueInfoMessage[];
 }
 
 export interface ModelMessage {

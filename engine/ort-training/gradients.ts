@@ -187,7 +187,7 @@ interface Deferred {
 }
 
 function flushDeferred(tg: TensorGraph, leaf: Value, d: Deferred): Value[] {
-  const stack = (vs: Value[]) => (vs.length === 1 ? vs[0]! : tg.raw1('Concat', vs, { axis: 0 }, [`stack`, vs[0]!.shape[1]!], vs[0]!.type));
+  const stack = (vs: Value[]) => (vs.length === 1 ? vs[0]! : tg.raw1('Concat', vs, { axis: 0 }, [tg.joinedDim(vs.map((v) => v.shape[0]!)), vs[0]!.shape[1]!], vs[0]!.type));
   const out: Value[] = [];
   if (d.products.length) out.push(gemm(tg, stack(d.products.map((p) => p.a)), stack(d.products.map((p) => p.dy)), { transA: true, transB: false }));
   if (d.rowSums.length) out.push(tg.raw1('ReduceSum', [stack(d.rowSums), tg.int64s([0])], { keepdims: 0 }, [...leaf.shape], leaf.type));

@@ -52,7 +52,8 @@ export class TensorGraph {
    */
   readonly dimHints = new Map<string, number>();
 
-  constructor(name: string, readonly dtype: FloatType = 'float32') {
+  /** `declareShapes`: write every node output's shape into the model (value_info; see step-graph.ts). */
+  constructor(name: string, readonly dtype: FloatType = 'float32', private readonly options: { declareShapes?: boolean } = {}) {
     this.builder = new GraphBuilder(name);
   }
 
@@ -78,6 +79,7 @@ export class TensorGraph {
   /** A node that gradients do not pass through (shape queries, casts, masks, the optimizer). */
   raw(op: string, inputs: (Value | null)[], attrs: Attrs, outputs: { shape: Dim[]; type: ElemType }[]): Value[] {
     const ids = this.builder.node(op, inputs.map((v) => v?.id ?? ''), attrs, outputs.length);
+    if (this.options.declareShapes) ids.forEach((id, k) => this.builder.declare(id, outputs[k]!.type, outputs[k]!.shape));
     return ids.map((id, k) => ({ id, ...outputs[k]! }));
   }
 
@@ -171,11 +173,22 @@ export class TensorGraph {
     return loss;
   }
 
+  /**
+   * The size of dims joined end to end: their sum, or a name of its own when one is named. Names are
+   * declared to ONNX Runtime (value_info), which takes values with the same name for the same size
+   * and reuses one's buffer for the other, so two joins must never share a name.
+   */
+  joinedDim(sizes: readonly Dim[]): Dim {
+    if (sizes.every((s) => typeof s === 'number')) return (sizes as number[]).reduce((x, y) => x + y, 0);
+    return `joined_${this.joins++}`;
+  }
+  private joins = 0;
+
   concat(values: Value[], axis: number): Value {
     const a = normAxis(axis, values[0]!.shape.length);
     const shape = [...values[0]!.shape];
     const sizes = values.map((v) => v.shape[a]);
-    shape[a] = sizes.every((s) => typeof s === 'number') ? (sizes as number[]).reduce((x, y) => x + y, 0) : `concat_${this.records.length}`;
+    shape[a] = this.joinedDim(sizes);
     return this.rec1('Concat', values, { axis: a }, shape);
   }
 

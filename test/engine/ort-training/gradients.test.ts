@@ -18,7 +18,7 @@ const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
 async function maxRelativeError(c: Case): Promise<number> {
   const rng = new Random(3);
-  const tg = new TensorGraph('fd', 'float64');
+  const tg = new TensorGraph('fd', 'float64', { declareShapes: true });
   const x = Object.fromEntries(Object.entries(c.inputs).map(([n, s]) => [n, tg.input(n, s)]));
   const y = c.build(tg, x);
   const weights = Array.from({ length: size(y.shape as number[]) }, () => rng.next() * 2 - 1);
