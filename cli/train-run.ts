@@ -12,6 +12,8 @@ import {
   mallocHint,
   encodeModelProto,
   ortEngine,
+  planBatches,
+  runGrid,
   tfjsEngine,
   type BackendName,
   type EngineName,
@@ -212,7 +214,7 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
   say(`training engine ${chosen.name} (${chosen.why})`);
   const hint = mallocHint(chosen.name);
   if (hint) say(hint);
-  const engine = chosen.name === 'onnxruntime' ? ortEngine(trainer) : tfjsEngine(trainer);
+  const engine = chosen.name === 'onnxruntime' ? ortEngine(trainer, { grid: runGrid(examples, planBatches(examples, { batchTokens: o.batchTokens, seed: o.seed, epoch: 0 })) }) : tfjsEngine(trainer);
 
   let position: TrainPosition | undefined;
   let lastValid: DataPosition['valid'];

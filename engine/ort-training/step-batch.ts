@@ -3,6 +3,7 @@
 import type { SpecialIds } from '../decoding/step-model.ts';
 import { prepareSources } from '../models/source.ts';
 import type { Example } from '../training/batch.ts';
+import type { ShapePlan, ShapeUse } from './shape-plan.ts';
 import type { BucketShape } from './step-graph.ts';
 
 export interface StepBatch {
@@ -24,6 +25,8 @@ export interface StepBatch {
 export interface BucketGrid {
   batch: number;
   length: LengthGrid;
+  /** Planned (source, target) lengths: a batch takes the smallest that holds it, else the grid's. */
+  shapes?: ShapePlan;
 }
 
 /**
@@ -44,8 +47,10 @@ export function makeStepBatch(examples: Example[], specials: SpecialIds, reverse
   if (examples.length === 0) throw new Error('makeStepBatch: empty batch');
   const src = prepareSources(examples.map((e) => e.src), specials, reverseSource);
   const B = roundUp(examples.length, grid.batch);
-  const S = roundLength(src.maxLength, grid.length);
-  const T = roundLength(Math.max(...examples.map((e) => e.tgt.length)) + 1, grid.length);
+  const exactT = Math.max(...examples.map((e) => e.tgt.length)) + 1;
+  const planned = grid.shapes?.cover(src.maxLength, exactT);
+  const S = planned?.src ?? roundLength(src.maxLength, grid.length);
+  const T = planned?.tgt ?? roundLength(exactT, grid.length);
   const srcMask = new Float32Array(B * S);
   const srcIds = new BigInt64Array(B * S).fill(BigInt(specials.pad));
   src.lengths.forEach((len, b) => {
@@ -72,4 +77,9 @@ export function makeStepBatch(examples: Example[], specials: SpecialIds, reverse
     targets: BigInt64Array.from(targets),
     targetTokens: rows.length,
   };
+}
+
+/** A batch's exact step-graph lengths (source with EOS, target with BOS) and rows, for planShapes. */
+export function shapeUse(examples: readonly Example[]): ShapeUse {
+  return { src: Math.max(1, ...examples.map((e) => e.src.length + 1)), tgt: Math.max(...examples.map((e) => e.tgt.length)) + 1, rows: examples.length };
 }

@@ -7,7 +7,8 @@ import type { BackendName } from '../backend.ts';
 import { makeBatch, type Example } from '../training/batch.ts';
 import type { StepReport, Trainer } from '../training/trainer.ts';
 import { OrtTrainer, type OrtTrainerOptions } from './ort-trainer.ts';
-import { makeStepBatch, type BucketGrid } from './step-batch.ts';
+import { DEFAULT_SHAPE_BUDGET, planShapes } from './shape-plan.ts';
+import { makeStepBatch, shapeUse, type BucketGrid } from './step-batch.ts';
 
 export type EngineName = 'onnxruntime' | 'tfjs';
 export const engineNames: readonly EngineName[] = ['onnxruntime', 'tfjs'];
@@ -26,9 +27,9 @@ export interface TrainEngine {
 }
 
 /**
- * Batch shapes rounded up (padding, masked exactly), so that a corpus needs few step graphs. The batch
- * size is free in the graphs (one per (source, target) length pair), so rows are not rounded; lengths
- * go up the ladder (step-batch.ts). One epoch of the 393k-pair chat corpora (`npm run
+ * Batch shapes rounded up (padding, masked exactly), so that a corpus needs few step graphs, when no
+ * lengths are planned (runGrid plans them for parley train). The batch size is free in the graphs (one
+ * per (source, target) length pair), so rows are not rounded; lengths go up the ladder (step-batch.ts). One epoch of the 393k-pair chat corpora (`npm run
  * bench:train-shapes`) needs 36 length pairs this way, at 0.641 real/padded tokens, where fixed-batch
  * graphs on a ×8 rows, ×4 positions grid needed 153 shapes at 0.633 (README.md here).
  */
@@ -42,8 +43,22 @@ export function gridFromEnv(value = process.env.PARLEY_ORT_GRID): BucketGrid {
   return { batch: Number(m[1]), length: m[2] === 'ladder' ? 'ladder' : Number(m[2]) };
 }
 
-const describeGrid = (g: BucketGrid, dynamicBatch: boolean) =>
-  `${dynamicBatch ? 'batch size free' : `batch rounded up to ×${g.batch} rows`}, lengths ${g.length === 'ladder' ? 'on the ladder' : `rounded up to ×${g.length}`}`;
+/**
+ * `parley train`'s grid: PARLEY_ORT_GRID's if set; otherwise at most PARLEY_ORT_SHAPES (default
+ * DEFAULT_SHAPE_BUDGET) length pairs planned from the run's first epoch of batches (shape-plan.ts), the
+ * ladder for a later batch that none holds. `batches` index `examples`.
+ */
+export function runGrid(examples: readonly Example[], batches: readonly number[][], env: NodeJS.ProcessEnv = process.env): BucketGrid {
+  if (env.PARLEY_ORT_GRID) return gridFromEnv(env.PARLEY_ORT_GRID);
+  const budget = env.PARLEY_ORT_SHAPES ? Number(env.PARLEY_ORT_SHAPES) : DEFAULT_SHAPE_BUDGET;
+  if (!Number.isInteger(budget) || budget < 1) throw new Error(`PARLEY_ORT_SHAPES must be a positive integer, got "${env.PARLEY_ORT_SHAPES}"`);
+  return { ...DEFAULT_GRID, shapes: planShapes(batches.map((b) => shapeUse(b.map((i) => examples[i]!))), budget) };
+}
+
+const describeGrid = (g: BucketGrid, dynamicBatch: boolean) => {
+  const lengths = g.shapes ? `${g.shapes.pairs.length} length pairs planned from the first epoch's batches` : g.length === 'ladder' ? 'lengths on the ladder' : `lengths rounded up to ×${g.length}`;
+  return `${dynamicBatch ? 'batch size free' : `batch rounded up to ×${g.batch} rows`}, ${lengths}`;
+};
 
 /**
  * The engine to use: the one asked for, else the fastest available: tfjs on tfjs-node's native
@@ -92,8 +107,9 @@ export function tfjsEngine(trainer: Trainer): TrainEngine {
 
 export function ortEngine(trainer: Trainer, options: OrtTrainerOptions & { grid?: BucketGrid } = {}): TrainEngine {
   const { model } = trainer;
-  const grid = options.grid ?? gridFromEnv();
-  const ort = OrtTrainer.fromModel(model, { ...trainer.options, ...options });
+  const { grid: given, ...ortOptions } = options;
+  const grid = given ?? gridFromEnv();
+  const ort = OrtTrainer.fromModel(model, { ...trainer.options, ...ortOptions });
   ort.rng.state = trainer.rng.state;
   const read = (m: Map<string, tf.Variable>) => new Map([...m].map(([n, v]) => [n, v.dataSync() as Float32Array]));
   return {
