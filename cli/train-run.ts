@@ -38,6 +38,7 @@ import {
   heldOutSample,
   engineTask,
   evaluatePipeline,
+  scoreDecoding,
   type PipelineMeta,
   type TaskMetrics,
   type TextPair,
@@ -259,7 +260,10 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
       async validate(step) {
         if (valid.length === 0) return null;
         engine.syncToTrainer();
-        const metrics = await evaluatePipeline(pipeline, valid, { decodeLimit: o.validLimit, samples: o.task === 'chat' ? 5 : 2 });
+        const scoring = { decodeLimit: o.validLimit, samples: o.task === 'chat' ? 5 : 2 };
+        const metrics = engine.perplexity
+          ? { perplexity: await engine.perplexity(encodePairs(pipeline, valid)), ...(await scoreDecoding(pipeline, valid, scoring)) }
+          : await evaluatePipeline(pipeline, valid, scoring);
         const entry: ValidEntry = { step, valid: { ...metrics } };
         log.append(entry);
         const { samples: _s, ...summary } = metrics;

@@ -96,9 +96,12 @@ export class OrtTrainer {
     return new OrtTrainer(model.config, initial, options);
   }
 
-  /** The session for a bucket and mode, built on first use. */
-  sessionFor(bucket: BucketShape, mode: StepGraphMode = 'update'): Promise<ort.InferenceSession> {
-    const key = bucketKey(bucket, mode, this.dynamicBatch);
+  /**
+   * The session for a bucket and mode, built on first use. `evaluate`: the loss graph without dropout or
+   * label smoothing (validation perplexity).
+   */
+  sessionFor(bucket: BucketShape, mode: StepGraphMode = 'update', evaluate = false): Promise<ort.InferenceSession> {
+    const key = `${evaluate ? 'eval:' : ''}${bucketKey(bucket, mode, this.dynamicBatch)}`;
     let s = this.sessions.get(key);
     if (s) {
       // Map order is recency order: re-insert on use.
@@ -112,7 +115,9 @@ export class OrtTrainer {
         void session.then((x) => x.release());
       }
       const t0 = performance.now();
-      const bytes = buildStepGraph({ config: this.config, params: this.shapes, bucket, labelSmoothing: this.options.labelSmoothing, adam: { ...ADAM, clipNorm: this.options.clipNorm }, mode, dynamicBatch: this.dynamicBatch });
+      const config = evaluate ? { ...this.config, dropout: 0 } : this.config;
+      const labelSmoothing = evaluate ? 0 : this.options.labelSmoothing;
+      const bytes = buildStepGraph({ config, params: this.shapes, bucket, labelSmoothing, adam: { ...ADAM, clipNorm: this.options.clipNorm }, mode, dynamicBatch: this.dynamicBatch });
       const t1 = performance.now();
       this.stats.buildMs += t1 - t0;
       this.stats.graphBytes += bytes.byteLength;
@@ -128,11 +133,14 @@ export class OrtTrainer {
 
   /** The batch's inputs, and fresh dropout masks drawn from the trainer's RNG (none at dropout 0). */
   private batchFeeds(batch: StepBatch): Record<string, ort.Tensor> {
+    const masks = drawMasks(dropoutSites(this.config, batch.bucket), { rows: batch.targetTokens, [BATCH_DIM]: batch.bucket.batch }, this.config.dropout, this.rng);
+    return { ...Object.fromEntries(masks.map((m) => [m.name, new ort.Tensor('float32', m.data, m.dims)])), ...this.dataFeeds(batch) };
+  }
+
+  private dataFeeds(batch: StepBatch): Record<string, ort.Tensor> {
     const { batch: B, srcLen: S, tgtLen: T } = batch.bucket;
     const N = batch.targetTokens;
-    const masks = drawMasks(dropoutSites(this.config, batch.bucket), { rows: N, [BATCH_DIM]: B }, this.config.dropout, this.rng);
     return {
-      ...Object.fromEntries(masks.map((m) => [m.name, new ort.Tensor('float32', m.data, m.dims)])),
       [stepNames.src]: new ort.Tensor('int64', batch.src, [B, S]),
       [stepNames.srcMask]: new ort.Tensor('float32', batch.srcMask, [B, S]),
       [stepNames.tgtIn]: new ort.Tensor('int64', batch.tgtIn, [B, T]),
@@ -179,6 +187,19 @@ export class OrtTrainer {
     const out = await session.run({ ...this.batchFeeds(batch), ...this.paramFeeds() });
     const grads = new Map(this.slots.map((s) => [s.name, out[stepNames.grad(s.name)]!.data as Float32Array]));
     return { loss: (out[stepNames.loss]!.data as Float32Array)[0]!, gradNorm: (out[stepNames.gradNorm]!.data as Float32Array)[0]!, grads };
+  }
+
+  /**
+   * The batch's summed cross-entropy (nats over its real target tokens) at the current weights, without
+   * dropout or label smoothing: validation perplexity on ORT, as `measurePerplexity` does on tfjs.
+   * Draws nothing from the RNG, so validating does not move a run's dropout masks.
+   */
+  async lossSum(batch: StepBatch): Promise<number> {
+    if (batch.targetTokens === 0) return 0;
+    const session = await this.sessionFor(batch.bucket, 'loss', true);
+    const loss = new Float32Array(1);
+    await session.run({ ...this.dataFeeds(batch), ...this.paramFeeds() }, { [stepNames.loss]: new ort.Tensor('float32', loss, []) });
+    return loss[0]! * batch.targetTokens;
   }
 
   /** Run only the forward (loss) or forward+backward (norm) part, for the benchmark's breakdown. */
