@@ -92,7 +92,7 @@ export async function rankReplies(models: ReplyModels, job: RankJob): Promise<Ra
     const [vector] = embedSources(models.forward.model, [job.source]);
     const retrieved = models.index.nearest(vector!, plan.retrieved).map((r) => r.text);
     const pool = await rankPool({
-      forward: models.forward, backward: plan.bidi ? models.backward : null, lambda: plan.bidi?.lambda ?? 0,
+      forward: models.forward, backward: plan.bidi ? models.backward : null, lambda: plan.bidi?.lambda ?? 0, lengthPenalty: parseDecodingOptions(job.options).lengthPenalty,
       input: job.input, source: job.source, message: job.message, generated: hyps.map((h) => h.tokens), retrieved,
     });
     const ranked = pool.length > 0 ? pool.map(({ forwardLogProb: _f, ...c }) => c) : hyps.slice(0, 1);

@@ -60,6 +60,16 @@ describe('the retrieved candidate pool', () => {
     for (const h of nBest) expect(h.score).toBeCloseTo((await forwardLogProb(h.text)) + 2 * h.backwardLogProb!, 3);
   });
 
+  it('normalises every candidate\'s score by its length as the request asks (GNMT α), generated and retrieved alike', async () => {
+    const nBest = (await chat({ ...beam, retrieved: 3, lengthPenalty: { kind: 'gnmt', alpha: 1 } })).reply.nBest;
+    expect(nBest.some((h) => h.origin === 'retrieved')).toBe(true);
+    for (const h of nBest) {
+      const scored = forward.codec.encodeTarget(h.text).length + 1; // EOS included
+      expect(h.score).toBeCloseTo((await forwardLogProb(h.text)) / ((5 + scored) / 6), 3);
+    }
+    expect(nBest.map((h) => h.score)).toEqual([...nBest.map((h) => h.score)].sort((a, b) => b - a));
+  });
+
   it('is turned off per request with retrieved: 0 (and is off by default without config.json retrieval)', async () => {
     for (const options of [{ ...beam, retrieved: 0 }, beam]) {
       const nBest = (await chat(options)).reply.nBest;
