@@ -20,9 +20,10 @@ const ADAM = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
 export interface OrtTrainerOptions extends Partial<TrainingOptions>, SessionOptions {
   stateBuffers?: 'in-place' | 'double';
   /**
-   * Sessions kept; the least recently used are released. Default 64: with the arena off a session holds
+   * Sessions kept; the least recently used are released. Default 96: with the arena off a session holds
    * its graph and kernels, ~85 MiB for an 18.7M-parameter seq2seq-lstm (38 sessions: 4.0 GiB RSS), and
-   * a chat corpus' batches fall into ~80 shapes, ~95% of them in the 64 most frequent.
+   * parley train needs its planned update graphs (32) plus forward-only validation graphs for about as
+   * many pairs, which must not push the update graphs out between validations.
    */
   maxSessions?: number;
   /**
@@ -72,7 +73,7 @@ export class OrtTrainer {
     options: OrtTrainerOptions = {},
   ) {
     const { threads, optimization, memoryArena, profilePrefix, stateBuffers, maxSessions, dynamicBatch, ...training } = options;
-    this.maxSessions = maxSessions ?? 64;
+    this.maxSessions = maxSessions ?? 96;
     this.dynamicBatch = dynamicBatch ?? true;
     this.session = { threads, optimization, memoryArena, ...(profilePrefix ? { profilePrefix } : {}) };
     this.options = trainingOptionsSchema.parse({ ...defaultTrainingOptions, ...training });

@@ -36,8 +36,8 @@ export interface TrainEngine {
 /**
  * Batch shapes rounded up (padding, masked exactly), so that a corpus needs few step graphs, when no
  * lengths are planned (runGrid plans them for parley train). The batch size is free in the graphs (one
- * per (source, target) length pair), so rows are not rounded; lengths go up the ladder (step-batch.ts). One epoch of the 393k-pair chat corpora (`npm run
- * bench:train-shapes`) needs 36 length pairs this way, at 0.641 real/padded tokens, where fixed-batch
+ * per (source, target) length pair), so rows are not rounded; lengths go up the ladder (step-batch.ts).
+ * One epoch of the 393k-pair chat corpora (`npm run bench:train-shapes`) needs 36 length pairs this way, at 0.641 real/padded tokens, where fixed-batch
  * graphs on a ×8 rows, ×4 positions grid needed 153 shapes at 0.633 (README.md here).
  */
 export const DEFAULT_GRID: BucketGrid = { batch: 1, length: 'ladder' };
