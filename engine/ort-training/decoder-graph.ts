@@ -20,7 +20,8 @@ export function prepareAttention(tg: TensorGraph, p: GraphParams, config: ModelC
   return { keys, proj, maskAdd };
 }
 
-function attend(tg: TensorGraph, p: GraphParams, config: ModelConfig, m: AttentionMemoryGraph, query: Value): Value {
+/** One decoder step's attention (layers/attention.ts attend): context [B, D] and weights [B, S]. */
+export function attend(tg: TensorGraph, p: GraphParams, config: ModelConfig, m: AttentionMemoryGraph, query: Value): { context: Value; weights: Value } {
   const [B, S, D] = m.keys.shape as [number, number, number];
   let scores: Value; // [B, S]
   if (config.attention.kind === 'additive') {
@@ -34,7 +35,7 @@ function attend(tg: TensorGraph, p: GraphParams, config: ModelConfig, m: Attenti
     scores = tg.reshape(tg.matmul(k, tg.reshape(query, [B, Dq, 1])), [B, S]);
   }
   const weights = tg.softmax(tg.add(scores, m.maskAdd), -1);
-  return tg.reshape(tg.matmul(tg.reshape(weights, [B, 1, S]), m.keys), [B, D]); // [B, D]
+  return { context: tg.reshape(tg.matmul(tg.reshape(weights, [B, 1, S]), m.keys), [B, D]), weights };
 }
 
 export interface DecoderInputs {
@@ -55,7 +56,7 @@ export function decodeTeacherForced(tg: TensorGraph, p: GraphParams, config: Mod
   o.embedded.forEach((emb, t) => {
     const parts: Value[] = [];
     if (o.global) parts.push(o.global);
-    if (o.attention) parts.push(attend(tg, p, config, o.attention, state[state.length - 1]!.h));
+    if (o.attention) parts.push(attend(tg, p, config, o.attention, state[state.length - 1]!.h).context);
     const context = parts.length === 0 ? null : parts.length === 1 ? parts[0]! : tg.concat(parts, 1); // [B, C]
     let input = context ? tg.concat([emb, context], 1) : emb;
     state = layers.map((w, l) => {
