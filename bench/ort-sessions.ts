@@ -4,8 +4,7 @@
 // is the free-batch update graph `parley train` builds. Without declared shapes ORT's allocation planner
 // cannot match the free-batch buffers by size, and its planning grows with the square of the node count.
 import { parseArgs } from 'node:util';
-import { buildStepGraph, initBackend, makeStepBatch, Random, readModelConfig, Seq2Seq, type Example } from '../engine/index.ts';
-import { createTrainingSession } from '../engine/ort-training/session.ts';
+import { buildStepGraph, createTrainingSession, initBackend, makeStepBatch, Random, readModelConfig, Seq2Seq, type Example } from '../engine/index.ts';
 
 const { values: v } = parseArgs({ options: { model: { type: 'string' }, batch: { type: 'string', default: '64' }, lengths: { type: 'string', default: '8,16,32,48' }, threads: { type: 'string', default: '1' } } });
 if (!v.model) throw new Error('usage: bench/ort-sessions.ts --model DIR [--batch B] [--lengths L1,L2,...] [--threads N]');

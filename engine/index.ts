@@ -45,3 +45,4 @@ export { buildStepGraph, buildStepGraphWithSections } from './ort-training/step-
 export { nativeMatMulInstance, parseThreadsEnv } from './backend.ts';
 export { setWasmMatMulRoute, type WasmMatMulRoute } from './kernels/wasm-batch-mat-mul.ts';
 export { setFusedGruEnabled } from './cells/gru.ts';
+export { createTrainingSession } from './ort-training/session.ts';
