@@ -196,7 +196,6 @@ export class OrtTrainer {
    * Draws nothing from the RNG, so validating does not move a run's dropout masks.
    */
   async lossSum(batch: StepBatch): Promise<number> {
-    if (batch.targetTokens === 0) return 0;
     const session = await this.sessionFor(batch.bucket, 'loss', true);
     const loss = new Float32Array(1);
     await session.run({ ...this.dataFeeds(batch), ...this.paramFeeds() }, { [stepNames.loss]: new ort.Tensor('float32', loss, []) });

@@ -38,8 +38,8 @@ export interface StepGraphOptions {
   /**
    * Declare every intermediate value's shape to ONNX Runtime (value_info; default true). Without it
    * ORT cannot tell which buffers of a free-batch graph are the same size, and planning their reuse
-   * grew with the square of the node count: a fr-en step of 32 × 32 positions took 8.5 s to create
-   * instead of 0.9 s, a parser step of 30 × 120 45 s instead of 3.9 s (`npm run bench:ort-sessions`).
+   * grew with the square of the node count: a fr-en step of 33 × 32 positions took 6.8 s to create
+   * instead of 0.72 s, a parser step of 31 × 120 45.3 s instead of 3.9 s (`npm run bench:ort-sessions`).
    */
   declareShapes?: boolean;
 }

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName } from '../backend.ts';
 import { PerplexityMeter } from '../metrics/perplexity.ts';
 import { planBatches } from '../pipeline/batches.ts';
+import { PERPLEXITY_BATCH_TOKENS } from '../pipeline/evaluate.ts';
 import { makeBatch, type Example } from '../training/batch.ts';
 import type { StepReport, Trainer } from '../training/trainer.ts';
 import { OrtTrainer, type OrtTrainerOptions } from './ort-trainer.ts';
@@ -128,7 +129,7 @@ export function ortEngine(trainer: Trainer, options: OrtTrainerOptions & { grid?
     async perplexity(examples) {
       // Batched as measurePerplexity batches (engine/pipeline/evaluate.ts); lengths on the run's grid.
       const meter = new PerplexityMeter();
-      for (const indices of planBatches(examples, { batchTokens: 4000, seed: 0, epoch: 0 })) {
+      for (const indices of planBatches(examples, { batchTokens: PERPLEXITY_BATCH_TOKENS, seed: 0, epoch: 0 })) {
         const batch = makeStepBatch(indices.map((i) => examples[i]!), model.config.specials, model.config.reverseSource, grid);
         meter.add(await ort.lossSum(batch), batch.targetTokens);
       }

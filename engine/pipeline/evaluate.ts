@@ -122,7 +122,10 @@ export function batchLossSum(model: Seq2Seq, batch: TensorBatch, chunkElements =
   return sum;
 }
 
-export function measurePerplexity(pipeline: Pick<Pipeline, 'model'>, examples: readonly Example[], batchTokens = 4000, chunkElements = LOGIT_CHUNK_ELEMENTS): number {
+/** Padded tokens per batch of a perplexity pass (tfjs here, ORT's in ort-training/train-engine.ts). */
+export const PERPLEXITY_BATCH_TOKENS = 4000;
+
+export function measurePerplexity(pipeline: Pick<Pipeline, 'model'>, examples: readonly Example[], batchTokens = PERPLEXITY_BATCH_TOKENS, chunkElements = LOGIT_CHUNK_ELEMENTS): number {
   const meter = new PerplexityMeter();
   const config = pipeline.model.config;
   for (const indices of planBatches(examples, { batchTokens, seed: 0, epoch: 0 })) {

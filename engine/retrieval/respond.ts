@@ -87,16 +87,17 @@ export interface RankJob {
 /** The forward search's n-best reranked as the plan says, best first; one entry unless returnNBest. */
 export async function rankReplies(models: ReplyModels, job: RankJob): Promise<RankedReply[]> {
   const { plan, searched } = job;
+  const options = parseDecodingOptions(job.options);
   const hyps = (searched.nBest ?? [searched]).map((h) => ({ tokens: h.tokens, score: h.score, origin: 'generated' as CandidateOrigin }));
   if (plan.retrieved > 0 && models.index) {
     const [vector] = embedSources(models.forward.model, [job.source]);
     const retrieved = models.index.nearest(vector!, plan.retrieved).map((r) => r.text);
     const pool = await rankPool({
-      forward: models.forward, backward: plan.bidi ? models.backward : null, lambda: plan.bidi?.lambda ?? 0, lengthPenalty: parseDecodingOptions(job.options).lengthPenalty,
+      forward: models.forward, backward: plan.bidi ? models.backward : null, lambda: plan.bidi?.lambda ?? 0, lengthPenalty: options.lengthPenalty,
       input: job.input, source: job.source, message: job.message, generated: hyps.map((h) => h.tokens), retrieved,
     });
     const ranked = pool.length > 0 ? pool.map(({ forwardLogProb: _f, ...c }) => c) : hyps.slice(0, 1);
-    return parseDecodingOptions(job.options).returnNBest ? ranked : ranked.slice(0, 1);
+    return options.returnNBest ? ranked : ranked.slice(0, 1);
   }
   if (plan.bidi && models.backward) {
     const candidates = hyps.slice(0, plan.bidi.pool);
@@ -105,7 +106,7 @@ export async function rankReplies(models: ReplyModels, job: RankJob): Promise<Ra
     // An empty reply explains no message (-Infinity): it leaves the pool unless nothing else is in it.
     const reranked = rerankByBackward(candidates, scores, plan.bidi.lambda).filter((h) => Number.isFinite(h.score));
     const ranked = reranked.length > 0 ? reranked : candidates.slice(0, 1);
-    return parseDecodingOptions(job.options).returnNBest ? ranked : ranked.slice(0, 1);
+    return options.returnNBest ? ranked : ranked.slice(0, 1);
   }
   return hyps;
 }
