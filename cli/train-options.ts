@@ -70,6 +70,12 @@ export interface TrainRunOptions {
   extraTrees?: string[];
   logEvery: number;
   validLimit: number;
+  /**
+   * The ORT engine's step-graph layout settings in force when the run began (PARLEY_ORT_GRID,
+   * PARLEY_ORT_SHAPES; absent: the defaults). Kept so --resume lays batches out the same way: another
+   * layout pads them differently, which draws other dropout masks (cli/train-run.ts resolveLayout).
+   */
+  ortLayout?: Record<string, string>;
 }
 
 interface TaskDefaults {

@@ -109,6 +109,32 @@ export function backwardPair(p: TextPair): TextPair {
   return { input: [p.target], target: turns[turns.length - 1] ?? '' };
 }
 
+/** The environment variables that lay out the ORT engine's step graphs (train-engine.ts runGrid). */
+export const ORT_LAYOUT_VARS = ['PARLEY_ORT_GRID', 'PARLEY_ORT_SHAPES'] as const;
+
+/** The layout settings this environment gives: only the variables that are set. */
+export function layoutOf(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(ORT_LAYOUT_VARS.filter((k) => env[k] !== undefined && env[k] !== '').map((k) => [k, env[k]!]));
+}
+
+const describeLayout = (l: Record<string, string>) => Object.keys(l).length === 0 ? 'the default layout' : Object.entries(l).map(([k, v]) => `${k}=${v}`).join(' ');
+
+/**
+ * The layout a run trains with: a fresh run takes the environment's; a resumed one keeps the layout it
+ * began with, as it keeps its other flags, because batches padded another way draw other dropout masks
+ * and the losses would silently stop repeating an uninterrupted run's. A run saved before layouts were
+ * recorded takes the environment's. `note` is the line to print when the environment asked for another.
+ */
+export function resolveLayout(saved: Record<string, string> | undefined, env: NodeJS.ProcessEnv): { layout: Record<string, string>; note: string | null } {
+  const asked = layoutOf(env);
+  if (saved === undefined) return { layout: asked, note: null };
+  const same = ORT_LAYOUT_VARS.every((k) => saved[k] === asked[k]);
+  return {
+    layout: saved,
+    note: same ? null : `${describeLayout(asked)} ignored on --resume: the run began with ${describeLayout(saved)} and keeps it, so its batches, dropout draws and losses stay those of an uninterrupted run`,
+  };
+}
+
 /** Reads the saved run on --resume (flags other than the budget are ignored then). */
 export function resolveRun(o: TrainRunOptions, resume: boolean): { options: TrainRunOptions; resuming: boolean } {
   const file = path.join(o.out, RUN_FILE);
@@ -198,7 +224,8 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
     ...(o.direction === undefined ? {} : { direction: o.direction }),
     ...(o.posTags ? { posTags: treebankTags(trainPairs) } : {}),
   };
-  if (!resuming) writeFileAtomic(path.join(o.out, RUN_FILE), `${JSON.stringify(o, null, 2)}\n`);
+  const { layout, note: layoutNote } = resuming ? resolveLayout(o.ortLayout, process.env) : { layout: layoutOf(process.env), note: null };
+  if (!resuming) writeFileAtomic(path.join(o.out, RUN_FILE), `${JSON.stringify({ ...o, ortLayout: layout }, null, 2)}\n`);
 
   const model = new Seq2Seq(config);
   const trainer = new Trainer(model, { learningRate: o.learningRate, seed: o.seed });
@@ -215,7 +242,8 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
   say(`training engine ${chosen.name} (${chosen.why})`);
   const hint = mallocHint(chosen.name);
   if (hint) say(hint);
-  const engine = chosen.name === 'onnxruntime' ? ortEngine(trainer, { grid: runGrid(examples, planBatches(examples, { batchTokens: o.batchTokens, seed: o.seed, epoch: 0 })) }) : tfjsEngine(trainer);
+  if (layoutNote && chosen.name === 'onnxruntime') say(layoutNote);
+  const engine = chosen.name === 'onnxruntime' ? ortEngine(trainer, { grid: runGrid(examples, planBatches(examples, { batchTokens: o.batchTokens, seed: o.seed, epoch: 0 }), layout) }) : tfjsEngine(trainer);
 
   let position: TrainPosition | undefined;
   let lastValid: DataPosition['valid'];

@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../corpora/paths.ts';
+import { resolveLayout } from '../../cli/train-run.ts';
 import { tempDir } from '../helpers/tmp.ts';
 
 const bin = path.join(repoRoot, 'bin/parley.js');
@@ -49,7 +50,11 @@ describe.each(['tfjs', 'onnxruntime'])('parley train --engine %s --resume after 
     const checkpointStep = await killAfterFirstCheckpoint(killed);
     expect(checkpointStep).toBeGreaterThanOrEqual(10);
     expect(checkpointStep).toBeLessThan(STEPS);
-    const resumed = spawnSync(process.execPath, [bin, ...args(killed), '--resume'], { cwd: repoRoot, encoding: 'utf8' });
+    // The ORT resume is asked for another step-graph layout: the run must keep the one it began with
+    // (one planned pair pads these batches differently, which would draw other dropout masks).
+    const env = name === 'onnxruntime' ? { ...process.env, PARLEY_ORT_SHAPES: '1' } : process.env;
+    const resumed = spawnSync(process.execPath, [bin, ...args(killed), '--resume'], { cwd: repoRoot, encoding: 'utf8', env });
+    if (name === 'onnxruntime') expect(resumed.stderr).toMatch(/PARLEY_ORT_SHAPES=1 ignored on --resume: the run began with the default layout/);
     expect(resumed.stderr).toMatch(new RegExp(`training engine ${name} \\(asked for\\)`));
     expect(resumed.stderr).toMatch(new RegExp(`resumed at step ${checkpointStep}`));
     expect(resumed.status).toBe(0);
@@ -57,5 +62,17 @@ describe.each(['tfjs', 'onnxruntime'])('parley train --engine %s --resume after 
     const expected = losses(whole);
     expect(expected).toHaveLength(STEPS);
     expect(losses(killed)).toEqual(expected);
+  });
+});
+
+describe('resolveLayout', () => {
+  it('keeps the layout a run began with, says when the environment asked for another, and takes the environment for runs saved before layouts were', () => {
+    expect(resolveLayout({}, {})).toEqual({ layout: {}, note: null });
+    expect(resolveLayout({ PARLEY_ORT_SHAPES: '16' }, { PARLEY_ORT_SHAPES: '16' })).toEqual({ layout: { PARLEY_ORT_SHAPES: '16' }, note: null });
+    const changed = resolveLayout({ PARLEY_ORT_SHAPES: '16' }, { PARLEY_ORT_GRID: '1x1' });
+    expect(changed.layout).toEqual({ PARLEY_ORT_SHAPES: '16' });
+    expect(changed.note).toMatch(/^PARLEY_ORT_GRID=1x1 ignored on --resume: the run began with PARLEY_ORT_SHAPES=16/);
+    expect(resolveLayout({ PARLEY_ORT_GRID: '8x4' }, {}).note).toMatch(/^the default layout ignored/);
+    expect(resolveLayout(undefined, { PARLEY_ORT_SHAPES: '4', PARLEY_ORT_GRID: '' })).toEqual({ layout: { PARLEY_ORT_SHAPES: '4' }, note: null });
   });
 });
