@@ -20,12 +20,17 @@ const ADAM = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
 export interface OrtTrainerOptions extends Partial<TrainingOptions>, SessionOptions {
   stateBuffers?: 'in-place' | 'double';
   /**
-   * Sessions kept; the least recently used are released. Default 96: with the arena off a session holds
-   * its graph and kernels, ~85 MiB for an 18.7M-parameter seq2seq-lstm (38 sessions: 4.0 GiB RSS), and
-   * parley train needs its planned update graphs (32) plus forward-only validation graphs for about as
-   * many pairs, which must not push the update graphs out between validations.
+   * Training sessions kept (update, gradients and cut graphs); the least recently used are released.
+   * Default 64: with the arena off a session holds its graph and kernels, ~85 MiB for an 18.7M-parameter
+   * seq2seq-lstm (38 sessions: 4.0 GiB RSS), and parley train needs its planned update graphs (32) plus
+   * ladder shapes for later epochs' odd batches.
    */
   maxSessions?: number;
+  /**
+   * Forward-only validation sessions kept, in a cache of their own (default 32), so that validation's
+   * long or odd-length batches never push the update graphs out between validations.
+   */
+  maxEvalSessions?: number;
   /**
    * One session per (srcLen, tgtLen) serving every batch size (default), instead of one per
    * (batch, srcLen, tgtLen): a corpus then needs fewer sessions, and fewer are built again after eviction.
@@ -36,7 +41,7 @@ export interface OrtTrainerOptions extends Partial<TrainingOptions>, SessionOpti
 /** What building and creating the sessions cost so far. */
 export interface SessionStats {
   sessions: number;
-  /** Sessions released to stay within maxSessions (a bucket seen again is then built again). */
+  /** Sessions released to stay within maxSessions or maxEvalSessions (a bucket seen again is then built again). */
   evicted: number;
   buildMs: number;
   createMs: number;
@@ -60,10 +65,10 @@ export class OrtTrainer {
   /** Number of updates applied (Adam's t). */
   step = 0;
   readonly stats: SessionStats = { sessions: 0, evicted: 0, buildMs: 0, createMs: 0, graphBytes: 0 };
-  private readonly maxSessions: number;
   readonly dynamicBatch: boolean;
   private readonly slots: Slot[];
-  private readonly sessions = new Map<string, Promise<ort.InferenceSession>>();
+  /** Two LRU caches (Map order is recency order): training graphs, and validation's forward-only ones. */
+  private readonly sessions: Record<'train' | 'eval', { limit: number; map: Map<string, Promise<ort.InferenceSession>> }>;
   private readonly shapes: ParamShapes;
 
   /** `initial`: the ParamStore's parameters in its order, with their values (copied). */
@@ -72,8 +77,8 @@ export class OrtTrainer {
     initial: readonly { name: string; shape: number[]; values: Float32Array }[],
     options: OrtTrainerOptions = {},
   ) {
-    const { threads, optimization, memoryArena, profilePrefix, stateBuffers, maxSessions, dynamicBatch, ...training } = options;
-    this.maxSessions = maxSessions ?? 96;
+    const { threads, optimization, memoryArena, profilePrefix, stateBuffers, maxSessions, maxEvalSessions, dynamicBatch, ...training } = options;
+    this.sessions = { train: { limit: maxSessions ?? 64, map: new Map() }, eval: { limit: maxEvalSessions ?? 32, map: new Map() } };
     this.dynamicBatch = dynamicBatch ?? true;
     this.session = { threads, optimization, memoryArena, ...(profilePrefix ? { profilePrefix } : {}) };
     this.options = trainingOptionsSchema.parse({ ...defaultTrainingOptions, ...training });
@@ -102,16 +107,17 @@ export class OrtTrainer {
    * label smoothing (validation perplexity).
    */
   sessionFor(bucket: BucketShape, mode: StepGraphMode = 'update', evaluate = false): Promise<ort.InferenceSession> {
-    const key = `${evaluate ? 'eval:' : ''}${bucketKey(bucket, mode, this.dynamicBatch)}`;
-    let s = this.sessions.get(key);
+    const key = bucketKey(bucket, mode, this.dynamicBatch);
+    const cache = this.sessions[evaluate ? 'eval' : 'train'];
+    let s = cache.map.get(key);
     if (s) {
       // Map order is recency order: re-insert on use.
-      this.sessions.delete(key);
-      this.sessions.set(key, s);
+      cache.map.delete(key);
+      cache.map.set(key, s);
     } else {
-      if (this.sessions.size >= this.maxSessions) {
-        const [oldest, session] = this.sessions.entries().next().value!;
-        this.sessions.delete(oldest);
+      if (cache.map.size >= cache.limit) {
+        const [oldest, session] = cache.map.entries().next().value!;
+        cache.map.delete(oldest);
         this.stats.evicted++;
         void session.then((x) => x.release());
       }
@@ -127,7 +133,7 @@ export class OrtTrainer {
         this.stats.createMs += performance.now() - t1;
         return session;
       });
-      this.sessions.set(key, s);
+      cache.map.set(key, s);
     }
     return s;
   }
@@ -239,8 +245,9 @@ export class OrtTrainer {
   }
 
   async dispose(): Promise<void> {
-    const sessions = await Promise.all(this.sessions.values());
-    this.sessions.clear();
+    const caches = Object.values(this.sessions);
+    const sessions = await Promise.all(caches.flatMap((c) => [...c.map.values()]));
+    caches.forEach((c) => c.map.clear());
     await Promise.all(sessions.map((s) => s.release()));
   }
 }

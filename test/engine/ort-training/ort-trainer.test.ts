@@ -109,4 +109,22 @@ describe('OrtTrainer session cache', () => {
     await capped.dispose();
     await free.dispose();
   });
+
+  it('keeps validation sessions in a cache of their own: validating never evicts the update graphs', async () => {
+    const config = tinyConfig('rnnsearch', { vocabSize: 16 });
+    const model = new Seq2Seq(config);
+    const trainer = OrtTrainer.fromModel(model, { threads: 1, maxSessions: 2, maxEvalSessions: 1 });
+    model.dispose();
+    const [a, b] = [0, 1].map((i) => makeStepBatch(batches[i]!, config.specials, config.reverseSource));
+    await trainer.trainStep(a!);
+    await trainer.trainStep(b!);
+    // Two validation shapes through a one-session eval cache: one eviction there, none among the updates.
+    await trainer.lossSum(a!);
+    await trainer.lossSum(b!);
+    expect(trainer.stats).toMatchObject({ sessions: 4, evicted: 1 });
+    await trainer.trainStep(a!);
+    await trainer.trainStep(b!);
+    expect(trainer.stats).toMatchObject({ sessions: 4, evicted: 1 });
+    await trainer.dispose();
+  });
 });
