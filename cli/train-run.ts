@@ -289,9 +289,18 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
         if (valid.length === 0) return null;
         engine.syncToTrainer();
         const scoring = { decodeLimit: o.validLimit, samples: o.task === 'chat' ? 5 : 2 };
-        const metrics = engine.perplexity
-          ? { perplexity: await engine.perplexity(encodePairs(pipeline, valid)), ...(await scoreDecoding(pipeline, valid, scoring)) }
-          : await evaluatePipeline(pipeline, valid, scoring);
+        let metrics;
+        if (engine.perplexity) {
+          const perplexity = await engine.perplexity(encodePairs(pipeline, valid));
+          const stepModel = await engine.validationStepModel?.();
+          try {
+            metrics = { perplexity, ...(await scoreDecoding(pipeline, valid, { ...scoring, ...(stepModel ? { stepModel } : {}) })) };
+          } finally {
+            await stepModel?.dispose();
+          }
+        } else {
+          metrics = await evaluatePipeline(pipeline, valid, scoring);
+        }
         const entry: ValidEntry = { step, valid: { ...metrics } };
         log.append(entry);
         const { samples: _s, ...summary } = metrics;

@@ -3,7 +3,10 @@
 // weights, Adam moments, step and RNG state into it before each of those (and back after a resume), so
 // checkpoints, weights and logs are the same files whichever engine wrote them.
 import * as tf from '@tensorflow/tfjs-core';
-import type { BackendName } from '../backend.ts';
+import { parseThreadsEnv, type BackendName } from '../backend.ts';
+import type { StepModel } from '../decoding/step-model.ts';
+import { buildOnnxGraphs } from '../onnx/export-graphs.ts';
+import { OrtStepModel } from '../onnx/ort-step-model.ts';
 import { PerplexityMeter } from '../metrics/perplexity.ts';
 import { planBatches } from '../pipeline/batches.ts';
 import { PERPLEXITY_BATCH_TOKENS } from '../pipeline/evaluate.ts';
@@ -29,6 +32,12 @@ export interface TrainEngine {
    * (ORT: its loss graphs, ~4× faster than tfjs-wasm's teacher-forced pass); absent otherwise.
    */
   perplexity?(examples: readonly Example[]): Promise<number>;
+  /**
+   * A StepModel of the tfjs Trainer's current weights (call syncToTrainer first) for validation's
+   * decodes, where the engine has a faster one (ORT: inference graphs built from the weights, as the
+   * server's export, decoding 4–7× faster than tfjs-wasm); absent otherwise. The caller disposes it.
+   */
+  validationStepModel?(): Promise<StepModel<unknown> & { dispose(): Promise<void> }>;
   /** A line on what the engine spent beside the steps (ORT: sessions built), or null. */
   summary(): string | null;
   dispose(): Promise<void>;
@@ -134,6 +143,10 @@ export function ortEngine(trainer: Trainer, options: OrtTrainerOptions & { grid?
         meter.add(await ort.lossSum(batch), batch.targetTokens);
       }
       return meter.value();
+    },
+    async validationStepModel() {
+      const threads = options.threads ?? parseThreadsEnv();
+      return OrtStepModel.create(buildOnnxGraphs(model), model.config.specials, { encoderThreads: threads, decoderThreads: threads });
     },
     syncToTrainer() {
       const { params, m, v } = ort.state();

@@ -9,6 +9,7 @@ import { PerplexityMeter } from '../metrics/perplexity.ts';
 import { replyStats } from '../metrics/replies.ts';
 import { delinearize } from '../parsing/linearize.ts';
 import type { Tree } from '../parsing/tree.ts';
+import type { StepModel } from '../decoding/step-model.ts';
 import type { Seq2Seq } from '../models/seq2seq.ts';
 import { makeBatch, type Example, type TensorBatch } from '../training/batch.ts';
 import { maskedCrossEntropy } from '../training/loss.ts';
@@ -56,6 +57,8 @@ export interface EvaluateOptions {
   decoding?: Record<string, unknown>;
   samples?: number;
   batchTokens?: number;
+  /** Decode on this StepModel of the pipeline's weights instead of its tfjs model (Pipeline.run). */
+  stepModel?: StepModel<unknown>;
 }
 
 /**
@@ -179,7 +182,7 @@ export async function scoreDecoding(pipeline: Pipeline, pairs: readonly TextPair
   // aborted at validation). Batched decoding equals one-by-one, so chunking changes no output.
   const runs: Awaited<ReturnType<Pipeline['run']>> = [];
   for (let i = 0; i < decodedPairs.length; i += DECODE_CHUNK) {
-    runs.push(...(await pipeline.run(decodedPairs.slice(i, i + DECODE_CHUNK).map((p) => p.input), decoding)));
+    runs.push(...(await pipeline.run(decodedPairs.slice(i, i + DECODE_CHUNK).map((p) => p.input), decoding, options.stepModel ? { stepModel: options.stepModel } : {})));
   }
   const metrics: Omit<TaskMetrics, 'perplexity'> = { examples: pairs.length, decoded: runs.length, samples: [] };
   const outputs = runs.map((r) => (typeof r.output === 'string' ? r.output : (r.output as ParseOutput).tokens.join(' ')));

@@ -7,6 +7,7 @@ import { sourceVocabSize, type ModelConfig } from '../config.ts';
 import { decode, type DecodeContext } from '../decoding/decode.ts';
 import type { DecodeResult } from '../decoding/results.ts';
 import type { Seq2Seq } from '../models/seq2seq.ts';
+import type { StepModel } from '../decoding/step-model.ts';
 import { TfjsStepModel } from '../models/tfjs-step-model.ts';
 import { Tokenizer } from '../tokenizer/subword.ts';
 import { TaskCodec, type ParseOutput, type PipelineInput, type PipelineOutput } from './codec.ts';
@@ -89,12 +90,17 @@ export class Pipeline {
     return this.codec.decodeOutput(ids, input);
   }
 
-  /** Decode inputs together (one batch) with untrusted decoding options; outputs in input order. */
-  async run(inputs: readonly PipelineInput[], options?: unknown, context: DecodeContext = {}): Promise<PipelineRun[]> {
+  /**
+   * Decode inputs together (one batch) with untrusted decoding options; outputs in input order.
+   * `stepModel`: another StepModel of the same weights to decode on (parley train's validation decodes
+   * on ONNX Runtime graphs built from the current weights, ~4–7× faster than the tfjs model).
+   */
+  async run(inputs: readonly PipelineInput[], options?: unknown, context: DecodeContext & { stepModel?: StepModel<unknown> } = {}): Promise<PipelineRun[]> {
     if (inputs.length === 0) return [];
+    const { stepModel = this.stepModel, ...decodeContext } = context;
     const requests = inputs.map((input) => ({ source: this.encodeInput(input), options: this.withTreeConstraint(input, options) }));
     const detokenize = this.task === 'parse' ? undefined : (ids: number[]) => this.tokenizer.decode(ids);
-    const results = await decode(this.stepModel, requests, { ...(detokenize ? { detokenize } : {}), ...context });
+    const results = await decode(stepModel, requests, { ...(detokenize ? { detokenize } : {}), ...decodeContext });
     return results.map((result, i) => ({ result, output: this.decodeOutput(result.tokens, inputs[i]!) }));
   }
 
