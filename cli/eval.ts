@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { IssueLog, SPLITS, type Split } from '../corpora/index.ts';
 import {
+  buildOnnxGraphs,
   defaultDecoding,
   encodePairs,
   hitsAtOne,
@@ -13,6 +14,8 @@ import {
   loadBackward,
   loadPipeline,
   MAX_RETRIEVED,
+  OrtStepModel,
+  parseThreadsEnv,
   measurePerplexity,
   parseDecodingOptions,
   ReplyIndex,
@@ -34,12 +37,13 @@ import { DEFAULT_EVAL_LIMIT, loadEvalPairs } from './eval-pairs.ts';
 import { positiveInt } from './train-options.ts';
 
 const USAGE = `usage: parley eval --model DIR [--corpus NAME...] [--split test|valid|train] [--corpora DIR] [--direction fr-en]
-  [--beam N] [--limit N] [--max-examples N] [--seed N] [--options JSON]...
+  [--beam N] [--limit N] [--max-examples N] [--seed N] [--options JSON]... [--engine tfjs|onnxruntime]
        parley eval --model DIR --heldout chat [--split test|dev|all] [--options JSON]... [--markdown FILE]
   [--retrieved K] [--backward DIR]
        parley eval --model DIR --heldout translate [--split test|dev|all] [--options JSON]... [--markdown FILE]
   (synthetic-task models need no --corpus: their data is generated;
    several --options sweep decoding settings: perplexity is measured once, then one JSON line per setting;
+   --engine onnxruntime decodes on ONNX Runtime graphs built from the weights (4-7x faster; default tfjs);
    chat: hits@1/20 ranks each of the decoded examples' true reply against 19 from the same split;
    --heldout decodes as the model is served (its own defaults under --options), and --markdown
    writes the model card section with every reply or translation; translate takes the languages
@@ -47,6 +51,8 @@ const USAGE = `usage: parley eval --model DIR [--corpus NAME...] [--split test|v
    replies of the K nearest training prompts (DIR/${RETRIEVAL_DIR}/, parley index) to each pool, as config.json retrieval.k does,
    and an --options "retrieved" sets it per setting; --backward names the backward model for mmiBidi
    instead of the one config.json names)`;
+
+const DECODE_ENGINES: readonly string[] = ['tfjs', 'onnxruntime'];
 
 const HELDOUT_SPLITS = { test: 'test', dev: 'dev', valid: 'dev', all: 'all' } as const;
 
@@ -161,6 +167,7 @@ export async function run(args: string[]): Promise<number> {
         markdown: { type: 'string' },
         retrieved: { type: 'string' },
         backward: { type: 'string' },
+        engine: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -171,8 +178,9 @@ export async function run(args: string[]): Promise<number> {
     if (v.model === undefined) throw new UsageError('--model DIR is required');
     if (v.heldout === undefined && v.markdown !== undefined) throw new UsageError('--markdown writes the --heldout card section; add --heldout chat or --heldout translate');
     if (v.heldout === undefined && (v.retrieved !== undefined || v.backward !== undefined)) throw new UsageError('--retrieved and --backward evaluate a chat reply as served; add --heldout chat');
+    if (v.engine !== undefined && !DECODE_ENGINES.includes(v.engine)) throw new UsageError(`--engine must be ${DECODE_ENGINES.join(' or ')}, got "${v.engine}"`);
     if (v.heldout !== undefined) {
-      const refused = (['corpus', 'corpora', 'direction', 'beam', 'limit', 'max-examples', 'seed'] as const).filter((k) => v[k] !== undefined);
+      const refused = (['corpus', 'corpora', 'direction', 'beam', 'limit', 'max-examples', 'seed', 'engine'] as const).filter((k) => v[k] !== undefined);
       if (refused.length > 0) throw new UsageError(`--heldout reads its own set as the model is served; drop --${refused.join(', --')}`);
       await initBackend({ quiet: true });
       const pipeline = await loadPipeline(v.model);
@@ -208,9 +216,16 @@ export async function run(args: string[]): Promise<number> {
       // when the split has too few distinct replies for 20 candidates (a small corpus of one's own).
       const rankable = new Set(pairs.map((p) => p.target.trim())).size >= 20;
       const hits = pipeline.task !== 'chat' ? {} : { hits1of20: rankable ? (await hitsAtOne(pipeline, pairs, spread(pairs.map((_, i) => i), limit))).hits1 : null };
-      for (const decoding of settings) {
-        const metrics = { perplexity, ...hits, ...(await scoreDecoding(pipeline, pairs, { decodeLimit: limit, decoding })) };
-        console.log(JSON.stringify({ model: v.model, task: pipeline.task, corpora, split, beam, decoding, badRecords: log.count, ...metrics }));
+      // ONNX Runtime graphs built from the same weights (the server's export), 4–7× faster than the
+      // tfjs model; tfjs stays the default, the engine every eval.json was recorded on.
+      const stepModel = v.engine === 'onnxruntime' ? await OrtStepModel.create(buildOnnxGraphs(pipeline.model), pipeline.config.specials, { encoderThreads: parseThreadsEnv(), decoderThreads: parseThreadsEnv() }) : undefined;
+      try {
+        for (const decoding of settings) {
+          const metrics = { perplexity, ...hits, ...(await scoreDecoding(pipeline, pairs, { decodeLimit: limit, decoding, ...(stepModel ? { stepModel } : {}) })) };
+          console.log(JSON.stringify({ model: v.model, task: pipeline.task, corpora, split, beam, decoding, ...(stepModel ? { engine: 'onnxruntime' } : {}), badRecords: log.count, ...metrics }));
+        }
+      } finally {
+        await stepModel?.dispose();
       }
       return 0;
     } finally {

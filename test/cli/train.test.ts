@@ -158,6 +158,24 @@ describe('parley eval-models', () => {
   });
 });
 
+describe('parley eval --engine', () => {
+  it('decodes on ONNX Runtime graphs of the same weights to the same figures as tfjs, and refuses an unknown engine', () => {
+    const args = ['eval', '--model', out, '--split', 'test', '--limit', '10', '--options', '{}', '--options', '{"strategy":"beam","beamSize":3}'];
+    const lines = (extra: string[]) => parley([...args, ...extra]).stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const tfjs = lines([]);
+    const ort = lines(['--engine', 'onnxruntime']);
+    expect(ort.map((l) => l.engine)).toEqual(['onnxruntime', 'onnxruntime']);
+    expect(tfjs.map((l) => l.engine)).toEqual([undefined, undefined]);
+    ort.forEach((l, i) => {
+      expect(l.bleu).toBeCloseTo(tfjs[i].bleu, 9);
+      expect(l.exactMatch).toBe(tfjs[i].exactMatch);
+    });
+    const bad = parley([...args, '--engine', 'tensorflow']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--engine must be tfjs or onnxruntime, got "tensorflow"/);
+  });
+});
+
 describe('decoding options as JSON', () => {
   it('eval and decode take --options and refuse an option the engine does not know, by name', () => {
     const ok = parley(['decode', '--model', out, '--options', '{"strategy":"greedy","noRepeatNgram":2,"maxLength":6}'], '1 2 3\n');
