@@ -72,7 +72,8 @@ export interface TrainRunOptions {
   validLimit: number;
   /**
    * The ORT engine's step-graph layout settings in force when the run began (PARLEY_ORT_GRID,
-   * PARLEY_ORT_SHAPES; absent: the defaults). Kept so --resume lays batches out the same way: another
+   * PARLEY_ORT_SHAPES; {}: the defaults; no field, in runs saved before it: the environment's, each
+   * time). Kept so --resume lays batches out the same way: another
    * layout pads them differently, which draws other dropout masks (cli/train-run.ts resolveLayout).
    */
   ortLayout?: Record<string, string>;

@@ -225,7 +225,8 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
     ...(o.posTags ? { posTags: treebankTags(trainPairs) } : {}),
   };
   const { layout, note: layoutNote } = resuming ? resolveLayout(o.ortLayout, process.env) : { layout: layoutOf(process.env), note: null };
-  if (!resuming) writeFileAtomic(path.join(o.out, RUN_FILE), `${JSON.stringify({ ...o, ortLayout: layout }, null, 2)}\n`);
+  // A run saved before layouts were recorded is pinned from this resume on.
+  if (!resuming || o.ortLayout === undefined) writeFileAtomic(path.join(o.out, RUN_FILE), `${JSON.stringify({ ...o, ortLayout: layout }, null, 2)}\n`);
 
   const model = new Seq2Seq(config);
   const trainer = new Trainer(model, { learningRate: o.learningRate, seed: o.seed });

@@ -94,8 +94,13 @@ export class OrtStepModel implements StepModel<OrtState> {
         // Spinning pools of two sessions fight over the same cores; blocking threads do not.
         extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
       });
-    const [encoder, decoder] = await Promise.all([session(graphs.encoder, o.encoderThreads), session(graphs.decoder, o.decoderThreads)]);
-    return new OrtStepModel(encoder, decoder, graphs.spec, specials);
+    // If one session fails, the other is released before the error goes on (training creates these at every validation).
+    const [encoder, decoder] = await Promise.allSettled([session(graphs.encoder, o.encoderThreads), session(graphs.decoder, o.decoderThreads)]);
+    if (encoder.status === 'rejected' || decoder.status === 'rejected') {
+      await Promise.all([encoder, decoder].map((r) => (r.status === 'fulfilled' ? r.value.release() : undefined)));
+      throw encoder.status === 'rejected' ? encoder.reason : (decoder as PromiseRejectedResult).reason;
+    }
+    return new OrtStepModel(encoder.value, decoder.value, graphs.spec, specials);
   }
 
   private widths(srcLen: number): Record<string, number> {

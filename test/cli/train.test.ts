@@ -167,6 +167,7 @@ describe('parley eval --engine', () => {
     expect(ort.map((l) => l.engine)).toEqual(['onnxruntime', 'onnxruntime']);
     expect(tfjs.map((l) => l.engine)).toEqual([undefined, undefined]);
     ort.forEach((l, i) => {
+      expect(l.samples).toEqual(tfjs[i].samples);
       expect(l.bleu).toBeCloseTo(tfjs[i].bleu, 9);
       expect(l.exactMatch).toBe(tfjs[i].exactMatch);
     });
