@@ -21,6 +21,9 @@ import {
 type ReadoutKind = ModelConfig['readout']['kind'];
 export const VOCAB_MODES = ['joint', 'separate'] as const;
 export type VocabMode = (typeof VOCAB_MODES)[number];
+/** What keeps a validation as the run's best model: its perplexity (lower), or its decodes' BLEU or F1 (higher). */
+export const SELECT_BY = ['perplexity', 'bleu', 'f1'] as const;
+export type SelectBy = (typeof SELECT_BY)[number];
 /** The tokenizers' sizes: one joint vocabulary, or the source and target sides' own. */
 export type RunVocabSizes = number | { source: number; target: number };
 const READOUT_KINDS = ['tanh', 'maxout'] as const satisfies readonly ReadoutKind[];
@@ -59,6 +62,8 @@ export interface TrainRunOptions {
   validEvery: number;
   checkpointEvery: number;
   patience: number;
+  /** What makes the best model (and resets patience); left out for perplexity, so older run.json files read as before. */
+  selectBy?: Exclude<SelectBy, 'perplexity'>;
   maxLength: number;
   maxExamples?: number;
   contextTurns: number;
@@ -126,6 +131,7 @@ export const TRAIN_FLAGS = {
   'valid-every': { type: 'string' },
   'checkpoint-every': { type: 'string' },
   patience: { type: 'string' },
+  'select-by': { type: 'string' },
   'max-length': { type: 'string' },
   'max-examples': { type: 'string' },
   'context-turns': { type: 'string' },
@@ -199,6 +205,10 @@ export function parseTrainFlags(args: string[]): { options: TrainRunOptions; res
   if (v['pos-tags'] && task !== 'parse') throw new UsageError(`--pos-tags only applies to --task parse, not ${task}`);
   if (v['extra-trees'] && task !== 'parse') throw new UsageError(`--extra-trees only applies to --task parse, not ${task}`);
   for (const file of v['extra-trees'] ?? []) if (!existsSync(file)) throw new UsageError(`--extra-trees: ${file} does not exist`);
+  const selectBy = v['select-by'] === undefined ? 'perplexity' : oneOf('select-by', v['select-by'], SELECT_BY);
+  // BLEU is what translate and the synthetic tasks decode for, F1 what parse does (engine/pipeline/evaluate.ts).
+  if (selectBy === 'f1' && task !== 'parse') throw new UsageError(`--select-by f1 only applies to --task parse, not ${task}`);
+  if (selectBy === 'bleu' && (task === 'parse' || task === 'chat')) throw new UsageError(`--select-by bleu applies to --task translate and the synthetic tasks, not ${task}`);
   const steps = positiveInt('steps', v.steps);
   const epochs = positiveInt('epochs', v.epochs);
   const timeBudgetMs = parseDuration('time-budget', v['time-budget']);
@@ -232,6 +242,7 @@ export function parseTrainFlags(args: string[]): { options: TrainRunOptions; res
     validEvery: positiveInt('valid-every', v['valid-every']) ?? 200,
     checkpointEvery: positiveInt('checkpoint-every', v['checkpoint-every']) ?? 100,
     patience: positiveInt('patience', v.patience) ?? 5,
+    ...(selectBy === 'perplexity' ? {} : { selectBy }),
     maxLength: positiveInt('max-length', v['max-length']) ?? d.maxLength,
     ...(v['max-examples'] === undefined ? {} : { maxExamples: positiveInt('max-examples', v['max-examples'])! }),
     contextTurns: v.backward ? 0 : positiveInt('context-turns', v['context-turns'], 0) ?? 2,

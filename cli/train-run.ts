@@ -48,7 +48,7 @@ import { loadTaskPairs, loadTreeFiles } from './corpus-data.ts';
 import { Progress } from './progress.ts';
 import { TrainLog, type ValidEntry } from './train-log.ts';
 import { validationLine } from './validation-line.ts';
-import { runModelConfig, type RunVocabSizes, type TrainRunOptions } from './train-options.ts';
+import { runModelConfig, type RunVocabSizes, type SelectBy, type TrainRunOptions } from './train-options.ts';
 
 /**
  * What a checkpoint records beside the trainer: where in the data it stopped, the run's bookkeeping,
@@ -198,6 +198,19 @@ export function treebankTags(pairs: readonly TextPair[]): string[] {
   return [...tags].sort();
 }
 
+/** The score trainLoop keeps the best validation by, higher is better; a missing figure is NaN, which it refuses. */
+export function selectionScore(by: SelectBy): (v: ValidSummary) => number {
+  if (by === 'perplexity') return (v) => -v.perplexity;
+  return (v) => v[by] ?? Number.NaN;
+}
+
+/** A checkpoint's position; those saved before selection scores kept `bestPerplexity` (always by perplexity). */
+export function withBestScore(data: TrainPosition & { bestPerplexity?: number | null }): TrainPosition {
+  const { bestPerplexity, ...rest } = data;
+  if (rest.bestScore !== undefined) return rest;
+  return { ...rest, bestScore: bestPerplexity === undefined || bestPerplexity === null ? null : -bestPerplexity };
+}
+
 /** Loads held-out pairs of a split the way training saw its data. */
 export const heldOutPairs = pairsFor;
 
@@ -253,7 +266,7 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
     const restored = loadTrainingCheckpoint<DataPosition>(o.out, trainer);
     engine.syncFromTrainer();
     const { valid, ...data } = restored.data;
-    position = data;
+    position = withBestScore(data);
     lastValid = valid;
     log.truncate(restored.step);
     say(`resumed at step ${restored.step} (epoch ${data.epoch}, batch ${data.batchIndex})`);
@@ -268,66 +281,72 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
     if (typeof saved.step === 'number' && saved.valid && typeof saved.valid === 'object') best = { ...(saved.valid as object), step: saved.step } as RunSummary['best'];
   }
 
-  const run = await trainLoop<ValidSummary>({
-    engine,
-    examples,
-    batchTokens: o.batchTokens,
-    seed: o.seed,
-    ...(o.steps === undefined ? {} : { steps: o.steps }),
-    ...(o.epochs === undefined ? {} : { epochs: o.epochs }),
-    ...(o.timeBudgetMs === undefined ? {} : { timeBudgetMs: o.timeBudgetMs }),
-    logEvery: o.logEvery,
-    validEvery: o.validEvery,
-    checkpointEvery: o.checkpointEvery,
-    patience: o.patience,
-    ...(position === undefined ? {} : { position }),
-    callbacks: {
-      onLog(e) {
-        log.append({ step: e.step, loss: e.loss, tokensPerSecond: e.tokensPerSecond, learningRate: e.learningRate, gradNorm: e.gradNorm, elapsed: e.elapsedMs / 1000 });
-        ctx.progress.update({ step: e.step, loss: e.loss, tokensPerSecond: e.tokensPerSecond, elapsedMs: e.elapsedMs });
-      },
-      async validate(step) {
-        if (valid.length === 0) return null;
-        engine.syncToTrainer();
-        const scoring = { decodeLimit: o.validLimit, samples: o.task === 'chat' ? 5 : 2 };
-        let metrics;
-        if (engine.perplexity) {
-          const perplexity = await engine.perplexity(encodePairs(pipeline, valid));
-          const stepModel = await engine.validationStepModel?.();
-          try {
-            metrics = { perplexity, ...(await scoreDecoding(pipeline, valid, { ...scoring, ...(stepModel ? { stepModel } : {}) })) };
-          } finally {
-            await stepModel?.dispose();
+  // The engine's native sessions, the trainer's and the model's tensors go whatever the loop throws
+  // (a validation with no score to select by, a full disk at a checkpoint): tests run trainRun in-process.
+  try {
+    const run = await trainLoop<ValidSummary>({
+      engine,
+      examples,
+      batchTokens: o.batchTokens,
+      seed: o.seed,
+      ...(o.steps === undefined ? {} : { steps: o.steps }),
+      ...(o.epochs === undefined ? {} : { epochs: o.epochs }),
+      ...(o.timeBudgetMs === undefined ? {} : { timeBudgetMs: o.timeBudgetMs }),
+      logEvery: o.logEvery,
+      validEvery: o.validEvery,
+      checkpointEvery: o.checkpointEvery,
+      patience: o.patience,
+      score: selectionScore(o.selectBy ?? 'perplexity'),
+      ...(position === undefined ? {} : { position }),
+      callbacks: {
+        onLog(e) {
+          log.append({ step: e.step, loss: e.loss, tokensPerSecond: e.tokensPerSecond, learningRate: e.learningRate, gradNorm: e.gradNorm, elapsed: e.elapsedMs / 1000 });
+          ctx.progress.update({ step: e.step, loss: e.loss, tokensPerSecond: e.tokensPerSecond, elapsedMs: e.elapsedMs });
+        },
+        async validate(step) {
+          if (valid.length === 0) return null;
+          engine.syncToTrainer();
+          const scoring = { decodeLimit: o.validLimit, samples: o.task === 'chat' ? 5 : 2 };
+          let metrics;
+          if (engine.perplexity) {
+            const perplexity = await engine.perplexity(encodePairs(pipeline, valid));
+            const stepModel = await engine.validationStepModel?.();
+            try {
+              metrics = { perplexity, ...(await scoreDecoding(pipeline, valid, { ...scoring, ...(stepModel ? { stepModel } : {}) })) };
+            } finally {
+              await stepModel?.dispose();
+            }
+          } else {
+            metrics = await evaluatePipeline(pipeline, valid, scoring);
           }
-        } else {
-          metrics = await evaluatePipeline(pipeline, valid, scoring);
-        }
-        const entry: ValidEntry = { step, valid: { ...metrics } };
-        log.append(entry);
-        const { samples: _s, ...summary } = metrics;
-        lastValid = { ...summary, step };
-        say(validationLine(step, summary));
-        return summary;
+          const entry: ValidEntry = { step, valid: { ...metrics } };
+          log.append(entry);
+          const { samples: _s, ...summary } = metrics;
+          lastValid = { ...summary, step };
+          say(validationLine(step, summary));
+          return summary;
+        },
+        async onBest(step, summary) {
+          best = { ...summary, step };
+          await saveModel(o.out, model, { ...meta, step, valid: summary });
+        },
+        async checkpoint(pos) {
+          engine.syncToTrainer();
+          const data: DataPosition = { ...pos, ...(lastValid === undefined ? {} : { valid: lastValid }) };
+          await saveTrainingCheckpoint(o.out, trainer, data);
+        },
+        onStop: () => ctx.progress.done(),
       },
-      async onBest(step, summary) {
-        best = { ...summary, step };
-        await saveModel(o.out, model, { ...meta, step, valid: summary });
-      },
-      async checkpoint(pos) {
-        engine.syncToTrainer();
-        const data: DataPosition = { ...pos, ...(lastValid === undefined ? {} : { valid: lastValid }) };
-        await saveTrainingCheckpoint(o.out, trainer, data);
-      },
-      onStop: () => ctx.progress.done(),
-    },
-  });
-  engine.syncToTrainer();
-  if (!existsSync(path.join(o.out, 'config.json'))) await saveModel(o.out, model, { ...meta, step: trainer.step });
-  const { elapsedMs } = run;
-  const spent = engine.summary();
-  if (spent) say(spent);
-  await engine.dispose();
-  trainer.dispose();
-  model.dispose();
-  return { steps: trainer.step, elapsedMs, tokensPerSecond: run.position.tokens / Math.max(1e-3, elapsedMs / 1000), stopped: run.stopped, best, dataIssues: issues, meta, engine: engine.name };
+    });
+    engine.syncToTrainer();
+    if (!existsSync(path.join(o.out, 'config.json'))) await saveModel(o.out, model, { ...meta, step: trainer.step });
+    const { elapsedMs } = run;
+    const spent = engine.summary();
+    if (spent) say(spent);
+    return { steps: trainer.step, elapsedMs, tokensPerSecond: run.position.tokens / Math.max(1e-3, elapsedMs / 1000), stopped: run.stopped, best, dataIssues: issues, meta, engine: engine.name };
+  } finally {
+    await engine.dispose();
+    trainer.dispose();
+    model.dispose();
+  }
 }

@@ -14,7 +14,7 @@ export const TRAIN_USAGE = `usage: parley train --task chat|translate|parse|copy
   [--model PRESET] [--corpora DIR] [--direction fr-en] [--vocab-size N] [--vocab joint|separate] [--steps N | --epochs N | --time-budget 30m]
   [--batch-tokens N] [--resume] [--seed N] [--lr X] [--dropout X] [--hidden N] [--embedding N]
   [--layers N] [--cell gru|lstm] [--readout N] [--readout-kind tanh|maxout] [--source-context global|local|hybrid|none] [--encoder-directions 1|2] [--valid-every N] [--checkpoint-every N] [--patience N]
-  [--max-length N] [--max-examples N] [--context-turns N] [--backward] [--pos-tags] [--extra-trees FILE...] [--log-every N] [--valid-limit N] [--engine onnxruntime|tfjs]
+  [--select-by perplexity|bleu|f1] [--max-length N] [--max-examples N] [--context-turns N] [--backward] [--pos-tags] [--extra-trees FILE...] [--log-every N] [--valid-limit N] [--engine onnxruntime|tfjs]
   --readout N          units the softmax reads (after maxout pooling); default: the decoder's width
   --readout-kind K     tanh, or maxout (a layer of 2N pooled in pairs); default: the preset's
   --vocab joint        one vocabulary for both sides, tied embeddings (the default)
@@ -23,6 +23,8 @@ export const TRAIN_USAGE = `usage: parley train --task chat|translate|parse|copy
                        (tagging accuracy is reported beside bracket F1); best with --vocab separate,
                        as a joint tokenizer spells source text holding a tag (",", ".") in bytes
   --extra-trees FILE   parse: bracketed trees added to the training split (parley self-label's output)
+  --select-by M        what keeps a validation as the best model and resets --patience: perplexity
+                       (the default), bleu (translate, synthetic tasks) or f1 (parse), of the decodes
   --valid-limit N      validation pairs decoded, 5N scored for perplexity, spread over the split
                        (BLEU for translate, bracket F1 for parse); default 500 translate/parse, 200 otherwise`;
 

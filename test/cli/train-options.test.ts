@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseTrainFlags, runModelConfig } from '../../cli/train-options.ts';
+import { selectionScore, withBestScore } from '../../cli/train-run.ts';
 
 describe('parseTrainFlags', () => {
   it('takes --engine per invocation, outside the saved run, and refuses unknown engines by flag', () => {
@@ -49,6 +50,30 @@ describe('parseTrainFlags', () => {
     expect(runModelConfig(parseTrainFlags([...translate, '--readout-kind', 'tanh']).options, 4000).readout).toEqual({ kind: 'tanh', dim: 256 });
     expect(() => parseTrainFlags([...translate, '--readout', '0'])).toThrow(/--readout must be an integer >= 1, got "0"/);
     expect(() => parseTrainFlags([...translate, '--readout-kind', 'relu'])).toThrow(/--readout-kind must be one of tanh, maxout, got "relu"/);
+  });
+
+  it('takes --select-by for the metric the task decodes for, and leaves perplexity (the default) out of the saved run', () => {
+    const parse = ['--task', 'parse', '--corpus', 'gum', '--out', 'x'];
+    expect(parseTrainFlags([...parse, '--select-by', 'f1']).options.selectBy).toBe('f1');
+    expect(parseTrainFlags([...parse, '--select-by', 'perplexity']).options).not.toHaveProperty('selectBy');
+    expect(parseTrainFlags(['--task', 'translate', '--corpus', 'tatoeba-fra-eng', '--out', 'x', '--select-by', 'bleu']).options.selectBy).toBe('bleu');
+    expect(parseTrainFlags(['--task', 'copy', '--out', 'x', '--select-by', 'bleu']).options.selectBy).toBe('bleu');
+    expect(() => parseTrainFlags(['--task', 'translate', '--corpus', 'tatoeba-fra-eng', '--out', 'x', '--select-by', 'f1'])).toThrow(/--select-by f1 only applies to --task parse, not translate/);
+    expect(() => parseTrainFlags([...parse, '--select-by', 'bleu'])).toThrow(/--select-by bleu applies to --task translate/);
+    expect(() => parseTrainFlags(['--task', 'chat', '--corpus', 'sgd', '--out', 'x', '--select-by', 'bleu'])).toThrow(/not chat/);
+    expect(() => parseTrainFlags([...parse, '--select-by', 'loss'])).toThrow(/--select-by must be one of perplexity, bleu, f1, got "loss"/);
+  });
+
+  it('scores validations higher-is-better, NaN where the figure is missing, and reads checkpoints that kept bestPerplexity', () => {
+    const v = { perplexity: 4, examples: 10, decoded: 5, f1: 0.5 };
+    expect(selectionScore('perplexity')(v)).toBe(-4);
+    expect(selectionScore('f1')(v)).toBe(0.5);
+    expect(selectionScore('bleu')(v)).toBeNaN();
+    const old = { epoch: 1, batchIndex: 2, orderSeed: 3, bestPerplexity: 2.5, badValidations: 1, elapsedMs: 9, tokens: 99 };
+    expect(withBestScore(old as never)).toEqual({ epoch: 1, batchIndex: 2, orderSeed: 3, bestScore: -2.5, badValidations: 1, elapsedMs: 9, tokens: 99 });
+    expect(withBestScore({ ...old, bestPerplexity: null } as never).bestScore).toBeNull();
+    const now = { epoch: 1, batchIndex: 2, orderSeed: 3, bestScore: 0.4, badValidations: 0, elapsedMs: 9, tokens: 99 };
+    expect(withBestScore(now)).toEqual(now);
   });
 
   it('takes --pos-tags for parse only, and leaves it out of the saved run when off', () => {

@@ -68,6 +68,25 @@ describe('parley train', () => {
     expect(checkpoint.data.valid).toEqual({ ...summary, step: 12 });
   });
 
+  it('--select-by bleu keeps the validation with the best BLEU, whatever its perplexity', () => {
+    const dir = path.join(tempDir('parley-train-select'), 'model');
+    // The synthetic default width (32): this seeded run's BLEU peaks at step 70 and its perplexity keeps falling.
+    const r = parley(['train', '--task', 'copy', '--out', dir, '--steps', '80', '--valid-every', '5', '--patience', '20', '--select-by', 'bleu',
+      '--max-examples', '200', '--valid-limit', '20', '--log-every', '5']);
+    expect(r.status, r.stderr).toBe(0);
+    const valids = readFileSync(path.join(dir, 'train-log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((e) => 'valid' in e);
+    expect(valids).toHaveLength(16);
+    // The first validation with the highest BLEU (a tie is no improvement)...
+    const best = valids.reduce((a, b) => (b.valid.bleu > a.valid.bleu ? b : a));
+    // ...which must not be the lowest perplexity's, or this run could not tell the two selections apart.
+    const lowest = valids.reduce((a, b) => (b.valid.perplexity < a.valid.perplexity ? b : a));
+    expect(best.step).not.toBe(lowest.step);
+    const config = JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8'));
+    expect(config.step).toBe(best.step);
+    expect(config.valid.bleu).toBe(best.valid.bleu);
+    expect(JSON.parse(readFileSync(path.join(dir, 'training/run.json'), 'utf8')).selectBy).toBe('bleu');
+  });
+
   it('eval prints the task metrics as one JSON object', () => {
     const r = parley(['eval', '--model', out, '--split', 'test', '--limit', '10']);
     expect(r.status).toBe(0);

@@ -102,9 +102,39 @@ describe('trainLoop', () => {
     expect(rec.best).toEqual([4, 8]);
     expect(result.stopped).toBe('patience');
     expect(engine.step).toBe(20);
-    expect(result.position).toMatchObject({ bestPerplexity: 8, badValidations: 3 });
+    expect(result.position).toMatchObject({ bestScore: -8, badValidations: 3 });
     // A checkpoint at the stopping step, and the final one (no extra validation: step 20 was validated).
     expect(rec.checkpoints.map((c) => c.step)).toEqual([20, 20]);
+  });
+
+  it('keeps the best by the score it is given, which perplexity need not follow', async () => {
+    const engine = new FakeEngine();
+    // Perplexity falls all along; the F1 peaks at the second validation and never comes back.
+    const f1s = [40, 50, 45, 44, 43];
+    let next = 0;
+    const best: number[] = [];
+    const result = await trainLoop<{ perplexity: number; f1: number }>({
+      engine, examples, batchTokens: BATCH_TOKENS, seed: SEED, logEvery: 5, validEvery: 4, checkpointEvery: 1000, patience: 3, epochs: 100,
+      score: (v) => v.f1,
+      callbacks: {
+        validate: async () => ({ perplexity: 10 - next, f1: f1s[next++]! }),
+        onBest: async (step) => void best.push(step),
+        checkpoint: async () => {},
+      },
+    });
+    expect(best).toEqual([4, 8]);
+    expect(result.stopped).toBe('patience');
+    expect(engine.step).toBe(20);
+    expect(result.position).toMatchObject({ bestScore: 50, badValidations: 3 });
+  });
+
+  it('stops with a clear error when a validation has no score to select by', async () => {
+    const engine = new FakeEngine();
+    await expect(trainLoop<{ perplexity: number; f1?: number }>({
+      engine, examples, batchTokens: BATCH_TOKENS, seed: SEED, logEvery: 5, validEvery: 4, checkpointEvery: 1000, patience: 3, epochs: 100,
+      score: (v) => v.f1 ?? Number.NaN,
+      callbacks: { validate: async () => ({ perplexity: 3 }), checkpoint: async () => {} },
+    })).rejects.toThrow(/step 4 gave no finite score/);
   });
 
   it('resets the bad-validation count at a new best', async () => {
@@ -169,12 +199,12 @@ describe('trainLoop', () => {
   it('takes no step when a resumed run has already spent its step budget', async () => {
     const engine = new FakeEngine(10);
     const { callbacks, rec } = recorder(engine, [3]);
-    const position: TrainPosition = { epoch: 0, batchIndex: 10, orderSeed: 0, bestPerplexity: 4, badValidations: 0, elapsedMs: 50, tokens: 99 };
+    const position: TrainPosition = { epoch: 0, batchIndex: 10, orderSeed: 0, bestScore: -4, badValidations: 0, elapsedMs: 50, tokens: 99 };
     const result = await trainLoop(options(engine, callbacks, { steps: 10, validEvery: 4, position }));
     expect(engine.seen).toEqual([]);
     expect(result.stopped).toBe('steps');
     // Step 10 was not a validation step, so the end validates; 3 beats the saved best 4.
     expect(rec.best).toEqual([10]);
-    expect(rec.checkpoints).toEqual([{ ...position, bestPerplexity: 3, step: 10 }]);
+    expect(rec.checkpoints).toEqual([{ ...position, bestScore: -3, step: 10 }]);
   });
 });
