@@ -16,6 +16,7 @@ import {
   type ModelConfigOverrides,
   type PipelineTask,
   type Preset,
+  type Schedule,
 } from '../engine/index.ts';
 
 type ReadoutKind = ModelConfig['readout']['kind'];
@@ -47,6 +48,8 @@ export interface TrainRunOptions {
   out: string;
   seed: number;
   learningRate: number;
+  /** How the rate moves from --lr over the updates; left out for constant, so older run.json files read as before. */
+  schedule?: Exclude<Schedule, { kind: 'constant' }>;
   dropout?: number;
   hidden?: number;
   embedding?: number;
@@ -123,6 +126,7 @@ export const TRAIN_FLAGS = {
   resume: { type: 'boolean' },
   seed: { type: 'string' },
   lr: { type: 'string' },
+  'lr-schedule': { type: 'string' },
   dropout: { type: 'string' },
   hidden: { type: 'string' },
   embedding: { type: 'string' },
@@ -230,6 +234,7 @@ export function parseTrainFlags(args: string[]): { options: TrainRunOptions; res
     out: v.out,
     seed: positiveInt('seed', v.seed, 0) ?? 1,
     learningRate: number('lr', v.lr, 1e-7, 10) ?? d.learningRate,
+    ...withSchedule(v['lr-schedule']),
     ...(v.dropout === undefined ? (synthetic ? { dropout: 0 } : {}) : { dropout: number('dropout', v.dropout, 0, 0.9)! }),
     ...(v.hidden === undefined ? (synthetic ? { hidden: 32 } : {}) : { hidden: positiveInt('hidden', v.hidden)! }),
     ...(v.embedding === undefined ? (synthetic ? { embedding: 32 } : {}) : { embedding: positiveInt('embedding', v.embedding)! }),
@@ -298,4 +303,24 @@ function runReadout(o: TrainRunOptions, presetKind: ReadoutKind, decoderHidden: 
   const kind = o.readoutKind ?? presetKind;
   const units = o.readout ?? decoderHidden;
   return { kind, dim: kind === 'maxout' ? 2 * units : units };
+}
+
+/**
+ * `--lr-schedule`: constant (the default), inverse-sqrt:WARMUP (linear warm-up to --lr, then ∝ 1/√step)
+ * or step-decay:START:EVERY:FACTOR (--lr until update START, then × FACTOR every EVERY updates).
+ */
+export function withSchedule(text: string | undefined): { schedule?: Exclude<Schedule, { kind: 'constant' }> } {
+  if (text === undefined || text === 'constant') return {};
+  const [kind, ...args] = text.split(':');
+  const int = (what: string, value: string | undefined, min: number): number => {
+    if (value === undefined || !/^\d+$/.test(value) || Number(value) < min) throw new UsageError(`--lr-schedule ${kind}: ${what} must be an integer ≥ ${min}, got ${value === undefined ? 'nothing' : `"${value}"`}`);
+    return Number(value);
+  };
+  if (kind === 'inverse-sqrt' && args.length === 1) return { schedule: { kind, warmup: int('WARMUP', args[0], 1) } };
+  if (kind === 'step-decay' && args.length === 3) {
+    const factor = Number(args[2]);
+    if (!(factor > 0 && factor <= 1)) throw new UsageError(`--lr-schedule step-decay: FACTOR must be in (0, 1], got "${args[2]}"`);
+    return { schedule: { kind, start: int('START', args[0], 0), every: int('EVERY', args[1], 1), factor } };
+  }
+  throw new UsageError(`--lr-schedule must be constant, inverse-sqrt:WARMUP or step-decay:START:EVERY:FACTOR, got "${text}"`);
 }

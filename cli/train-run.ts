@@ -242,7 +242,7 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
   if (!resuming || o.ortLayout === undefined) writeFileAtomic(path.join(o.out, RUN_FILE), `${JSON.stringify({ ...o, ortLayout: layout }, null, 2)}\n`);
 
   const model = new Seq2Seq(config);
-  const trainer = new Trainer(model, { learningRate: o.learningRate, seed: o.seed });
+  const trainer = new Trainer(model, { learningRate: o.learningRate, seed: o.seed, ...(o.schedule === undefined ? {} : { schedule: o.schedule }) });
   const pipeline = new Pipeline(null, model, meta, tokenizers);
   const all = encodePairs(pipeline, trainPairs);
   const examples = dropLong(all, o.maxLength);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTrainFlags, runModelConfig } from '../../cli/train-options.ts';
+import { parseTrainFlags, runModelConfig, withSchedule } from '../../cli/train-options.ts';
 import { selectionScore, withBestScore } from '../../cli/train-run.ts';
 
 describe('parseTrainFlags', () => {
@@ -62,6 +62,19 @@ describe('parseTrainFlags', () => {
     expect(() => parseTrainFlags([...parse, '--select-by', 'bleu'])).toThrow(/--select-by bleu applies to --task translate/);
     expect(() => parseTrainFlags(['--task', 'chat', '--corpus', 'sgd', '--out', 'x', '--select-by', 'bleu'])).toThrow(/not chat/);
     expect(() => parseTrainFlags([...parse, '--select-by', 'loss'])).toThrow(/--select-by must be one of perplexity, bleu, f1, got "loss"/);
+  });
+
+  it('takes --lr-schedule as constant, inverse-sqrt:WARMUP or step-decay:START:EVERY:FACTOR, leaving constant out of the saved run', () => {
+    const base = ['--task', 'translate', '--corpus', 'tatoeba-fra-eng', '--out', 'x'];
+    expect(parseTrainFlags(base).options).not.toHaveProperty('schedule');
+    expect(parseTrainFlags([...base, '--lr-schedule', 'constant']).options).not.toHaveProperty('schedule');
+    expect(parseTrainFlags([...base, '--lr-schedule', 'inverse-sqrt:400']).options.schedule).toEqual({ kind: 'inverse-sqrt', warmup: 400 });
+    expect(withSchedule('step-decay:3000:1000:0.5')).toEqual({ schedule: { kind: 'step-decay', start: 3000, every: 1000, factor: 0.5 } });
+    expect(() => withSchedule('inverse-sqrt')).toThrow(/--lr-schedule must be constant, inverse-sqrt:WARMUP or step-decay:START:EVERY:FACTOR, got "inverse-sqrt"/);
+    expect(() => withSchedule('inverse-sqrt:0')).toThrow(/WARMUP must be an integer ≥ 1, got "0"/);
+    expect(() => withSchedule('inverse-sqrt:1e3')).toThrow(/WARMUP must be an integer/);
+    expect(() => withSchedule('step-decay:0:10:2')).toThrow(/FACTOR must be in \(0, 1\], got "2"/);
+    expect(() => withSchedule('cosine:10')).toThrow(/got "cosine:10"/);
   });
 
   it('scores validations higher-is-better, NaN where the figure is missing, and reads checkpoints that kept bestPerplexity', () => {

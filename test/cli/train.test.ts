@@ -87,6 +87,18 @@ describe('parley train', () => {
     expect(JSON.parse(readFileSync(path.join(dir, 'training/run.json'), 'utf8')).selectBy).toBe('bleu');
   });
 
+  it('--lr-schedule sets the rate each logged step trains at, and a resumed run keeps it', () => {
+    const dir = path.join(tempDir('parley-train-schedule'), 'model');
+    const common = ['train', '--task', 'copy', '--out', dir, '--valid-every', '100', '--max-examples', '100', '--log-every', '1', '--lr', '0.004'];
+    expect(parley([...common, '--steps', '6', '--lr-schedule', 'inverse-sqrt:4']).status).toBe(0);
+    expect(parley([...common, '--steps', '10', '--resume']).status).toBe(0);
+    const rates = readFileSync(path.join(dir, 'train-log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+      .filter((e) => 'learningRate' in e).map((e) => [e.step, e.learningRate]);
+    expect(rates.map(([step]) => step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    // Linear warm-up to 0.004 over 4 updates, then 0.004·√(4/step).
+    for (const [step, rate] of rates) expect(rate).toBeCloseTo(step < 4 ? (0.004 * step) / 4 : 0.004 * Math.sqrt(4 / step), 9);
+  });
+
   it('eval prints the task metrics as one JSON object', () => {
     const r = parley(['eval', '--model', out, '--split', 'test', '--limit', '10']);
     expect(r.status).toBe(0);
