@@ -23,7 +23,8 @@ export interface OrtTrainerOptions extends Partial<TrainingOptions>, SessionOpti
    * Training sessions kept (update, gradients and cut graphs); the least recently used are released.
    * Default 64: with the arena off a session holds its graph and kernels, ~85 MiB for an 18.7M-parameter
    * seq2seq-lstm (38 sessions: 4.0 GiB RSS), and parley train needs its planned update graphs (32) plus
-   * ladder shapes for later epochs' odd batches.
+   * ladder shapes for later epochs' odd batches (parley train raises it past a larger PARLEY_ORT_SHAPES:
+   * train-engine.ts trainSessionLimit).
    */
   maxSessions?: number;
   /**

@@ -122,11 +122,20 @@ export function tfjsEngine(trainer: Trainer): TrainEngine {
   };
 }
 
+/**
+ * Training sessions to keep for a grid: OrtTrainer's default 64, or, when PARLEY_ORT_SHAPES plans more
+ * pairs than that leaves room for, each planned pair plus 32 for ladder shapes and odd batches; a
+ * smaller cache would release and rebuild planned graphs every epoch.
+ */
+export function trainSessionLimit(grid: BucketGrid): number {
+  return Math.max(64, (grid.shapes?.pairs.length ?? 0) + 32);
+}
+
 export function ortEngine(trainer: Trainer, options: OrtTrainerOptions & { grid?: BucketGrid } = {}): TrainEngine {
   const { model } = trainer;
   const { grid: given, ...ortOptions } = options;
   const grid = given ?? gridFromEnv();
-  const ort = OrtTrainer.fromModel(model, { ...trainer.options, ...ortOptions });
+  const ort = OrtTrainer.fromModel(model, { ...trainer.options, maxSessions: trainSessionLimit(grid), ...ortOptions });
   ort.rng.state = trainer.rng.state;
   const read = (m: Map<string, tf.Variable>) => new Map([...m].map(([n, v]) => [n, v.dataSync() as Float32Array]));
   return {

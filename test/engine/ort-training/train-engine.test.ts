@@ -1,7 +1,8 @@
 // Which engine `parley train` uses when none is asked for.
 import { describe, expect, it } from 'vitest';
 import { roundLength } from '../../../engine/ort-training/step-batch.ts';
-import { chooseEngine, DEFAULT_GRID, GLIBC_MALLOC_TUNABLES, gridFromEnv, mallocHint } from '../../../engine/ort-training/train-engine.ts';
+import { ShapePlan } from '../../../engine/ort-training/shape-plan.ts';
+import { chooseEngine, DEFAULT_GRID, GLIBC_MALLOC_TUNABLES, gridFromEnv, mallocHint, runGrid, trainSessionLimit } from '../../../engine/ort-training/train-engine.ts';
 
 describe('chooseEngine', () => {
   it('picks onnxruntime on the wasm and cpu backends', () => {
@@ -51,5 +52,17 @@ describe('bucket grids', () => {
     expect(gridFromEnv('8x4')).toEqual({ batch: 8, length: 4 });
     expect(gridFromEnv('1xladder')).toEqual({ batch: 1, length: 'ladder' });
     expect(() => gridFromEnv('8 by 4')).toThrow(/PARLEY_ORT_GRID must look like/);
+  });
+
+  it('keeps a session for every planned pair plus room for ladder shapes, so a large PARLEY_ORT_SHAPES never evicts planned graphs', () => {
+    const plan = (n: number) => ({ ...DEFAULT_GRID, shapes: new ShapePlan(Array.from({ length: n }, (_, i) => ({ src: i + 1, tgt: i + 1 }))) });
+    expect(trainSessionLimit(DEFAULT_GRID)).toBe(64);
+    expect(trainSessionLimit(plan(32))).toBe(64);
+    expect(trainSessionLimit(plan(80))).toBe(112);
+    // 100 distinct length pairs, a budget of 90: the run's grid plans 90, and the cache holds them all.
+    const examples = Array.from({ length: 100 }, (_, i) => ({ src: Array<number>(i + 1).fill(5), tgt: Array<number>(i + 1).fill(6) }));
+    const grid = runGrid(examples, examples.map((_, i) => [i]), { PARLEY_ORT_SHAPES: '90' });
+    expect(grid.shapes!.pairs).toHaveLength(90);
+    expect(trainSessionLimit(grid)).toBeGreaterThanOrEqual(90 + 32);
   });
 });
