@@ -19,7 +19,6 @@ import {
   type EngineName,
   type ModelConfig,
   validateModelConfig,
-  hasTrainingCheckpoint,
   loadTrainingCheckpoint,
   readModelConfig,
   saveModel,
@@ -37,8 +36,6 @@ import {
   encodePairs,
   heldOutSample,
   engineTask,
-  evaluatePipeline,
-  scoreDecoding,
   type PipelineMeta,
   type TaskMetrics,
   type TextPair,
@@ -48,7 +45,9 @@ import { loadTaskPairs, loadTreeFiles } from './corpus-data.ts';
 import { Progress } from './progress.ts';
 import { TrainLog, type ValidEntry } from './train-log.ts';
 import { validationLine } from './validation-line.ts';
-import { runModelConfig, type RunVocabSizes, type SelectBy, type TrainRunOptions } from './train-options.ts';
+import { runModelConfig, type RunVocabSizes, type TrainRunOptions } from './train-options.ts';
+import { layoutOf, resolveLayout, resolveRun, RUN_FILE, selectionScore, withBestScore } from './train-resume.ts';
+import { validateRun, type ValidSummary } from './train-validate.ts';
 
 /**
  * What a checkpoint records beside the trainer: where in the data it stopped, the run's bookkeeping,
@@ -57,8 +56,6 @@ import { runModelConfig, type RunVocabSizes, type SelectBy, type TrainRunOptions
 export interface DataPosition extends TrainPosition {
   valid?: ValidSummary & { step: number };
 }
-
-type ValidSummary = Omit<TaskMetrics, 'samples'>;
 
 export interface RunSummary {
   steps: number;
@@ -81,7 +78,6 @@ export interface RunContext {
   backend?: BackendName;
 }
 
-const RUN_FILE = 'training/run.json';
 /** The model config a run trains, written when it starts: a resumed run rebuilds exactly that model. */
 const MODEL_FILE = 'training/model.json';
 
@@ -107,43 +103,6 @@ async function pairsFor(o: TrainRunOptions, split: Split, issues: IssueLog): Pro
 export function backwardPair(p: TextPair): TextPair {
   const turns = typeof p.input === 'string' ? [p.input] : p.input;
   return { input: [p.target], target: turns[turns.length - 1] ?? '' };
-}
-
-/** The environment variables that lay out the ORT engine's step graphs (train-engine.ts runGrid). */
-export const ORT_LAYOUT_VARS = ['PARLEY_ORT_GRID', 'PARLEY_ORT_SHAPES'] as const;
-
-/** The layout settings this environment gives: only the variables that are set. */
-export function layoutOf(env: NodeJS.ProcessEnv): Record<string, string> {
-  return Object.fromEntries(ORT_LAYOUT_VARS.filter((k) => env[k] !== undefined && env[k] !== '').map((k) => [k, env[k]!]));
-}
-
-const describeLayout = (l: Record<string, string>) => Object.keys(l).length === 0 ? 'the default layout' : Object.entries(l).map(([k, v]) => `${k}=${v}`).join(' ');
-
-/**
- * The layout a run trains with: a fresh run takes the environment's; a resumed one keeps the layout it
- * began with, as it keeps its other flags, because batches padded another way draw other dropout masks
- * and the losses would silently stop repeating an uninterrupted run's. A run saved before layouts were
- * recorded takes the environment's. `note` is the line to print when the environment asked for another.
- */
-export function resolveLayout(saved: Record<string, string> | undefined, env: NodeJS.ProcessEnv): { layout: Record<string, string>; note: string | null } {
-  const asked = layoutOf(env);
-  if (saved === undefined) return { layout: asked, note: null };
-  const same = ORT_LAYOUT_VARS.every((k) => saved[k] === asked[k]);
-  return {
-    layout: saved,
-    note: same ? null : `${describeLayout(asked)} ignored on --resume: the run began with ${describeLayout(saved)} and keeps it, so its batches, dropout draws and losses stay those of an uninterrupted run`,
-  };
-}
-
-/** Reads the saved run on --resume (flags other than the budget are ignored then). */
-export function resolveRun(o: TrainRunOptions, resume: boolean): { options: TrainRunOptions; resuming: boolean } {
-  const file = path.join(o.out, RUN_FILE);
-  if (!resume || !hasTrainingCheckpoint(o.out) || !existsSync(file)) return { options: o, resuming: false };
-  const saved = JSON.parse(readFileSync(file, 'utf8')) as TrainRunOptions;
-  const budget = { steps: o.steps, epochs: o.epochs, timeBudgetMs: o.timeBudgetMs };
-  const merged: TrainRunOptions = { ...saved };
-  for (const [k, v] of Object.entries(budget)) if (v !== undefined) Object.assign(merged, { [k]: v });
-  return { options: merged, resuming: true };
 }
 
 interface RunTokenizers extends SideTokenizers {
@@ -196,19 +155,6 @@ export function treebankTags(pairs: readonly TextPair[]): string[] {
   const tags = new Set<string>();
   for (const p of pairs) if (p.gold) for (const leaf of leaves(p.gold)) tags.add(leaf.tag);
   return [...tags].sort();
-}
-
-/** The score trainLoop keeps the best validation by, higher is better; a missing figure is NaN, which it refuses. */
-export function selectionScore(by: SelectBy): (v: ValidSummary) => number {
-  if (by === 'perplexity') return (v) => -v.perplexity;
-  return (v) => v[by] ?? Number.NaN;
-}
-
-/** A checkpoint's position; those saved before selection scores kept `bestPerplexity` (always by perplexity). */
-export function withBestScore(data: TrainPosition & { bestPerplexity?: number | null }): TrainPosition {
-  const { bestPerplexity, ...rest } = data;
-  if (rest.bestScore !== undefined) return rest;
-  return { ...rest, bestScore: bestPerplexity === undefined || bestPerplexity === null ? null : -bestPerplexity };
 }
 
 /** Loads held-out pairs of a split the way training saw its data. */
@@ -305,20 +251,7 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
         },
         async validate(step) {
           if (valid.length === 0) return null;
-          engine.syncToTrainer();
-          const scoring = { decodeLimit: o.validLimit, samples: o.task === 'chat' ? 5 : 2 };
-          let metrics;
-          if (engine.perplexity) {
-            const perplexity = await engine.perplexity(encodePairs(pipeline, valid));
-            const stepModel = await engine.validationStepModel?.();
-            try {
-              metrics = { perplexity, ...(await scoreDecoding(pipeline, valid, { ...scoring, ...(stepModel ? { stepModel } : {}) })) };
-            } finally {
-              await stepModel?.dispose();
-            }
-          } else {
-            metrics = await evaluatePipeline(pipeline, valid, scoring);
-          }
+          const metrics = await validateRun(engine, pipeline, valid, { decodeLimit: o.validLimit, samples: o.task === 'chat' ? 5 : 2 });
           const entry: ValidEntry = { step, valid: { ...metrics } };
           log.append(entry);
           const { samples: _s, ...summary } = metrics;

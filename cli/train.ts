@@ -7,7 +7,8 @@ import { checkCorpora } from './corpus-data.ts';
 import { runCommand } from './errors.ts';
 import { modelCard } from './model-card.ts';
 import { Progress } from './progress.ts';
-import { heldOutPairs, resolveRun, trainRun } from './train-run.ts';
+import { resolveRun } from './train-resume.ts';
+import { heldOutPairs, trainRun } from './train-run.ts';
 import { parseTrainFlags } from './train-options.ts';
 
 export const TRAIN_USAGE = `usage: parley train --task chat|translate|parse|copy|reverse|sort --out DIR [--corpus NAME|FILE...]

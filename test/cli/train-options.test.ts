@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseTrainFlags, runModelConfig, withSchedule } from '../../cli/train-options.ts';
-import { selectionScore, withBestScore } from '../../cli/train-run.ts';
+import { selectionScore, withBestScore } from '../../cli/train-resume.ts';
 
 describe('parseTrainFlags', () => {
   it('takes --engine per invocation, outside the saved run, and refuses unknown engines by flag', () => {

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../corpora/paths.ts';
-import { resolveLayout } from '../../cli/train-run.ts';
+import { resolveLayout } from '../../cli/train-resume.ts';
 import { tempDir } from '../helpers/tmp.ts';
 
 const bin = path.join(repoRoot, 'bin/parley.js');

@@ -1,0 +1,59 @@
+// What a run keeps across --resume: its saved flags (training/run.json), the ORT step-graph layout it
+// began with, and the best validation score so far, including checkpoints written before scores.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { hasTrainingCheckpoint, type TaskMetrics, type TrainPosition } from '../engine/index.ts';
+import type { SelectBy, TrainRunOptions } from './train-options.ts';
+
+/** The run's flags as it began, read back on --resume. */
+export const RUN_FILE = 'training/run.json';
+
+/** The environment variables that lay out the ORT engine's step graphs (train-engine.ts runGrid). */
+export const ORT_LAYOUT_VARS = ['PARLEY_ORT_GRID', 'PARLEY_ORT_SHAPES'] as const;
+
+/** The layout settings this environment gives: only the variables that are set. */
+export function layoutOf(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(ORT_LAYOUT_VARS.filter((k) => env[k] !== undefined && env[k] !== '').map((k) => [k, env[k]!]));
+}
+
+const describeLayout = (l: Record<string, string>) => Object.keys(l).length === 0 ? 'the default layout' : Object.entries(l).map(([k, v]) => `${k}=${v}`).join(' ');
+
+/**
+ * The layout a run trains with: a fresh run takes the environment's; a resumed one keeps the layout it
+ * began with, as it keeps its other flags, because batches padded another way draw other dropout masks
+ * and the losses would silently stop repeating an uninterrupted run's. A run saved before layouts were
+ * recorded takes the environment's. `note` is the line to print when the environment asked for another.
+ */
+export function resolveLayout(saved: Record<string, string> | undefined, env: NodeJS.ProcessEnv): { layout: Record<string, string>; note: string | null } {
+  const asked = layoutOf(env);
+  if (saved === undefined) return { layout: asked, note: null };
+  const same = ORT_LAYOUT_VARS.every((k) => saved[k] === asked[k]);
+  return {
+    layout: saved,
+    note: same ? null : `${describeLayout(asked)} ignored on --resume: the run began with ${describeLayout(saved)} and keeps it, so its batches, dropout draws and losses stay those of an uninterrupted run`,
+  };
+}
+
+/** Reads the saved run on --resume (flags other than the budget are ignored then). */
+export function resolveRun(o: TrainRunOptions, resume: boolean): { options: TrainRunOptions; resuming: boolean } {
+  const file = path.join(o.out, RUN_FILE);
+  if (!resume || !hasTrainingCheckpoint(o.out) || !existsSync(file)) return { options: o, resuming: false };
+  const saved = JSON.parse(readFileSync(file, 'utf8')) as TrainRunOptions;
+  const budget = { steps: o.steps, epochs: o.epochs, timeBudgetMs: o.timeBudgetMs };
+  const merged: TrainRunOptions = { ...saved };
+  for (const [k, v] of Object.entries(budget)) if (v !== undefined) Object.assign(merged, { [k]: v });
+  return { options: merged, resuming: true };
+}
+
+/** The score trainLoop keeps the best validation by, higher is better; a missing figure is NaN, which it refuses. */
+export function selectionScore(by: SelectBy): (v: Omit<TaskMetrics, 'samples'>) => number {
+  if (by === 'perplexity') return (v) => -v.perplexity;
+  return (v) => v[by] ?? Number.NaN;
+}
+
+/** A checkpoint's position; those saved before selection scores kept `bestPerplexity` (always by perplexity). */
+export function withBestScore(data: TrainPosition & { bestPerplexity?: number | null }): TrainPosition {
+  const { bestPerplexity, ...rest } = data;
+  if (rest.bestScore !== undefined) return rest;
+  return { ...rest, bestScore: bestPerplexity === undefined || bestPerplexity === null ? null : -bestPerplexity };
+}
