@@ -3,7 +3,8 @@
 // each run its own child process (its own peak RSS). One run each, back to back, is not enough here:
 // on a quiet two-core machine single runs of the same program varied by 20% (small, 2 threads: Parley
 // 6,997–8,519 tok/s, PyTorch 6,991–8,030 across sessions), more than the gap being measured.
-// `npm run bench:train-vs-torch -- --config small|big --rounds 4` (PARLEY_THREADS, default 2, for both).
+// `npm run bench:train-vs-torch -- --config small|big --rounds 4` (PARLEY_THREADS, default 2, for both;
+// --child-timeout-min M, default 20, kills a run that hangs).
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
@@ -12,22 +13,29 @@ interface RunFigures {
   peakRssMiB: number;
 }
 
-function parseArgs(argv: string[]): { config: 'small' | 'big'; rounds: number } {
+/** A child that runs past this is killed and the comparison fails, instead of hanging the bench. */
+const DEFAULT_CHILD_MINUTES = 20;
+
+function parseArgs(argv: string[]): { config: 'small' | 'big'; rounds: number; childMinutes: number } {
   let config: 'small' | 'big' = 'small';
   let rounds = 4;
+  let childMinutes = DEFAULT_CHILD_MINUTES;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = argv[++i];
     if (arg === '--config' && (value === 'small' || value === 'big')) config = value;
-    else if (arg === '--rounds' && Number.isInteger(Number(value)) && Number(value) >= 1) rounds = Number(value);
-    else throw new Error(`usage: bench/train-vs-torch.ts [--config small|big] [--rounds N≥1], got ${arg} ${String(value)}`);
+    // Even, so that each side runs first in as many rounds as the other (ABBA).
+    else if (arg === '--rounds' && Number.isInteger(Number(value)) && Number(value) >= 2 && Number(value) % 2 === 0) rounds = Number(value);
+    else if (arg === '--child-timeout-min' && Number(value) > 0) childMinutes = Number(value);
+    else throw new Error(`usage: bench/train-vs-torch.ts [--config small|big] [--rounds N, even ≥ 2] [--child-timeout-min M], got ${arg} ${String(value)}`);
   }
-  return { config, rounds };
+  return { config, rounds, childMinutes };
 }
 
 /** The last JSON line a benchmark printed, or the reason it printed none. */
-function lastJson(command: string, args: string[], env: NodeJS.ProcessEnv): RunFigures {
-  const r = spawnSync(command, args, { encoding: 'utf8', env, maxBuffer: 64 << 20 });
+function lastJson(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): RunFigures {
+  const r = spawnSync(command, args, { encoding: 'utf8', env, maxBuffer: 64 << 20, timeout: timeoutMs, killSignal: 'SIGKILL' });
+  if (r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') throw new Error(`${command} ${args.join(' ')} ran past ${timeoutMs / 60000} min and was killed (--child-timeout-min)`);
   const line = r.stdout?.trim().split('\n').filter((l) => l.startsWith('{')).pop();
   if (r.status !== 0 || !line) throw new Error(`${command} ${args.join(' ')} failed (${r.status}): ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`);
   const parsed = JSON.parse(line) as Partial<RunFigures>;
@@ -41,13 +49,14 @@ const median = (xs: number[]) => {
 };
 
 function main(): void {
-  const { config, rounds } = parseArgs(process.argv.slice(2));
+  const { config, rounds, childMinutes } = parseArgs(process.argv.slice(2));
+  const timeoutMs = childMinutes * 60_000;
   const threads = process.env.PARLEY_THREADS ?? '2';
   const env = { ...process.env, PARLEY_THREADS: threads };
   const tsx = path.join('node_modules', '.bin', 'tsx');
   const runs = {
-    parley: () => lastJson(tsx, ['bench/train.ts', '--config', config, '--engine', 'onnxruntime'], env),
-    pytorch: () => lastJson('/usr/bin/python3', ['bench/torch/train.py', '--config', config, '--threads', threads], env),
+    parley: () => lastJson(tsx, ['bench/train.ts', '--config', config, '--engine', 'onnxruntime'], env, timeoutMs),
+    pytorch: () => lastJson('/usr/bin/python3', ['bench/torch/train.py', '--config', config, '--threads', threads], env, timeoutMs),
   };
   const seen: Record<keyof typeof runs, RunFigures[]> = { parley: [], pytorch: [] };
   for (let round = 0; round < rounds; round++) {
