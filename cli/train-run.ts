@@ -183,9 +183,12 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
     ...(o.direction === undefined ? {} : { direction: o.direction }),
     ...(o.posTags ? { posTags: treebankTags(trainPairs) } : {}),
   };
+  const chosen = chooseEngine(ctx.engine, ctx.backend ?? 'cpu');
+  const onOrt = chosen.name === 'onnxruntime';
   const { layout, note: layoutNote } = resuming ? resolveLayout(o.ortLayout, process.env) : { layout: layoutOf(process.env), note: null };
-  // A run saved before layouts were recorded is pinned from this resume on.
-  if (!resuming || o.ortLayout === undefined) writeFileAtomic(path.join(o.out, RUN_FILE), `${JSON.stringify({ ...o, ortLayout: layout }, null, 2)}\n`);
+  // Only the ORT engine pads to a layout, so only its runs record one; a run saved without one (begun
+  // on tfjs, or before layouts were recorded) is pinned when the ORT engine first trains it.
+  if (!resuming || (o.ortLayout === undefined && onOrt)) writeFileAtomic(path.join(o.out, RUN_FILE), `${JSON.stringify({ ...o, ...(onOrt ? { ortLayout: layout } : {}) }, null, 2)}\n`);
 
   const model = new Seq2Seq(config);
   const trainer = new Trainer(model, { learningRate: o.learningRate, seed: o.seed, ...(o.schedule === undefined ? {} : { schedule: o.schedule }) });
@@ -198,12 +201,11 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
   const vocabulary = config.sourceVocabSize === undefined ? `vocabulary ${config.vocabSize}` : `vocabularies ${config.sourceVocabSize} source, ${config.vocabSize} target`;
   say(`model ${config.preset}: ${model.params.entries().reduce((s, [, v]) => s + v.size, 0)} parameters, ${vocabulary}`);
 
-  const chosen = chooseEngine(ctx.engine, ctx.backend ?? 'cpu');
   say(`training engine ${chosen.name} (${chosen.why})`);
   const hint = mallocHint(chosen.name);
   if (hint) say(hint);
-  if (layoutNote && chosen.name === 'onnxruntime') say(layoutNote);
-  const engine = chosen.name === 'onnxruntime' ? ortEngine(trainer, { grid: runGrid(examples, planBatches(examples, { batchTokens: o.batchTokens, seed: o.seed, epoch: 0 }), layout) }) : tfjsEngine(trainer);
+  if (layoutNote && onOrt) say(layoutNote);
+  const engine = onOrt ? ortEngine(trainer, { grid: runGrid(examples, planBatches(examples, { batchTokens: o.batchTokens, seed: o.seed, epoch: 0 }), layout) }) : tfjsEngine(trainer);
 
   let position: TrainPosition | undefined;
   let lastValid: DataPosition['valid'];

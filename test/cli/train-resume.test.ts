@@ -65,6 +65,28 @@ describe.each(['tfjs', 'onnxruntime'])('parley train --engine %s --resume after 
   });
 });
 
+describe('a run begun on tfjs and resumed on ONNX Runtime', () => {
+  it('records no layout for tfjs, then pins the one ORT first trains it with, without claiming it kept one', () => {
+    const out = path.join(tempDir('parley-resume-engines'), 'model');
+    const run = (extra: string[], env: NodeJS.ProcessEnv = process.env) => spawnSync(process.execPath, [bin, ...args(out), ...extra], { cwd: repoRoot, encoding: 'utf8', env });
+    engine = 'tfjs';
+    const first = run(['--steps', '10']);
+    expect(first.status, first.stderr).toBe(0);
+    const saved = () => JSON.parse(readFileSync(path.join(out, 'training/run.json'), 'utf8'));
+    expect(saved()).not.toHaveProperty('ortLayout');
+    engine = 'onnxruntime';
+    const resumed = run(['--steps', '20', '--resume'], { ...process.env, PARLEY_ORT_SHAPES: '4' });
+    expect(resumed.status, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toMatch(/resumed at step 10/);
+    expect(resumed.stderr).not.toMatch(/ignored on --resume/);
+    expect(saved().ortLayout).toEqual({ PARLEY_ORT_SHAPES: '4' });
+    // From then on the run keeps that layout like any ORT run.
+    const again = run(['--steps', '25', '--resume'], process.env);
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/the default layout ignored on --resume: the run began with PARLEY_ORT_SHAPES=4/);
+  });
+});
+
 describe('resolveLayout', () => {
   it('keeps the layout a run began with, says when the environment asked for another, and takes the environment for runs saved before layouts were', () => {
     expect(resolveLayout({}, {})).toEqual({ layout: {}, note: null });
