@@ -6,7 +6,6 @@
 // `npm run bench:train-vs-torch -- --config small|big --rounds 4` (PARLEY_THREADS, default 2, for both;
 // --child-timeout-min M, default 20, kills a run that hangs).
 import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 
 interface RunFigures {
   targetTokensPerSecond: number;
@@ -26,7 +25,7 @@ function parseArgs(argv: string[]): { config: 'small' | 'big'; rounds: number; c
     if (arg === '--config' && (value === 'small' || value === 'big')) config = value;
     // Even, so that each side runs first in as many rounds as the other (ABBA).
     else if (arg === '--rounds' && Number.isInteger(Number(value)) && Number(value) >= 2 && Number(value) % 2 === 0) rounds = Number(value);
-    else if (arg === '--child-timeout-min' && Number(value) > 0) childMinutes = Number(value);
+    else if (arg === '--child-timeout-min' && Number.isFinite(Number(value)) && Number(value) > 0) childMinutes = Number(value);
     else throw new Error(`usage: bench/train-vs-torch.ts [--config small|big] [--rounds N, even ≥ 2] [--child-timeout-min M], got ${arg} ${String(value)}`);
   }
   return { config, rounds, childMinutes };
@@ -50,12 +49,13 @@ const median = (xs: number[]) => {
 
 function main(): void {
   const { config, rounds, childMinutes } = parseArgs(process.argv.slice(2));
-  const timeoutMs = childMinutes * 60_000;
+  const timeoutMs = Math.ceil(childMinutes * 60_000);
   const threads = process.env.PARLEY_THREADS ?? '2';
   const env = { ...process.env, PARLEY_THREADS: threads };
-  const tsx = path.join('node_modules', '.bin', 'tsx');
   const runs = {
-    parley: () => lastJson(tsx, ['bench/train.ts', '--config', config, '--engine', 'onnxruntime'], env, timeoutMs),
+    parley: () => // tsx's own loader in this node process, not node_modules/.bin/tsx: that wrapper runs the benchmark
+    // in a grandchild which a timeout's SIGKILL would leave running on the cores.
+    lastJson(process.execPath, ['--import', 'tsx', 'bench/train.ts', '--config', config, '--engine', 'onnxruntime'], env, timeoutMs),
     pytorch: () => lastJson('/usr/bin/python3', ['bench/torch/train.py', '--config', config, '--threads', threads], env, timeoutMs),
   };
   const seen: Record<keyof typeof runs, RunFigures[]> = { parley: [], pytorch: [] };

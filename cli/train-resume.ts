@@ -34,15 +34,24 @@ export function resolveLayout(saved: Record<string, string> | undefined, env: No
   };
 }
 
-/** Reads the saved run on --resume (flags other than the budget are ignored then). */
-export function resolveRun(o: TrainRunOptions, resume: boolean): { options: TrainRunOptions; resuming: boolean } {
+/**
+ * Reads the saved run on --resume (flags other than the budget are ignored then). `saved` is the run as
+ * it began, without this call's budget, for rewriting run.json; `notes` name the flags that would
+ * change how the run trains and that a resume ignores (the checkpoint's best score is in the saved
+ * selection's units, the schedule a function of the step the run began with).
+ */
+export function resolveRun(o: TrainRunOptions, resume: boolean): { options: TrainRunOptions; resuming: boolean; saved?: TrainRunOptions; notes: string[] } {
   const file = path.join(o.out, RUN_FILE);
-  if (!resume || !hasTrainingCheckpoint(o.out) || !existsSync(file)) return { options: o, resuming: false };
+  if (!resume || !hasTrainingCheckpoint(o.out) || !existsSync(file)) return { options: o, resuming: false, notes: [] };
   const saved = JSON.parse(readFileSync(file, 'utf8')) as TrainRunOptions;
   const budget = { steps: o.steps, epochs: o.epochs, timeBudgetMs: o.timeBudgetMs };
   const merged: TrainRunOptions = { ...saved };
   for (const [k, v] of Object.entries(budget)) if (v !== undefined) Object.assign(merged, { [k]: v });
-  return { options: merged, resuming: true };
+  const notes: string[] = [];
+  // Only a flag given now differs from its absent default; one left out says nothing about the saved run.
+  if (o.selectBy !== undefined && o.selectBy !== saved.selectBy) notes.push(`--select-by ${o.selectBy} ignored on --resume: the run keeps selecting by ${saved.selectBy ?? 'perplexity'}, the measure its best score so far is in`);
+  if (o.schedule !== undefined && JSON.stringify(o.schedule) !== JSON.stringify(saved.schedule)) notes.push(`--lr-schedule ignored on --resume: the run keeps the schedule it began with (${saved.schedule?.kind ?? 'constant'})`);
+  return { options: merged, resuming: true, saved, notes };
 }
 
 /** The score trainLoop keeps the best validation by, higher is better; a missing figure is NaN, which it refuses. */

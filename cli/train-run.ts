@@ -162,9 +162,10 @@ export const heldOutPairs = pairsFor;
 
 
 export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promise<RunSummary> {
-  const { options: o, resuming } = resolveRun(options, ctx.resume);
+  const { options: o, resuming, saved: savedRun, notes } = resolveRun(options, ctx.resume);
   const say = ctx.log ?? ((m: string) => ctx.progress.line(m));
   if (ctx.resume && !resuming) say(`no training checkpoint in ${o.out}: starting a fresh run`);
+  for (const note of notes) say(note);
   mkdirSync(path.join(o.out, 'training'), { recursive: true });
   const issues = new IssueLog(100, undefined);
   const trainPairs = await pairsFor(o, 'train', issues);
@@ -188,99 +189,102 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
   const { layout, note: layoutNote } = resuming ? resolveLayout(o.ortLayout, process.env) : { layout: layoutOf(process.env), note: null };
   // Only the ORT engine pads to a layout, so only its runs record one; a run saved without one (begun
   // on tfjs, or before layouts were recorded) is pinned when the ORT engine first trains it.
-  if (!resuming || (o.ortLayout === undefined && onOrt)) writeFileAtomic(path.join(o.out, RUN_FILE), `${JSON.stringify({ ...o, ...(onOrt ? { ortLayout: layout } : {}) }, null, 2)}\n`);
+  // On a resume it is the run as it began that is rewritten, not this call's budget.
+  if (!resuming || (o.ortLayout === undefined && onOrt)) writeFileAtomic(path.join(o.out, RUN_FILE), `${JSON.stringify({ ...(savedRun ?? o), ...(onOrt ? { ortLayout: layout } : {}) }, null, 2)}\n`);
 
   const model = new Seq2Seq(config);
   const trainer = new Trainer(model, { learningRate: o.learningRate, seed: o.seed, ...(o.schedule === undefined ? {} : { schedule: o.schedule }) });
-  const pipeline = new Pipeline(null, model, meta, tokenizers);
-  const all = encodePairs(pipeline, trainPairs);
-  const examples = dropLong(all, o.maxLength);
-  if (examples.length === 0) throw new Error(`every training example is longer than --max-length ${o.maxLength} tokens`);
-  const valid = heldOutSample(validPairs, o.validLimit);
-  say(`${examples.length} training pairs (${all.length - examples.length} over ${o.maxLength} tokens dropped), ${validPairs.length} validation pairs; ${issues.summary()}`);
-  const vocabulary = config.sourceVocabSize === undefined ? `vocabulary ${config.vocabSize}` : `vocabularies ${config.sourceVocabSize} source, ${config.vocabSize} target`;
-  say(`model ${config.preset}: ${model.params.entries().reduce((s, [, v]) => s + v.size, 0)} parameters, ${vocabulary}`);
-
-  say(`training engine ${chosen.name} (${chosen.why})`);
-  const hint = mallocHint(chosen.name);
-  if (hint) say(hint);
-  if (layoutNote && onOrt) say(layoutNote);
-  const engine = onOrt ? ortEngine(trainer, { grid: runGrid(examples, planBatches(examples, { batchTokens: o.batchTokens, seed: o.seed, epoch: 0 }), layout) }) : tfjsEngine(trainer);
-
-  let position: TrainPosition | undefined;
-  let lastValid: DataPosition['valid'];
-  const log = new TrainLog(path.join(o.out, 'train-log.jsonl'));
-  if (resuming) {
-    const restored = loadTrainingCheckpoint<DataPosition>(o.out, trainer);
-    engine.syncFromTrainer();
-    const { valid, ...data } = restored.data;
-    position = withBestScore(data);
-    lastValid = valid;
-    log.truncate(restored.step);
-    say(`resumed at step ${restored.step} (epoch ${data.epoch}, batch ${data.batchIndex})`);
-  } else {
-    log.truncate(-1);
-  }
-
-  let best: RunSummary['best'] = null;
-  if (resuming && existsSync(path.join(o.out, 'config.json'))) {
-    // The best model so far is the one in the directory; its metrics are in config.json.
-    const saved = readModelConfig(o.out).meta;
-    if (typeof saved.step === 'number' && saved.valid && typeof saved.valid === 'object') best = { ...(saved.valid as object), step: saved.step } as RunSummary['best'];
-  }
-
-  // The engine's native sessions, the trainer's and the model's tensors go whatever the loop throws
-  // (a validation with no score to select by, a full disk at a checkpoint): tests run trainRun in-process.
+  // The model's and trainer's tensors, and the engine's native sessions, go whatever throws (a bad
+  // checkpoint, a validation with no score to select by, a full disk): tests run trainRun in-process.
   try {
-    const run = await trainLoop<ValidSummary>({
-      engine,
-      examples,
-      batchTokens: o.batchTokens,
-      seed: o.seed,
-      ...(o.steps === undefined ? {} : { steps: o.steps }),
-      ...(o.epochs === undefined ? {} : { epochs: o.epochs }),
-      ...(o.timeBudgetMs === undefined ? {} : { timeBudgetMs: o.timeBudgetMs }),
-      logEvery: o.logEvery,
-      validEvery: o.validEvery,
-      checkpointEvery: o.checkpointEvery,
-      patience: o.patience,
-      score: selectionScore(o.selectBy ?? 'perplexity'),
-      ...(position === undefined ? {} : { position }),
-      callbacks: {
-        onLog(e) {
-          log.append({ step: e.step, loss: e.loss, tokensPerSecond: e.tokensPerSecond, learningRate: e.learningRate, gradNorm: e.gradNorm, elapsed: e.elapsedMs / 1000 });
-          ctx.progress.update({ step: e.step, loss: e.loss, tokensPerSecond: e.tokensPerSecond, elapsedMs: e.elapsedMs });
+    const pipeline = new Pipeline(null, model, meta, tokenizers);
+    const all = encodePairs(pipeline, trainPairs);
+    const examples = dropLong(all, o.maxLength);
+    if (examples.length === 0) throw new Error(`every training example is longer than --max-length ${o.maxLength} tokens`);
+    const valid = heldOutSample(validPairs, o.validLimit);
+    say(`${examples.length} training pairs (${all.length - examples.length} over ${o.maxLength} tokens dropped), ${validPairs.length} validation pairs; ${issues.summary()}`);
+    const vocabulary = config.sourceVocabSize === undefined ? `vocabulary ${config.vocabSize}` : `vocabularies ${config.sourceVocabSize} source, ${config.vocabSize} target`;
+    say(`model ${config.preset}: ${model.params.entries().reduce((s, [, v]) => s + v.size, 0)} parameters, ${vocabulary}`);
+
+    say(`training engine ${chosen.name} (${chosen.why})`);
+    const hint = mallocHint(chosen.name);
+    if (hint) say(hint);
+    if (layoutNote && onOrt) say(layoutNote);
+    const engine = onOrt ? ortEngine(trainer, { grid: runGrid(examples, planBatches(examples, { batchTokens: o.batchTokens, seed: o.seed, epoch: 0 }), layout) }) : tfjsEngine(trainer);
+    try {
+      let position: TrainPosition | undefined;
+      let lastValid: DataPosition['valid'];
+      const log = new TrainLog(path.join(o.out, 'train-log.jsonl'));
+      if (resuming) {
+        const restored = loadTrainingCheckpoint<DataPosition>(o.out, trainer);
+        engine.syncFromTrainer();
+        const { valid, ...data } = restored.data;
+        position = withBestScore(data);
+        lastValid = valid;
+        log.truncate(restored.step);
+        say(`resumed at step ${restored.step} (epoch ${data.epoch}, batch ${data.batchIndex})`);
+      } else {
+        log.truncate(-1);
+      }
+
+      let best: RunSummary['best'] = null;
+      if (resuming && existsSync(path.join(o.out, 'config.json'))) {
+        // The best model so far is the one in the directory; its metrics are in config.json.
+        const saved = readModelConfig(o.out).meta;
+        if (typeof saved.step === 'number' && saved.valid && typeof saved.valid === 'object') best = { ...(saved.valid as object), step: saved.step } as RunSummary['best'];
+      }
+
+      const run = await trainLoop<ValidSummary>({
+        engine,
+        examples,
+        batchTokens: o.batchTokens,
+        seed: o.seed,
+        ...(o.steps === undefined ? {} : { steps: o.steps }),
+        ...(o.epochs === undefined ? {} : { epochs: o.epochs }),
+        ...(o.timeBudgetMs === undefined ? {} : { timeBudgetMs: o.timeBudgetMs }),
+        logEvery: o.logEvery,
+        validEvery: o.validEvery,
+        checkpointEvery: o.checkpointEvery,
+        patience: o.patience,
+        score: selectionScore(o.selectBy ?? 'perplexity'),
+        ...(position === undefined ? {} : { position }),
+        callbacks: {
+          onLog(e) {
+            log.append({ step: e.step, loss: e.loss, tokensPerSecond: e.tokensPerSecond, learningRate: e.learningRate, gradNorm: e.gradNorm, elapsed: e.elapsedMs / 1000 });
+            ctx.progress.update({ step: e.step, loss: e.loss, tokensPerSecond: e.tokensPerSecond, elapsedMs: e.elapsedMs });
+          },
+          async validate(step) {
+            if (valid.length === 0) return null;
+            const metrics = await validateRun(engine, pipeline, valid, { decodeLimit: o.validLimit, samples: o.task === 'chat' ? 5 : 2 });
+            const entry: ValidEntry = { step, valid: { ...metrics } };
+            log.append(entry);
+            const { samples: _s, ...summary } = metrics;
+            lastValid = { ...summary, step };
+            say(validationLine(step, summary));
+            return summary;
+          },
+          async onBest(step, summary) {
+            best = { ...summary, step };
+            await saveModel(o.out, model, { ...meta, step, valid: summary });
+          },
+          async checkpoint(pos) {
+            engine.syncToTrainer();
+            const data: DataPosition = { ...pos, ...(lastValid === undefined ? {} : { valid: lastValid }) };
+            await saveTrainingCheckpoint(o.out, trainer, data);
+          },
+          onStop: () => ctx.progress.done(),
         },
-        async validate(step) {
-          if (valid.length === 0) return null;
-          const metrics = await validateRun(engine, pipeline, valid, { decodeLimit: o.validLimit, samples: o.task === 'chat' ? 5 : 2 });
-          const entry: ValidEntry = { step, valid: { ...metrics } };
-          log.append(entry);
-          const { samples: _s, ...summary } = metrics;
-          lastValid = { ...summary, step };
-          say(validationLine(step, summary));
-          return summary;
-        },
-        async onBest(step, summary) {
-          best = { ...summary, step };
-          await saveModel(o.out, model, { ...meta, step, valid: summary });
-        },
-        async checkpoint(pos) {
-          engine.syncToTrainer();
-          const data: DataPosition = { ...pos, ...(lastValid === undefined ? {} : { valid: lastValid }) };
-          await saveTrainingCheckpoint(o.out, trainer, data);
-        },
-        onStop: () => ctx.progress.done(),
-      },
-    });
-    engine.syncToTrainer();
-    if (!existsSync(path.join(o.out, 'config.json'))) await saveModel(o.out, model, { ...meta, step: trainer.step });
-    const { elapsedMs } = run;
-    const spent = engine.summary();
-    if (spent) say(spent);
-    return { steps: trainer.step, elapsedMs, tokensPerSecond: run.position.tokens / Math.max(1e-3, elapsedMs / 1000), stopped: run.stopped, best, dataIssues: issues, meta, engine: engine.name };
+      });
+      engine.syncToTrainer();
+      if (!existsSync(path.join(o.out, 'config.json'))) await saveModel(o.out, model, { ...meta, step: trainer.step });
+      const { elapsedMs } = run;
+      const spent = engine.summary();
+      if (spent) say(spent);
+      return { steps: trainer.step, elapsedMs, tokensPerSecond: run.position.tokens / Math.max(1e-3, elapsedMs / 1000), stopped: run.stopped, best, dataIssues: issues, meta, engine: engine.name };
+    } finally {
+      await engine.dispose();
+    }
   } finally {
-    await engine.dispose();
     trainer.dispose();
     model.dispose();
   }

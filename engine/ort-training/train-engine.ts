@@ -123,19 +123,24 @@ export function tfjsEngine(trainer: Trainer): TrainEngine {
 }
 
 /**
- * Training sessions to keep for a grid: OrtTrainer's default 64, or, when PARLEY_ORT_SHAPES plans more
- * pairs than that leaves room for, each planned pair plus 32 for ladder shapes and odd batches; a
- * smaller cache would release and rebuild planned graphs every epoch.
+ * Sessions to keep for a grid: OrtTrainer's defaults (64 training, 32 validation), or, when
+ * PARLEY_ORT_SHAPES plans more pairs than that leaves room for, each planned pair plus 32 for ladder
+ * shapes and odd batches; a smaller cache would release and rebuild planned graphs every epoch (and
+ * validation's every validation). Each session costs memory: ~85 MiB for an 18.7M-parameter model.
  */
 export function trainSessionLimit(grid: BucketGrid): number {
   return Math.max(64, (grid.shapes?.pairs.length ?? 0) + 32);
+}
+
+export function evalSessionLimit(grid: BucketGrid): number {
+  return Math.max(32, (grid.shapes?.pairs.length ?? 0) + 32);
 }
 
 export function ortEngine(trainer: Trainer, options: OrtTrainerOptions & { grid?: BucketGrid } = {}): TrainEngine {
   const { model } = trainer;
   const { grid: given, ...ortOptions } = options;
   const grid = given ?? gridFromEnv();
-  const ort = OrtTrainer.fromModel(model, { ...trainer.options, maxSessions: trainSessionLimit(grid), ...ortOptions });
+  const ort = OrtTrainer.fromModel(model, { ...trainer.options, maxSessions: trainSessionLimit(grid), maxEvalSessions: evalSessionLimit(grid), ...ortOptions });
   ort.rng.state = trainer.rng.state;
   const read = (m: Map<string, tf.Variable>) => new Map([...m].map(([n, v]) => [n, v.dataSync() as Float32Array]));
   return {

@@ -66,7 +66,7 @@ describe.each(['tfjs', 'onnxruntime'])('parley train --engine %s --resume after 
 });
 
 describe('a run begun on tfjs and resumed on ONNX Runtime', () => {
-  it('records no layout for tfjs, then pins the one ORT first trains it with, without claiming it kept one', () => {
+  it('records no layout for tfjs, then pins the one ORT first trains it with, without claiming it kept one or saving that resume\'s budget', () => {
     const out = path.join(tempDir('parley-resume-engines'), 'model');
     const run = (extra: string[], env: NodeJS.ProcessEnv = process.env) => spawnSync(process.execPath, [bin, ...args(out), ...extra], { cwd: repoRoot, encoding: 'utf8', env });
     engine = 'tfjs';
@@ -80,9 +80,14 @@ describe('a run begun on tfjs and resumed on ONNX Runtime', () => {
     expect(resumed.stderr).toMatch(/resumed at step 10/);
     expect(resumed.stderr).not.toMatch(/ignored on --resume/);
     expect(saved().ortLayout).toEqual({ PARLEY_ORT_SHAPES: '4' });
+    // Pinning rewrites the run as it began, not with this resume's budget.
+    expect(saved().steps).toBe(10);
     // From then on the run keeps that layout like any ORT run.
-    const again = run(['--steps', '25', '--resume'], process.env);
+    const again = run(['--steps', '25', '--resume', '--select-by', 'bleu', '--lr-schedule', 'inverse-sqrt:5'], process.env);
     expect(again.status, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/--select-by bleu ignored on --resume: the run keeps selecting by perplexity/);
+    expect(again.stderr).toMatch(/--lr-schedule ignored on --resume: the run keeps the schedule it began with \(constant\)/);
+    expect(saved()).not.toHaveProperty('selectBy');
     expect(again.stderr).toMatch(/the default layout ignored on --resume: the run began with PARLEY_ORT_SHAPES=4/);
   });
 });

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { roundLength } from '../../../engine/ort-training/step-batch.ts';
 import { ShapePlan } from '../../../engine/ort-training/shape-plan.ts';
-import { chooseEngine, DEFAULT_GRID, GLIBC_MALLOC_TUNABLES, gridFromEnv, mallocHint, runGrid, trainSessionLimit } from '../../../engine/ort-training/train-engine.ts';
+import { chooseEngine, DEFAULT_GRID, GLIBC_MALLOC_TUNABLES, gridFromEnv, evalSessionLimit, mallocHint, runGrid, trainSessionLimit } from '../../../engine/ort-training/train-engine.ts';
 
 describe('chooseEngine', () => {
   it('picks onnxruntime on the wasm and cpu backends', () => {
@@ -59,6 +59,8 @@ describe('bucket grids', () => {
     expect(trainSessionLimit(DEFAULT_GRID)).toBe(64);
     expect(trainSessionLimit(plan(32))).toBe(64);
     expect(trainSessionLimit(plan(80))).toBe(112);
+    expect(evalSessionLimit(DEFAULT_GRID)).toBe(32);
+    expect(evalSessionLimit(plan(80))).toBe(112);
     // 100 distinct length pairs, a budget of 90: the run's grid plans 90, and the cache holds them all.
     const examples = Array.from({ length: 100 }, (_, i) => ({ src: Array<number>(i + 1).fill(5), tgt: Array<number>(i + 1).fill(6) }));
     const grid = runGrid(examples, examples.map((_, i) => [i]), { PARLEY_ORT_SHAPES: '90' });
