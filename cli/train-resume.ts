@@ -2,8 +2,9 @@
 // began with, and the best validation score so far, including checkpoints written before scores.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { hasTrainingCheckpoint, type TaskMetrics, type TrainPosition } from '../engine/index.ts';
+import { hasTrainingCheckpoint, type TrainPosition } from '../engine/index.ts';
 import type { SelectBy, TrainRunOptions } from './train-options.ts';
+import type { ValidSummary } from './train-validate.ts';
 
 /** The run's flags as it began, read back on --resume. */
 export const RUN_FILE = 'training/run.json';
@@ -55,7 +56,7 @@ export function resolveRun(o: TrainRunOptions, resume: boolean): { options: Trai
 }
 
 /** The score trainLoop keeps the best validation by, higher is better; a missing figure is NaN, which it refuses. */
-export function selectionScore(by: SelectBy): (v: Omit<TaskMetrics, 'samples'>) => number {
+export function selectionScore(by: SelectBy): (v: ValidSummary) => number {
   if (by === 'perplexity') return (v) => -v.perplexity;
   return (v) => v[by] ?? Number.NaN;
 }

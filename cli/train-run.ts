@@ -37,7 +37,6 @@ import {
   heldOutSample,
   engineTask,
   type PipelineMeta,
-  type TaskMetrics,
   type TextPair,
   leaves,
 } from '../engine/index.ts';
@@ -62,7 +61,7 @@ export interface RunSummary {
   elapsedMs: number;
   tokensPerSecond: number;
   stopped: StopReason;
-  best: (Omit<TaskMetrics, 'samples'> & { step: number }) | null;
+  best: (ValidSummary & { step: number }) | null;
   dataIssues: IssueLog;
   meta: PipelineMeta;
   engine: EngineName;
