@@ -29,6 +29,7 @@ export type SelectBy = (typeof SELECT_BY)[number];
 export type RunVocabSizes = number | { source: number; target: number };
 const READOUT_KINDS = ['tanh', 'maxout'] as const satisfies readonly ReadoutKind[];
 import { UsageError } from './corpus-data.ts';
+import { ARCHITECTURE_FLAGS } from './train-init.ts';
 
 export interface TrainRunOptions {
   task: PipelineTask;
@@ -76,6 +77,8 @@ export interface TrainRunOptions {
   posTags?: boolean;
   /** parse: bracketed tree files (parley self-label's) added to the training split only. */
   extraTrees?: string[];
+  /** A trained model directory whose weights, architecture and tokenizer(s) the run starts from (cli/train-init.ts). */
+  initFrom?: string;
   logEvery: number;
   validLimit: number;
   /**
@@ -142,6 +145,7 @@ export const TRAIN_FLAGS = {
   backward: { type: 'boolean' },
   'pos-tags': { type: 'boolean' },
   'extra-trees': { type: 'string', multiple: true },
+  'init-from': { type: 'string' },
   'source-context': { type: 'string' },
   'encoder-directions': { type: 'string' },
   readout: { type: 'string' },
@@ -209,6 +213,11 @@ export function parseTrainFlags(args: string[]): { options: TrainRunOptions; res
   if (v['pos-tags'] && task !== 'parse') throw new UsageError(`--pos-tags only applies to --task parse, not ${task}`);
   if (v['extra-trees'] && task !== 'parse') throw new UsageError(`--extra-trees only applies to --task parse, not ${task}`);
   for (const file of v['extra-trees'] ?? []) if (!existsSync(file)) throw new UsageError(`--extra-trees: ${file} does not exist`);
+  if (v['init-from'] !== undefined) {
+    if (!existsSync(path.join(v['init-from'], 'config.json'))) throw new UsageError(`--init-from: ${v['init-from']} is not a model directory (no config.json)`);
+    const given = ARCHITECTURE_FLAGS.filter((f) => v[f] !== undefined);
+    if (given.length) throw new UsageError(`--init-from takes the model's architecture and tokenizer as they are: leave out ${given.map((f) => `--${f}`).join(', ')}`);
+  }
   const selectBy = v['select-by'] === undefined ? 'perplexity' : oneOf('select-by', v['select-by'], SELECT_BY);
   // BLEU is what translate and the synthetic tasks decode for, F1 what parse does (engine/pipeline/evaluate.ts).
   if (selectBy === 'f1' && task !== 'parse') throw new UsageError(`--select-by f1 only applies to --task parse, not ${task}`);
@@ -254,6 +263,7 @@ export function parseTrainFlags(args: string[]): { options: TrainRunOptions; res
     ...(v.backward ? { backward: true } : {}),
     ...(v['pos-tags'] ? { posTags: true } : {}),
     ...(v['extra-trees'] ? { extraTrees: v['extra-trees'].map((f) => path.resolve(f)) } : {}),
+    ...(v['init-from'] === undefined ? {} : { initFrom: path.resolve(v['init-from']) }),
     logEvery: positiveInt('log-every', v['log-every']) ?? 10,
     validLimit: positiveInt('valid-limit', v['valid-limit']) ?? d.validLimit,
   };

@@ -47,6 +47,7 @@ import { validationLine } from './validation-line.ts';
 import { runModelConfig, type RunVocabSizes, type TrainRunOptions } from './train-options.ts';
 import { layoutOf, resolveLayout, resolveRun, RUN_FILE, selectionScore, withBestScore } from './train-resume.ts';
 import { validateRun, type ValidSummary } from './train-validate.ts';
+import { copyInitTokenizers, initConfig, loadInitWeights, optionsFromInit, readInitModel, type InitModel } from './train-init.ts';
 
 /**
  * What a checkpoint records beside the trainer: where in the data it stopped, the run's bookkeeping,
@@ -110,11 +111,15 @@ interface RunTokenizers extends SideTokenizers {
   sizes: RunVocabSizes;
 }
 
-/** Trains the run's tokenizer(s) on its training pairs, or on --resume loads the ones it trained. */
-async function prepareTokenizers(o: TrainRunOptions, train: TextPair[], resuming: boolean): Promise<RunTokenizers> {
+/**
+ * Trains the run's tokenizer(s) on its training pairs, or on --resume loads the ones it trained; a run
+ * started from a model (--init-from) takes that model's.
+ */
+async function prepareTokenizers(o: TrainRunOptions, train: TextPair[], resuming: boolean, init: InitModel | null): Promise<RunTokenizers> {
+  if (init) copyInitTokenizers(init, o.out);
   const side = async (name: string, which: 'joint' | 'source' | 'target') => {
     const file = path.join(o.out, name);
-    if (!resuming || !existsSync(file)) writeFileAtomic(file, encodeModelProto(buildTokenizer(train, { task: o.task, vocabSize: o.vocabSize, side: which })));
+    if (!init && (!resuming || !existsSync(file))) writeFileAtomic(file, encodeModelProto(buildTokenizer(train, { task: o.task, vocabSize: o.vocabSize, side: which })));
     return Tokenizer.load(file);
   };
   if (o.vocab !== 'separate') {
@@ -135,11 +140,11 @@ async function prepareTokenizers(o: TrainRunOptions, train: TextPair[], resuming
  * The run's model config: on --resume the one it started with (training/model.json; config.json's for
  * runs that predate that file), so a change of the flags' defaults never reshapes a checkpoint.
  */
-function runConfig(o: TrainRunOptions, sizes: RunVocabSizes, resuming: boolean): ModelConfig {
+function runConfig(o: TrainRunOptions, sizes: RunVocabSizes, resuming: boolean, init: InitModel | null): ModelConfig {
   const file = path.join(o.out, MODEL_FILE);
   if (resuming && existsSync(file)) return validateModelConfig(JSON.parse(readFileSync(file, 'utf8')));
   if (resuming && existsSync(path.join(o.out, 'config.json'))) return readModelConfig(o.out).config;
-  const config = runModelConfig(o, sizes);
+  const config = init ? initConfig(o, init) : runModelConfig(o, sizes);
   writeFileAtomic(file, `${JSON.stringify(config, null, 2)}\n`);
   return config;
 }
@@ -161,7 +166,10 @@ export const heldOutPairs = pairsFor;
 
 
 export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promise<RunSummary> {
-  const { options: o, resuming, saved: savedRun, notes } = resolveRun(options, ctx.resume);
+  const { options: asked, resuming, saved: savedRun, notes } = resolveRun(options, ctx.resume);
+  // A resumed run has the model's tokenizer, config and weights of its own by now.
+  const init = asked.initFrom !== undefined && !resuming ? readInitModel({ ...asked, initFrom: asked.initFrom }) : null;
+  const o = init ? optionsFromInit(asked, init) : asked;
   const say = ctx.log ?? ((m: string) => ctx.progress.line(m));
   if (ctx.resume && !resuming) say(`no training checkpoint in ${o.out}: starting a fresh run`);
   for (const note of notes) say(note);
@@ -170,8 +178,8 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
   const trainPairs = await pairsFor(o, 'train', issues);
   if (trainPairs.length === 0) throw new Error(`no training examples in ${o.corpora.join(', ') || o.task} (split train)${issues.count ? `; ${issues.summary()}` : ''}`);
   const validPairs = await pairsFor(o, 'valid', issues);
-  const tokenizers = await prepareTokenizers(o, trainPairs, resuming);
-  const config = runConfig(o, tokenizers.sizes, resuming);
+  const tokenizers = await prepareTokenizers(o, trainPairs, resuming, init);
+  const config = runConfig(o, tokenizers.sizes, resuming, init);
   const meta: PipelineMeta = {
     task: engineTask(o.task),
     pipelineTask: o.task,
@@ -196,6 +204,10 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
   // The model's and trainer's tensors, and the engine's native sessions, go whatever throws (a bad
   // checkpoint, a validation with no score to select by, a full disk): tests run trainRun in-process.
   try {
+    if (init) {
+      loadInitWeights(init, model);
+      say(`starting from ${init.dir} (its step ${typeof init.meta.step === 'number' ? init.meta.step : '?'}): its weights, architecture and tokenizer; a fresh optimizer`);
+    }
     const pipeline = new Pipeline(null, model, meta, tokenizers);
     const all = encodePairs(pipeline, trainPairs);
     const examples = dropLong(all, o.maxLength);

@@ -1,0 +1,96 @@
+// `parley train --init-from DIR`: a run that starts from a trained model's weights instead of random
+// ones (fine-tuning a shipped model on more or other data, or training on past where a run's checkpoint
+// was lost). The run takes the model's architecture and tokenizer(s) as they are, so the weights fit and
+// each piece id keeps its meaning; the optimizer's state starts afresh.
+import { copyFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { CheckpointError, SIDE_TOKENIZER_FILES, TOKENIZER_FILE, loadModel, pipelineMeta, readModelConfig, type ModelConfig, type PipelineMeta, type Seq2Seq } from '../engine/index.ts';
+import { UsageError } from './corpus-data.ts';
+import type { TrainRunOptions } from './train-options.ts';
+
+/** The flags that shape the model or its vocabulary: an --init-from run takes them from the model instead. */
+export const ARCHITECTURE_FLAGS = ['model', 'hidden', 'embedding', 'layers', 'cell', 'vocab-size', 'vocab', 'readout', 'readout-kind', 'source-context', 'encoder-directions'] as const;
+
+export interface InitModel {
+  dir: string;
+  config: ModelConfig;
+  meta: PipelineMeta;
+  /** The tokenizer files config.json names, copied into the run's directory under the same names. */
+  files: Pick<PipelineMeta, 'tokenizer' | 'sourceTokenizer'>;
+}
+
+/**
+ * Reads the model a run starts from and refuses one whose conventions differ from the run's: another
+ * task, another translation direction, trees with or without POS tags, or a forward model for a backward
+ * run. Any of those would train the weights on inputs or targets they were not made for.
+ */
+export function readInitModel(o: TrainRunOptions & { initFrom: string }): InitModel {
+  const dir = o.initFrom;
+  let config: ModelConfig;
+  let meta: PipelineMeta;
+  try {
+    const read = readModelConfig(dir);
+    config = read.config;
+    meta = pipelineMeta(read.meta, dir);
+  } catch (e) {
+    throw new UsageError(`--init-from ${dir}: ${(e as Error).message}`);
+  }
+  const refuse = (why: string) => {
+    throw new UsageError(`--init-from ${dir}: ${why}`);
+  };
+  if (meta.pipelineTask !== o.task) refuse(`the model is a ${meta.pipelineTask} model, the run trains --task ${o.task}`);
+  const direction = typeof meta.direction === 'string' ? meta.direction : undefined;
+  if (direction !== undefined && o.direction !== undefined && direction !== o.direction) refuse(`the model translates ${direction}, the run asks for --direction ${o.direction}`);
+  if (o.task === 'parse' && (meta.posTags !== undefined) !== (o.posTags === true)) {
+    refuse(meta.posTags ? 'the model writes POS tags: add --pos-tags' : 'the model writes XX preterminals: leave out --pos-tags');
+  }
+  if ((meta.mmiRole === 'backward') !== (o.backward === true)) refuse(meta.mmiRole === 'backward' ? 'the model is a backward (MMI) model: add --backward' : 'the model is a forward model: leave out --backward');
+  for (const file of [meta.tokenizer, meta.sourceTokenizer]) {
+    if (file !== undefined && !existsSync(path.join(dir, file))) refuse(`config.json names ${file}, which is missing`);
+  }
+  return { dir, config, meta, files: { tokenizer: meta.tokenizer, ...(meta.sourceTokenizer === undefined ? {} : { sourceTokenizer: meta.sourceTokenizer }) } };
+}
+
+/** The run's options as the model makes them: its preset, its vocabulary mode and size, the model's direction. */
+export function optionsFromInit(o: TrainRunOptions, init: InitModel): TrainRunOptions {
+  const separate = init.files.sourceTokenizer !== undefined;
+  const direction = typeof init.meta.direction === 'string' ? (init.meta.direction as TrainRunOptions['direction']) : o.direction;
+  return {
+    ...o,
+    preset: init.config.preset,
+    vocabSize: init.config.vocabSize,
+    ...(separate ? { vocab: 'separate' as const } : {}),
+    ...(direction === undefined ? {} : { direction }),
+  };
+}
+
+/** The model config the run trains: the model's, with the run's dropout and seed when it sets them. */
+export function initConfig(o: TrainRunOptions, init: InitModel): ModelConfig {
+  return { ...init.config, seed: o.seed, ...(o.dropout === undefined ? {} : { dropout: o.dropout }) };
+}
+
+/**
+ * Copies the model's tokenizer(s) into the run's directory under the names a run keeps them by
+ * (tokenizer.model, or source.model and target.model), so --resume finds them as in any run.
+ */
+export function copyInitTokenizers(init: InitModel, out: string): void {
+  const { tokenizer, sourceTokenizer } = init.files;
+  if (sourceTokenizer === undefined) {
+    copyFileSync(path.join(init.dir, tokenizer), path.join(out, TOKENIZER_FILE));
+    return;
+  }
+  copyFileSync(path.join(init.dir, sourceTokenizer), path.join(out, SIDE_TOKENIZER_FILES.source));
+  copyFileSync(path.join(init.dir, tokenizer), path.join(out, SIDE_TOKENIZER_FILES.target));
+}
+
+/** Sets `model`'s weights to the init model's (float16 files are widened as they load). */
+export function loadInitWeights(init: InitModel, model: Seq2Seq): void {
+  const { model: start } = loadModel(init.dir);
+  try {
+    model.params.assign(new Map(start.params.entries()));
+  } catch (e) {
+    throw new CheckpointError(`--init-from ${init.dir}: its weights do not fit the run's model: ${(e as Error).message}`);
+  } finally {
+    start.dispose();
+  }
+}
