@@ -100,7 +100,13 @@ export async function trainLoop<V extends { perplexity: number }>(o: TrainLoopOp
     const result = await cb.validate(step);
     if (result === null) return null;
     const score = scoreOf(result);
-    if (!Number.isFinite(score)) throw new Error(`validation at step ${step} gave no finite score to select the best model by (${score})`);
+    if (!Number.isFinite(score)) {
+      // The steps since the last checkpoint survive the error for --resume once its cause is fixed, unless
+      // the weights themselves diverged (no finite perplexity): those must not overwrite a good checkpoint.
+      const diverged = !Number.isFinite(result.perplexity);
+      if (!diverged) await checkpoint();
+      throw new Error(`validation at step ${step} gave no finite score to select the best model by (${score})${diverged ? '; the weights diverged, so the last checkpoint is kept as it was' : `; checkpoint written at step ${step}`}`);
+    }
     if (pos.bestScore === null || score > pos.bestScore) {
       pos.bestScore = score;
       pos.badValidations = 0;

@@ -128,13 +128,27 @@ describe('trainLoop', () => {
     expect(result.position).toMatchObject({ bestScore: 50, badValidations: 3 });
   });
 
-  it('stops with a clear error when a validation has no score to select by', async () => {
+  it('stops with a clear error when a validation has no score to select by, after a checkpoint', async () => {
     const engine = new FakeEngine();
+    const checkpoints: number[] = [];
     await expect(trainLoop<{ perplexity: number; f1?: number }>({
       engine, examples, batchTokens: BATCH_TOKENS, seed: SEED, logEvery: 5, validEvery: 4, checkpointEvery: 1000, patience: 3, epochs: 100,
       score: (v) => v.f1 ?? Number.NaN,
-      callbacks: { validate: async () => ({ perplexity: 3 }), checkpoint: async () => {} },
-    })).rejects.toThrow(/step 4 gave no finite score/);
+      callbacks: { validate: async () => ({ perplexity: 3 }), checkpoint: async () => void checkpoints.push(engine.step) },
+    })).rejects.toThrow(/step 4 gave no finite score to select the best model by \(NaN\); checkpoint written at step 4/);
+    // The four steps trained survive the error: --resume continues from them once the cause is fixed.
+    expect(checkpoints).toEqual([4]);
+  });
+
+  it('keeps the last checkpoint as it was when validation finds the weights diverged', async () => {
+    const engine = new FakeEngine();
+    const checkpoints: number[] = [];
+    await expect(trainLoop({
+      engine, examples, batchTokens: BATCH_TOKENS, seed: SEED, logEvery: 5, validEvery: 4, checkpointEvery: 2, patience: 3, epochs: 100,
+      callbacks: { validate: async (step) => ({ perplexity: step < 8 ? 3 : Number.NaN }), checkpoint: async () => void checkpoints.push(engine.step) },
+    })).rejects.toThrow(/step 8 gave no finite score .*; the weights diverged, so the last checkpoint is kept as it was/);
+    // Checkpoints every 2 steps up to 6; step 8's diverged weights are never written.
+    expect(checkpoints).toEqual([2, 4, 6]);
   });
 
   it('resets the bad-validation count at a new best', async () => {
