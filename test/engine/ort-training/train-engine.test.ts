@@ -1,8 +1,12 @@
 // Which engine `parley train` uses when none is asked for.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { Seq2Seq } from '../../../engine/models/seq2seq.ts';
+import { OrtTrainer } from '../../../engine/ort-training/ort-trainer.ts';
+import { Trainer } from '../../../engine/training/trainer.ts';
+import { tinyConfig } from '../../helpers/tiny.ts';
 import { roundLength } from '../../../engine/ort-training/step-batch.ts';
 import { ShapePlan } from '../../../engine/ort-training/shape-plan.ts';
-import { chooseEngine, DEFAULT_GRID, GLIBC_MALLOC_TUNABLES, gridFromEnv, evalSessionLimit, mallocHint, runGrid, trainSessionLimit } from '../../../engine/ort-training/train-engine.ts';
+import { chooseEngine, DEFAULT_GRID, GLIBC_MALLOC_TUNABLES, gridFromEnv, evalSessionLimit, mallocHint, ortEngine, runGrid, trainSessionLimit } from '../../../engine/ort-training/train-engine.ts';
 
 describe('chooseEngine', () => {
   it('picks onnxruntime on the wasm and cpu backends', () => {
@@ -66,5 +70,22 @@ describe('bucket grids', () => {
     const grid = runGrid(examples, examples.map((_, i) => [i]), { PARLEY_ORT_SHAPES: '90' });
     expect(grid.shapes!.pairs).toHaveLength(90);
     expect(trainSessionLimit(grid)).toBeGreaterThanOrEqual(90 + 32);
+  });
+
+  it('hands the run\'s limits to the ORT trainer it builds, unless the caller sets its own', async () => {
+    const plan = { ...DEFAULT_GRID, shapes: new ShapePlan(Array.from({ length: 80 }, (_, i) => ({ src: i + 1, tgt: i + 1 }))) };
+    const model = new Seq2Seq(tinyConfig('rnnsearch'));
+    const trainer = new Trainer(model, { learningRate: 1e-3 });
+    const built = vi.spyOn(OrtTrainer, 'fromModel');
+    try {
+      await (ortEngine(trainer, { grid: plan, threads: 1 })).dispose();
+      await (ortEngine(trainer, { grid: DEFAULT_GRID, threads: 1 })).dispose();
+      await (ortEngine(trainer, { grid: plan, threads: 1, maxSessions: 5 })).dispose();
+      expect(built.mock.calls.map(([, o]) => [o?.maxSessions, o?.maxEvalSessions])).toEqual([[112, 112], [64, 32], [5, 112]]);
+    } finally {
+      built.mockRestore();
+      trainer.dispose();
+      model.dispose();
+    }
   });
 });
