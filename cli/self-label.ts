@@ -4,17 +4,18 @@
 // adds to the training split.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { initBackend, loadPipeline, printTree, ptbTokenize, withDecodingDefaults, type ParseOutput, type Pipeline } from '../engine/index.ts';
+import { OrtStepModel, buildOnnxGraphs, initBackend, loadPipeline, parseThreadsEnv, printTree, ptbTokenize, withDecodingDefaults, type ParseOutput, type Pipeline, type StepModel } from '../engine/index.ts';
 import { UsageError } from './corpus-data.ts';
 import { decodingJson } from './decoding-json.ts';
 import { runCommand } from './errors.ts';
 import { positiveInt } from './train-options.ts';
 
 const USAGE = `usage: parley self-label --model DIR --sentences FILE --out FILE.ptb [--keep 0.3] [--max-words 50]
-  [--max-sentences N] [--options JSON]
+  [--max-sentences N] [--options JSON] [--engine tfjs|onnxruntime]
   (FILE: one raw sentence a line, split into treebank words as the server does; each is parsed with the
    model's decoding defaults under --options, and the --keep share with the highest log-probability per
-   output token is written, one bracketed tree a line, most confident first)`;
+   output token is written, one bracketed tree a line, most confident first; --engine onnxruntime decodes
+   on ONNX Runtime graphs of the same weights, as parley eval can: the same trees, several times faster)`;
 
 export interface Labelled {
   words: string[];
@@ -32,12 +33,12 @@ export function mostConfident(parses: readonly Labelled[], keep: number, repaire
 /** Decoded this many at a time, as evaluation does: batched decoding equals one by one. */
 const CHUNK = 32;
 
-async function parseAll(pipeline: Pipeline, sentences: string[][], options: Record<string, unknown>): Promise<{ parses: Labelled[]; repaired: boolean[] }> {
+async function parseAll(pipeline: Pipeline, sentences: string[][], options: Record<string, unknown>, stepModel?: StepModel<unknown>): Promise<{ parses: Labelled[]; repaired: boolean[] }> {
   const parses: Labelled[] = [];
   const repaired: boolean[] = [];
   for (let i = 0; i < sentences.length; i += CHUNK) {
     const chunk = sentences.slice(i, i + CHUNK);
-    const runs = await pipeline.run(chunk, options);
+    const runs = await pipeline.run(chunk, options, stepModel ? { stepModel } : {});
     runs.forEach((r, k) => {
       const out = r.output as ParseOutput;
       parses.push({ words: chunk[k]!, tree: printTree(out.tree), confidence: r.result.logProb / (r.result.tokens.length + 1) });
@@ -68,6 +69,7 @@ export async function run(args: string[]): Promise<number> {
         'max-words': { type: 'string' },
         'max-sentences': { type: 'string' },
         options: { type: 'string' },
+        engine: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -76,6 +78,7 @@ export async function run(args: string[]): Promise<number> {
       return 0;
     }
     for (const flag of ['model', 'sentences', 'out'] as const) if (v[flag] === undefined) throw new UsageError(`--${flag} is required`);
+    if (v.engine !== undefined && v.engine !== 'tfjs' && v.engine !== 'onnxruntime') throw new UsageError(`--engine must be tfjs or onnxruntime, got "${v.engine}"`);
     const keep = share(v.keep);
     const maxWords = positiveInt('max-words', v['max-words']) ?? 50;
     const maxSentences = positiveInt('max-sentences', v['max-sentences']);
@@ -93,7 +96,16 @@ export async function run(args: string[]): Promise<number> {
     try {
       if (pipeline.task !== 'parse') throw new UsageError(`--model: ${v.model} is a ${pipeline.task} model, not a parser`);
       const options = withDecodingDefaults(pipeline.decodingDefaults, decodingJson(v.options));
-      const { parses, repaired } = await parseAll(pipeline, sentences, options);
+      const stepModel = v.engine === 'onnxruntime'
+        ? await OrtStepModel.create(buildOnnxGraphs(pipeline.model), pipeline.config.specials, { encoderThreads: parseThreadsEnv(), decoderThreads: parseThreadsEnv() })
+        : undefined;
+      let labelled: Awaited<ReturnType<typeof parseAll>>;
+      try {
+        labelled = await parseAll(pipeline, sentences, options, stepModel);
+      } finally {
+        await stepModel?.dispose();
+      }
+      const { parses, repaired } = labelled;
       const kept = mostConfident(parses, keep, repaired);
       writeFileSync(v.out!, kept.map((p) => `${p.tree}\n`).join(''));
       console.log(JSON.stringify({ out: v.out, sentences: sentences.length, kept: kept.length, repaired: repaired.filter(Boolean).length, minConfidence: kept.at(-1)?.confidence ?? null }));

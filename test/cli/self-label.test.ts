@@ -41,6 +41,15 @@ describe('parley self-label', () => {
     } finally {
       log.mockRestore();
     }
+    // ONNX Runtime graphs of the same weights parse the same trees and keep the same ones.
+    const ortOut = path.join(root, 'self-ort.ptb');
+    const ortLog = vi.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      expect(await run(['--model', dir, '--sentences', path.join(root, 'raw.txt'), '--out', ortOut, '--keep', '0.5', '--options', '{"strategy":"greedy"}', '--engine', 'onnxruntime'])).toBe(0);
+    } finally {
+      ortLog.mockRestore();
+    }
+    expect(readFileSync(ortOut, 'utf8')).toBe(readFileSync(out, 'utf8'));
     const trees = readFileSync(out, 'utf8').trim().split('\n').map(parseTree);
     expect(trees).toHaveLength(2);
     const tokenized = sentences.filter((s) => s !== '').map((s) => ptbTokenize(s).join(' '));
@@ -57,6 +66,8 @@ describe('parley self-label', () => {
     try {
       expect(await run(['--model', 'x', '--sentences', 'y', '--out', 'z', '--keep', '1.5'])).toBe(2);
       expect(err.mock.calls.map((c) => String(c[0])).join('\n')).toMatch(/--keep must be a share in \(0, 1\], got "1.5"/);
+      expect(await run(['--model', 'x', '--sentences', 'y', '--out', 'z', '--engine', 'gpu'])).toBe(2);
+      expect(err.mock.calls.map((c) => String(c[0])).join('\n')).toMatch(/--engine must be tfjs or onnxruntime, got "gpu"/);
     } finally {
       err.mockRestore();
     }
