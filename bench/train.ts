@@ -1,5 +1,6 @@
 // Training throughput of RNNsearch (Bahdanau et al. 2014) at issue 2's reference configs "small" and
 // "big": random tokens, dropout 0, a few warm-up steps then timed steps; prints one JSON line per config.
+// `-- --dropout P` trains with dropout P instead (what real runs use: translate-fr-en trains at 0.1).
 // `-- --config small|big` runs one; `-- --profile` adds kernel dispatch counts and time per kernel;
 // `-- --fused-gru` switches the hand-written GRU step on (default: autodiff through single ops).
 // `-- --engine onnxruntime|tfjs|both` picks the training engine (default both: onnxruntime then tfjs);
@@ -57,6 +58,7 @@ interface Args {
   memoryArena: boolean;
   /** false with --fixed-batch: the step graph's batch size baked in, as before the batch dim was free. */
   dynamicBatch: boolean;
+  dropout: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -69,6 +71,7 @@ function parseArgs(argv: string[]): Args {
   let stateBuffers: Args['stateBuffers'] = 'in-place';
   let memoryArena = false; // the engine's default (engine/ort-training/session.ts)
   let dynamicBatch = true; // the engine's default
+  let dropout = 0;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--profile') profile = true;
@@ -77,7 +80,10 @@ function parseArgs(argv: string[]): Args {
     else if (arg === '--double-buffers') stateBuffers = 'double';
     else if (arg === '--ort-arena') memoryArena = true;
     else if (arg === '--fixed-batch') dynamicBatch = false;
-    else if (arg === '--engine') {
+    else if (arg === '--dropout') {
+      dropout = Number(argv[++i]);
+      if (!(dropout >= 0 && dropout <= 0.9)) throw new Error(`--dropout must be in [0, 0.9], got ${String(argv[i])}`);
+    } else if (arg === '--engine') {
       const value = argv[++i];
       if (!(ENGINES as readonly string[]).includes(value ?? '')) throw new Error(`--engine must be one of ${ENGINES.join(', ')}, got ${String(value)}`);
       engine = value as EngineChoice;
@@ -92,12 +98,12 @@ function parseArgs(argv: string[]): Args {
         throw new Error(`--config must be one of ${CONFIG_NAMES.join(', ')}, got ${String(value)}`);
       }
       configs = [value as ConfigName];
-    } else throw new Error(`unknown argument ${arg} (known: --config small|big, --engine onnxruntime|tfjs|both, --torch, --ort-optimization L, --double-buffers, --ort-arena, --fixed-batch, --profile, --fused-gru)`);
+    } else throw new Error(`unknown argument ${arg} (known: --config small|big, --engine onnxruntime|tfjs|both, --torch, --ort-optimization L, --double-buffers, --ort-arena, --fixed-batch, --dropout P, --profile, --fused-gru)`);
   }
-  return { configs, profile, fused, engine, torch, optimization, stateBuffers, memoryArena, dynamicBatch };
+  return { configs, profile, fused, engine, torch, optimization, stateBuffers, memoryArena, dynamicBatch, dropout };
 }
 
-function rnnsearch(c: BenchConfig): ModelConfig {
+function rnnsearch(c: BenchConfig, dropout = 0): ModelConfig {
   return modelConfig('rnnsearch', {
     vocabSize: c.vocab,
     embedding: c.embedding,
@@ -106,7 +112,7 @@ function rnnsearch(c: BenchConfig): ModelConfig {
     context: 'local',
     attention: { kind: 'additive', dim: c.attentionDim },
     readout: { kind: 'maxout', dim: c.readoutDim },
-    dropout: 0,
+    dropout,
   });
 }
 
@@ -151,9 +157,9 @@ async function profileStep(trainer: Trainer, batch: TensorBatch) {
   return { dispatches: info.kernels.length, kernelMs: +totalMs.toFixed(1), kernels };
 }
 
-async function run(name: ConfigName, profile: boolean) {
+async function run(name: ConfigName, profile: boolean, dropout: number) {
   const c = CONFIGS[name];
-  const config = rnnsearch(c);
+  const config = rnnsearch(c, dropout);
   const model = new Seq2Seq(config);
   const trainer = new Trainer(model, { learningRate: 1e-3 });
   const batches = benchExamples(c).map((e) => randomBatch(e, config));
@@ -214,12 +220,12 @@ async function main(): Promise<void> {
   for (const name of configs) {
     if (args.engine !== 'tfjs') {
       const c = CONFIGS[name];
-      const result = await runOrt({ config: rnnsearch(c), examples: benchExamples(c), warmup: c.warmup, steps: c.steps, threads, optimization: args.optimization, stateBuffers: args.stateBuffers, memoryArena: args.memoryArena, dynamicBatch: args.dynamicBatch });
+      const result = await runOrt({ config: rnnsearch(c, args.dropout), examples: benchExamples(c), warmup: c.warmup, steps: c.steps, threads, optimization: args.optimization, stateBuffers: args.stateBuffers, memoryArena: args.memoryArena, dynamicBatch: args.dynamicBatch });
       // Peak RSS is per process: run one engine per invocation (--engine) for a clean figure.
-      process.stdout.write(`${JSON.stringify({ engine: 'onnxruntime', threads, ortOptimization: args.optimization, stateBuffers: args.stateBuffers, memoryArena: args.memoryArena, dynamicBatch: args.dynamicBatch, config: name, sizes: c, ...result })}\n`);
+      process.stdout.write(`${JSON.stringify({ engine: 'onnxruntime', threads, ortOptimization: args.optimization, stateBuffers: args.stateBuffers, memoryArena: args.memoryArena, dynamicBatch: args.dynamicBatch, dropout: args.dropout, config: name, sizes: c, ...result })}\n`);
     }
     if (args.engine !== 'onnxruntime') {
-      const result = await run(name, profile);
+      const result = await run(name, profile, args.dropout);
       const peakRssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
       const line = {
         engine: 'tfjs',
@@ -229,6 +235,7 @@ async function main(): Promise<void> {
         nativeMatMulThreads: backend.nativeMatMulThreads,
         nativeMatMulMinRows: backend.nativeMatMulMinRows,
         fusedGru: fused,
+        dropout: args.dropout,
         ...result,
         peakRssMiB,
       };

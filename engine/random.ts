@@ -42,6 +42,25 @@ export class Random {
     return items[this.int(items.length)]!;
   }
 
+  /**
+   * Fills `out` with an inverted-dropout mask: element i is 0 where the i-th draw is below `p`, else
+   * `keep`. The same draws, in the same order, as `next() < p ? 0 : keep` element by element (dividing
+   * by 2^32 is exact in a double, so comparing the 32-bit integer with p·2^32 decides alike), with the
+   * generator inlined on a local state: a training step draws about a million of them.
+   */
+  fillDropoutMask(out: Float32Array, p: number, keep: number): void {
+    const threshold = p * 4294967296;
+    let s = this.s;
+    for (let i = 0; i < out.length; i++) {
+      s = (s + 0x6d2b79f5) >>> 0;
+      let t = s;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      out[i] = ((t ^ (t >>> 14)) >>> 0) < threshold ? 0 : keep;
+    }
+    this.s = s;
+  }
+
   /** A fresh 31-bit seed, for tfjs ops that take their own seed. */
   seed(): number {
     return Math.floor(this.next() * 2147483647);

@@ -47,7 +47,7 @@ export function drawMasks(sites: DropoutSite[], sizes: Record<string, number>, p
       return size;
     });
     const data = new Float32Array(dims.reduce((a, b) => a * b, 1));
-    for (let i = 0; i < data.length; i++) data[i] = rng.next() < p ? 0 : keep;
+    rng.fillDropoutMask(data, p, keep);
     return { name: s.name, data, dims };
   });
 }
