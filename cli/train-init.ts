@@ -4,12 +4,10 @@
 // each piece id keeps its meaning; the optimizer's state starts afresh.
 import { copyFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
+import { corpusEntry, defaultDirection, isCorpusName } from '../corpora/index.ts';
 import { CheckpointError, SIDE_TOKENIZER_FILES, TOKENIZER_FILE, loadModel, pipelineMeta, readModelConfig, type ModelConfig, type PipelineMeta, type Seq2Seq } from '../engine/index.ts';
 import { UsageError } from './corpus-data.ts';
 import type { TrainRunOptions } from './train-options.ts';
-
-/** The flags that shape the model or its vocabulary: an --init-from run takes them from the model instead. */
-export const ARCHITECTURE_FLAGS = ['model', 'hidden', 'embedding', 'layers', 'cell', 'vocab-size', 'vocab', 'readout', 'readout-kind', 'source-context', 'encoder-directions'] as const;
 
 export interface InitModel {
   dir: string;
@@ -35,12 +33,12 @@ export function readInitModel(o: TrainRunOptions & { initFrom: string }): InitMo
   } catch (e) {
     throw new UsageError(`--init-from ${dir}: ${(e as Error).message}`);
   }
-  const refuse = (why: string) => {
+  const refuse = (why: string): never => {
     throw new UsageError(`--init-from ${dir}: ${why}`);
   };
   if (meta.pipelineTask !== o.task) refuse(`the model is a ${meta.pipelineTask} model, the run trains --task ${o.task}`);
-  const direction = typeof meta.direction === 'string' ? meta.direction : undefined;
-  if (direction !== undefined && o.direction !== undefined && direction !== o.direction) refuse(`the model translates ${direction}, the run asks for --direction ${o.direction}`);
+  if (path.resolve(dir) === path.resolve(o.out)) refuse('--out is the model itself: training would overwrite the weights it starts from');
+  if (o.task === 'translate') checkDirection(o, meta, refuse);
   if (o.task === 'parse' && (meta.posTags !== undefined) !== (o.posTags === true)) {
     refuse(meta.posTags ? 'the model writes POS tags: add --pos-tags' : 'the model writes XX preterminals: leave out --pos-tags');
   }
@@ -51,10 +49,35 @@ export function readInitModel(o: TrainRunOptions & { initFrom: string }): InitMo
   return { dir, config, meta, files: { tokenizer: meta.tokenizer, ...(meta.sourceTokenizer === undefined ? {} : { sourceTokenizer: meta.sourceTokenizer }) } };
 }
 
+/**
+ * The direction a translation model was trained in: config.json's, or, for models that predate
+ * recording it, its first corpus's default (Tatoeba reads xx-en without --direction).
+ */
+export function modelDirection(meta: PipelineMeta): string | undefined {
+  if (typeof meta.direction === 'string') return meta.direction;
+  const corpora = Array.isArray(meta.corpora) ? meta.corpora : [];
+  return typeof corpora[0] === 'string' ? defaultDirection(corpora[0]) : undefined;
+}
+
+/** The run must read its pairs the way round the model translates, from corpora that hold both languages. */
+function checkDirection(o: TrainRunOptions, meta: PipelineMeta, refuse: (why: string) => never): void {
+  const model = modelDirection(meta);
+  const run = o.direction ?? (o.corpora[0] === undefined ? undefined : defaultDirection(o.corpora[0]));
+  if (o.direction !== undefined && model !== undefined && o.direction !== model) refuse(`the model translates ${model}, the run asks for --direction ${o.direction}`);
+  if (o.direction === undefined && model !== undefined && run !== model) {
+    // Without --direction the run takes the model's, which every registered corpus must hold.
+    for (const name of o.corpora) {
+      if (!isCorpusName(name)) continue;
+      const languages = corpusEntry(name).languages;
+      if (!model.split('-').every((l) => languages.includes(l))) refuse(`the model translates ${model}, and --corpus ${name} holds ${languages.join(' and ')}`);
+    }
+  }
+}
+
 /** The run's options as the model makes them: its preset, its vocabulary mode and size, the model's direction. */
 export function optionsFromInit(o: TrainRunOptions, init: InitModel): TrainRunOptions {
   const separate = init.files.sourceTokenizer !== undefined;
-  const direction = typeof init.meta.direction === 'string' ? (init.meta.direction as TrainRunOptions['direction']) : o.direction;
+  const direction = o.direction ?? (o.task === 'translate' ? (modelDirection(init.meta) as TrainRunOptions['direction']) : undefined);
   return {
     ...o,
     preset: init.config.preset,
@@ -81,6 +104,18 @@ export function copyInitTokenizers(init: InitModel, out: string): void {
   }
   copyFileSync(path.join(init.dir, sourceTokenizer), path.join(out, SIDE_TOKENIZER_FILES.source));
   copyFileSync(path.join(init.dir, tokenizer), path.join(out, SIDE_TOKENIZER_FILES.target));
+}
+
+/**
+ * parse: the POS tags the run's model writes: the init model's own, which its target tokenizer has a
+ * piece for; a training tree with another tag is refused, naming the model.
+ */
+export function initPosTags(init: InitModel, corpusTags: readonly string[]): string[] | undefined {
+  const known = init.meta.posTags;
+  if (known === undefined) return undefined;
+  const unknown = corpusTags.filter((t) => !known.includes(t));
+  if (unknown.length) throw new UsageError(`--init-from ${init.dir}: the training trees hold POS tags the model does not write: ${unknown.join(', ')}`);
+  return [...known];
 }
 
 /** Sets `model`'s weights to the init model's (float16 files are widened as they load). */

@@ -10,6 +10,7 @@ import {
   modelConfig,
   PIPELINE_TASKS,
   presets,
+  readModelConfig,
   type CellKind,
   type EngineName,
   type ModelConfig,
@@ -29,7 +30,9 @@ export type SelectBy = (typeof SELECT_BY)[number];
 export type RunVocabSizes = number | { source: number; target: number };
 const READOUT_KINDS = ['tanh', 'maxout'] as const satisfies readonly ReadoutKind[];
 import { UsageError } from './corpus-data.ts';
-import { ARCHITECTURE_FLAGS } from './train-init.ts';
+
+/** The flags that shape the model or its vocabulary: an --init-from run takes them from the model instead (cli/train-init.ts). */
+export const ARCHITECTURE_FLAGS = ['model', 'hidden', 'embedding', 'layers', 'cell', 'vocab-size', 'vocab', 'readout', 'readout-kind', 'source-context', 'encoder-directions'] as const;
 
 export interface TrainRunOptions {
   task: PipelineTask;
@@ -156,6 +159,12 @@ export const TRAIN_FLAGS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+/** The earlier turns a chat model directory reads (config.json's contextTurns; 2 for models that predate it). */
+function initContextTurns(dir: string): number {
+  const turns = readModelConfig(dir).meta.contextTurns;
+  return typeof turns === 'number' && Number.isInteger(turns) && turns >= 0 ? turns : 2;
+}
+
 export function positiveInt(flag: string, value: string | undefined, min = 1): number | undefined {
   if (value === undefined) return undefined;
   if (!/^[0-9]+$/.test(value) || Number(value) < min) throw new UsageError(`--${flag} must be an integer >= ${min}, got "${value}"`);
@@ -213,8 +222,11 @@ export function parseTrainFlags(args: string[]): { options: TrainRunOptions; res
   if (v['pos-tags'] && task !== 'parse') throw new UsageError(`--pos-tags only applies to --task parse, not ${task}`);
   if (v['extra-trees'] && task !== 'parse') throw new UsageError(`--extra-trees only applies to --task parse, not ${task}`);
   for (const file of v['extra-trees'] ?? []) if (!existsSync(file)) throw new UsageError(`--extra-trees: ${file} does not exist`);
-  if (v['init-from'] !== undefined) {
+  // On --resume the run continues from its checkpoint, so the model it began from may have moved.
+  if (v['init-from'] !== undefined && !v.resume) {
     if (!existsSync(path.join(v['init-from'], 'config.json'))) throw new UsageError(`--init-from: ${v['init-from']} is not a model directory (no config.json)`);
+  }
+  if (v['init-from'] !== undefined) {
     const given = ARCHITECTURE_FLAGS.filter((f) => v[f] !== undefined);
     if (given.length) throw new UsageError(`--init-from takes the model's architecture and tokenizer as they are: leave out ${given.map((f) => `--${f}`).join(', ')}`);
   }
@@ -259,7 +271,8 @@ export function parseTrainFlags(args: string[]): { options: TrainRunOptions; res
     ...(selectBy === 'perplexity' ? {} : { selectBy }),
     maxLength: positiveInt('max-length', v['max-length']) ?? d.maxLength,
     ...(v['max-examples'] === undefined ? {} : { maxExamples: positiveInt('max-examples', v['max-examples'])! }),
-    contextTurns: v.backward ? 0 : positiveInt('context-turns', v['context-turns'], 0) ?? 2,
+    // A chat model started from (--init-from) keeps the context it was trained to read unless told otherwise.
+    contextTurns: v.backward ? 0 : positiveInt('context-turns', v['context-turns'], 0) ?? (v['init-from'] !== undefined && task === 'chat' && !v.resume ? initContextTurns(v['init-from']) : 2),
     ...(v.backward ? { backward: true } : {}),
     ...(v['pos-tags'] ? { posTags: true } : {}),
     ...(v['extra-trees'] ? { extraTrees: v['extra-trees'].map((f) => path.resolve(f)) } : {}),

@@ -3,7 +3,7 @@
 // write train-log.jsonl and resumable checkpoints, and print progress.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { IssueLog, type Split } from '../corpora/index.ts';
+import { IssueLog, defaultDirection, type Split } from '../corpora/index.ts';
 import {
   Seq2Seq,
   Tokenizer,
@@ -47,7 +47,7 @@ import { validationLine } from './validation-line.ts';
 import { runModelConfig, type RunVocabSizes, type TrainRunOptions } from './train-options.ts';
 import { layoutOf, resolveLayout, resolveRun, RUN_FILE, selectionScore, withBestScore } from './train-resume.ts';
 import { validateRun, type ValidSummary } from './train-validate.ts';
-import { copyInitTokenizers, initConfig, loadInitWeights, optionsFromInit, readInitModel, type InitModel } from './train-init.ts';
+import { copyInitTokenizers, initConfig, initPosTags, loadInitWeights, optionsFromInit, readInitModel, type InitModel } from './train-init.ts';
 
 /**
  * What a checkpoint records beside the trainer: where in the data it stopped, the run's bookkeeping,
@@ -66,6 +66,8 @@ export interface RunSummary {
   dataIssues: IssueLog;
   meta: PipelineMeta;
   engine: EngineName;
+  /** The options the run trained with: a resumed run's saved ones, an --init-from run's as the model set them. */
+  options: TrainRunOptions;
 }
 
 export interface RunContext {
@@ -180,6 +182,12 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
   const validPairs = await pairsFor(o, 'valid', issues);
   const tokenizers = await prepareTokenizers(o, trainPairs, resuming, init);
   const config = runConfig(o, tokenizers.sizes, resuming, init);
+  // What a run started from a model keeps of it across --resume: its tags and decoding defaults, in config.json by then.
+  const saved = resuming && o.initFrom !== undefined && existsSync(path.join(o.out, 'config.json')) ? readModelConfig(o.out).meta : undefined;
+  const corpusTags = o.posTags ? treebankTags(trainPairs) : undefined;
+  const posTags = init && corpusTags ? initPosTags(init, corpusTags) : (saved?.posTags as string[] | undefined) ?? corpusTags;
+  const decoding = init?.meta.decoding ?? (saved?.decoding as Record<string, unknown> | undefined);
+  const direction = o.direction ?? (o.task === 'translate' && o.corpora[0] !== undefined ? defaultDirection(o.corpora[0]) : undefined);
   const meta: PipelineMeta = {
     task: engineTask(o.task),
     pipelineTask: o.task,
@@ -188,8 +196,10 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
     ...(o.backward ? { mmiRole: 'backward' } : {}),
     corpora: o.corpora,
     dataSeed: o.seed,
-    ...(o.direction === undefined ? {} : { direction: o.direction }),
-    ...(o.posTags ? { posTags: treebankTags(trainPairs) } : {}),
+    ...(direction === undefined ? {} : { direction }),
+    ...(posTags ? { posTags } : {}),
+    ...(o.initFrom === undefined ? {} : { initFrom: path.relative(process.cwd(), o.initFrom) || o.initFrom }),
+    ...(decoding === undefined ? {} : { decoding }),
   };
   const chosen = chooseEngine(ctx.engine, ctx.backend ?? 'cpu');
   const onOrt = chosen.name === 'onnxruntime';
@@ -291,7 +301,7 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
       const { elapsedMs } = run;
       const spent = engine.summary();
       if (spent) say(spent);
-      return { steps: trainer.step, elapsedMs, tokensPerSecond: run.position.tokens / Math.max(1e-3, elapsedMs / 1000), stopped: run.stopped, best, dataIssues: issues, meta, engine: engine.name };
+      return { steps: trainer.step, elapsedMs, tokensPerSecond: run.position.tokens / Math.max(1e-3, elapsedMs / 1000), stopped: run.stopped, best, dataIssues: issues, meta, engine: engine.name, options: o };
     } finally {
       await engine.dispose();
     }

@@ -48,13 +48,15 @@ export async function run(args: string[]): Promise<number> {
     const progress = new Progress({ ...(resolved.steps ? { totalSteps: resolved.steps } : {}), ...(resolved.timeBudgetMs ? { budgetMs: resolved.timeBudgetMs } : {}) });
     const summary = await trainRun(options, { resume, progress, backend: backend.name, ...(engine ? { engine } : {}) });
     say(`stopped (${summary.stopped}) after ${summary.steps} steps, ${(summary.elapsedMs / 1000).toFixed(1)} s, ${Math.round(summary.tokensPerSecond)} target tokens/s`);
+    // The options the run trained with (an --init-from run takes the model's direction, for one).
+    const used = summary.options;
 
-    const pipeline = await loadPipeline(resolved.out);
+    const pipeline = await loadPipeline(used.out);
     let test = null;
     try {
-      const pairs = await heldOutPairs(resolved, 'test', summary.dataIssues);
+      const pairs = await heldOutPairs(used, 'test', summary.dataIssues);
       if (pairs.length > 0) {
-        const { samples: _s, ...metrics } = await evaluatePipeline(pipeline, heldOutSample(pairs, resolved.validLimit), { decodeLimit: resolved.validLimit });
+        const { samples: _s, ...metrics } = await evaluatePipeline(pipeline, heldOutSample(pairs, used.validLimit), { decodeLimit: used.validLimit });
         test = { split: 'test', metrics };
         say(`test: ${JSON.stringify(metrics)}`);
       }
@@ -62,10 +64,10 @@ export async function run(args: string[]): Promise<number> {
       pipeline.dispose();
     }
     const command = ['parley', 'train', ...args].map((a) => (/^[\w./:=@-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
-    writeFileAtomic(path.join(resolved.out, 'MODEL_CARD.md'), modelCard({
-      task: resolved.task,
+    writeFileAtomic(path.join(used.out, 'MODEL_CARD.md'), modelCard({
+      task: used.task,
       config: pipeline.config,
-      corpora: resolved.corpora,
+      corpora: used.corpora,
       command,
       steps: summary.steps,
       trainingMs: summary.elapsedMs,
@@ -76,9 +78,9 @@ export async function run(args: string[]): Promise<number> {
       test,
       dataIssues: summary.dataIssues.summary(),
     }));
-    await exportOnnx(resolved.out);
-    say(`exported ONNX encoder/decoder into ${resolved.out}`);
-    console.log(JSON.stringify({ out: resolved.out, steps: summary.steps, stopped: summary.stopped, best: summary.best, test: test?.metrics ?? null }));
+    await exportOnnx(used.out);
+    say(`exported ONNX encoder/decoder into ${used.out}`);
+    console.log(JSON.stringify({ out: used.out, steps: summary.steps, stopped: summary.stopped, best: summary.best, test: test?.metrics ?? null }));
     return 0;
   });
 }

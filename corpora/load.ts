@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { conversationPairs } from './dialogue.ts';
 import { CorpusError, IssueLog } from './errors.ts';
 import { isHeldoutPath } from './heldout.ts';
-import { corpusEntry, type CorpusName } from './manifest.ts';
+import { corpusEntry, isCorpusName, type CorpusName } from './manifest.ts';
 import { resolveCorporaDir } from './paths.ts';
 import { readChatterbot } from './readers/chatterbot.ts';
 import { readKdconv } from './readers/kdconv.ts';
@@ -112,6 +112,14 @@ export interface TranslationLoadOptions extends LoadOptions {
   direction?: Direction;
 }
 
+/** The direction a registered Tatoeba corpus reads without --direction (xx-en); undefined for anything else. */
+export function defaultDirection(ref: string): Direction | undefined {
+  if (!isCorpusName(ref)) return undefined;
+  const entry = corpusEntry(ref);
+  if (entry.format !== 'tatoeba-tsv') return undefined;
+  return `${entry.languages.find((l) => l !== 'en')!}-en` as Direction;
+}
+
 /** Sentence pairs of one split; Tatoeba splits by the English sentence. */
 export async function* loadTranslationPairs(ref: CorpusRef, options: TranslationLoadOptions): AsyncGenerator<TranslationPair> {
   yield* translationPairsOf(ref, options);
@@ -130,7 +138,7 @@ function translationPairsOf(ref: CorpusRef, options: TranslationLoadOptions): As
   const entry = corpusEntry(ref);
   if (entry.format !== 'tatoeba-tsv') throw new Error(`${ref} is a ${entry.task} corpus, not a translation corpus`);
   const language = entry.languages.find((l) => l !== 'en')!;
-  const direction = options.direction ?? `${language}-en`;
+  const direction = options.direction ?? defaultDirection(ref)!;
   const file = join(resolveCorporaDir(options.dir), entry.dataFiles[0]!);
   return filterSplit(readTatoeba(file, log, { language, direction }), options.split, (p) => hashSplit(englishSide(p), fractions));
 }

@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync, mkdirSync, copyFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../corpora/paths.ts';
-import { readInitModel } from '../../cli/train-init.ts';
+import { initPosTags, modelDirection, readInitModel } from '../../cli/train-init.ts';
 import { parseTrainFlags } from '../../cli/train-options.ts';
 import { initBackend, loadModel } from '../../engine/index.ts';
 import { tempDir } from '../helpers/tmp.ts';
@@ -100,5 +100,49 @@ describe('parley train --init-from', () => {
     const chat = parseTrainFlags(['--task', 'chat', '--out', 'x', '--backward', '--init-from', trained]).options;
     writeFileSync(path.join(parser, 'config.json'), JSON.stringify({ ...config, task: 'chat', pipelineTask: 'chat' }));
     expect(() => readInitModel({ ...chat, initFrom: parser })).toThrow(/the model is a forward model: leave out --backward/);
+  });
+
+  /** A model directory with the trained model's tokenizer and its config.json changed by `meta`. */
+  function fakeModel(name: string, meta: Record<string, unknown>): string {
+    const dir = path.join(root, name);
+    mkdirSync(dir, { recursive: true });
+    copyFileSync(path.join(trained, 'tokenizer.model'), path.join(dir, 'tokenizer.model'));
+    const config = JSON.parse(readFileSync(path.join(trained, 'config.json'), 'utf8'));
+    writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ ...config, ...meta }));
+    return dir;
+  }
+
+  it('refuses a translation run the other way round from the model, or from a corpus without its languages', () => {
+    const frEn = fakeModel('fr-en', { task: 'translate', pipelineTask: 'translate', corpora: ['tatoeba-fra-eng'], direction: 'fr-en' });
+    const flags = (...extra: string[]) => parseTrainFlags(['--task', 'translate', '--out', path.join(root, 'tr-out'), '--init-from', frEn, ...extra]).options;
+    expect(() => readInitModel({ ...flags('--corpus', 'tatoeba-fra-eng', '--direction', 'en-fr'), initFrom: frEn }))
+      .toThrow(/the model translates fr-en, the run asks for --direction en-fr/);
+    expect(() => readInitModel({ ...flags('--corpus', 'tatoeba-deu-eng'), initFrom: frEn }))
+      .toThrow(/the model translates fr-en, and --corpus tatoeba-deu-eng holds en and de/);
+    expect(readInitModel({ ...flags('--corpus', 'tatoeba-fra-eng'), initFrom: frEn }).meta.direction).toBe('fr-en');
+    // A model from before config.json recorded its direction translates the way its corpus reads by default.
+    const old = fakeModel('old-fr-en', { task: 'translate', pipelineTask: 'translate', corpora: ['tatoeba-fra-eng'], direction: undefined });
+    expect(modelDirection(readInitModel({ ...flags('--corpus', 'tatoeba-fra-eng'), initFrom: old }).meta)).toBe('fr-en');
+    expect(() => readInitModel({ ...flags('--corpus', 'tatoeba-fra-eng', '--direction', 'en-fr'), initFrom: old })).toThrow(/the model translates fr-en/);
+  });
+
+  it('refuses --out naming the model itself', () => {
+    const o = parseTrainFlags(['--task', 'copy', '--out', trained, '--init-from', trained]).options;
+    expect(() => readInitModel({ ...o, initFrom: trained })).toThrow(/--out is the model itself/);
+  });
+
+  it('keeps the earlier turns a chat model reads unless --context-turns says otherwise', () => {
+    const chat = fakeModel('chat0', { task: 'chat', pipelineTask: 'chat', contextTurns: 0 });
+    expect(parseTrainFlags(['--task', 'chat', '--out', 'x', '--init-from', chat]).options.contextTurns).toBe(0);
+    expect(parseTrainFlags(['--task', 'chat', '--out', 'x', '--init-from', chat, '--context-turns', '3']).options.contextTurns).toBe(3);
+    expect(parseTrainFlags(['--task', 'chat', '--out', 'x']).options.contextTurns).toBe(2);
+  });
+
+  it('writes the parser\'s own POS tags and refuses training trees with a tag it has no piece for', () => {
+    const parser = fakeModel('tagger', { task: 'parse', pipelineTask: 'parse', posTags: ['DT', 'NN', 'VB'] });
+    const o = parseTrainFlags(['--task', 'parse', '--out', 'x', '--pos-tags', '--init-from', parser]).options;
+    const init = readInitModel({ ...o, initFrom: parser });
+    expect(initPosTags(init, ['NN', 'DT'])).toEqual(['DT', 'NN', 'VB']);
+    expect(() => initPosTags(init, ['NN', 'JJ', 'RB'])).toThrow(/the training trees hold POS tags the model does not write: JJ, RB/);
   });
 });
