@@ -5,7 +5,7 @@
 import { copyFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { corpusEntry, defaultDirection, isCorpusName } from '../corpora/index.ts';
-import { CheckpointError, SIDE_TOKENIZER_FILES, TOKENIZER_FILE, loadModel, pipelineMeta, readModelConfig, type ModelConfig, type PipelineMeta, type Seq2Seq } from '../engine/index.ts';
+import { CheckpointError, SIDE_TOKENIZER_FILES, TOKENIZER_FILE, loadModelWeights, pipelineMeta, readModelConfig, type ModelConfig, type PipelineMeta, type Seq2Seq } from '../engine/index.ts';
 import { UsageError } from './corpus-data.ts';
 import type { TrainRunOptions } from './train-options.ts';
 
@@ -118,14 +118,14 @@ export function initPosTags(init: InitModel, corpusTags: readonly string[]): str
   return [...known];
 }
 
-/** Sets `model`'s weights to the init model's (float16 files are widened as they load). */
+/** Sets `model`'s weights to the init model's (float16 files are widened as they load), without building a second model. */
 export function loadInitWeights(init: InitModel, model: Seq2Seq): void {
-  const { model: start } = loadModel(init.dir);
+  const weights = loadModelWeights(init.dir);
   try {
-    model.params.assign(new Map(start.params.entries()));
+    model.params.assign(weights);
   } catch (e) {
     throw new CheckpointError(`--init-from ${init.dir}: its weights do not fit the run's model: ${(e as Error).message}`);
   } finally {
-    start.dispose();
+    for (const t of weights.values()) t.dispose();
   }
 }

@@ -23,7 +23,7 @@ export { trainLoop, startPosition, type TrainLoopOptions, type TrainLoopCallback
 export { learningRateAt, scheduleSchema, type Schedule } from './training/schedule.ts';
 export { chooseEngine, engineNames, mallocHint, ortEngine, runGrid, tfjsEngine, type EngineName, type TrainEngine } from './ort-training/train-engine.ts';
 export { maskedCrossEntropy } from './training/loss.ts';
-export { saveModel, loadModel, readModelConfig, type ModelMeta, type Task } from './checkpoint/model-dir.ts';
+export { saveModel, loadModel, loadModelWeights, readModelConfig, type ModelMeta, type Task } from './checkpoint/model-dir.ts';
 export { saveTrainingCheckpoint, loadTrainingCheckpoint, hasTrainingCheckpoint } from './checkpoint/training-state.ts';
 export { CheckpointError } from './checkpoint/weights.ts';
 export { writeFileAtomic } from './checkpoint/atomic.ts';

@@ -65,17 +65,22 @@ export function readModelConfig(dir: string): { config: ModelConfig; meta: Model
   }
 }
 
+/** A model directory's weights by name, verified against weights.json (float16 widened); the caller disposes them. */
+export function loadModelWeights(dir: string): Map<string, tf.Tensor> {
+  const manifestFile = path.join(dir, 'weights.json');
+  return readWeights(dir, readJson(manifestFile) as WeightsManifest, manifestFile);
+}
+
 /** Build the model a directory describes and load its weights; refuses anything that does not fit. */
 export function loadModel(dir: string): { model: Seq2Seq; meta: ModelMeta } {
   const { config, meta } = readModelConfig(dir);
-  const manifestFile = path.join(dir, 'weights.json');
-  const weights = readWeights(dir, readJson(manifestFile) as WeightsManifest, manifestFile);
+  const weights = loadModelWeights(dir);
   const model = new Seq2Seq(config);
   try {
     model.params.assign(weights);
   } catch (e) {
     model.dispose();
-    throw new CheckpointError(`${manifestFile}: does not fit config.json: ${(e as Error).message}`);
+    throw new CheckpointError(`${path.join(dir, 'weights.json')}: does not fit config.json: ${(e as Error).message}`);
   } finally {
     tf.dispose([...weights.values()]);
   }
