@@ -2,7 +2,7 @@
 // (corpora/heldout/translation) as it is served — its direction from config.json, its decoding defaults
 // under --options, each sentence through the server's path (engine/retrieval/respond.ts, 64 rows decoded
 // together): corpus BLEU and chrF2 of the outputs, empty outputs, time per sentence and every output.
-import { corpusEntry, HELDOUT_LANGUAGES, isCorpusName, loadHeldoutTranslation, type HeldoutHalf, type HeldoutLanguage, type HeldoutSentence } from '../corpora/index.ts';
+import { defaultDirection, HELDOUT_LANGUAGES, loadHeldoutTranslation, type HeldoutHalf, type HeldoutLanguage, type HeldoutSentence } from '../corpora/index.ts';
 import {
   corpusBleuFromLines,
   corpusChrf,
@@ -63,8 +63,8 @@ export function modelDirection(pipeline: Pick<Pipeline, 'dir' | 'meta'>): Transl
     direction = meta.direction;
   } else {
     const corpora = Array.isArray(meta.corpora) ? (meta.corpora as unknown[]) : [];
-    const tatoeba = corpora.filter((c): c is string => typeof c === 'string' && isCorpusName(c) && corpusEntry(c).format === 'tatoeba-tsv');
-    const defaults = [...new Set(tatoeba.map((c) => `${corpusEntry(c).languages.find((l) => l !== 'en')}-en`))];
+    const tatoeba = corpora.filter((c): c is string => typeof c === 'string' && defaultDirection(c) !== undefined);
+    const defaults = [...new Set(tatoeba.map((c) => defaultDirection(c)!))];
     if (defaults.length !== 1 || tatoeba.length !== corpora.length) {
       throw new Error(`${where}/config.json names no "direction", and its corpora (${corpora.map(String).join(', ') || 'none'}) do not say which languages it translates; retrain with --direction (e.g. fr-en)`);
     }

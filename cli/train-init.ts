@@ -50,19 +50,20 @@ export function readInitModel(o: TrainRunOptions & { initFrom: string }): InitMo
 }
 
 /**
- * The direction a translation model was trained in: config.json's, or, for models that predate
- * recording it, its first corpus's default (Tatoeba reads xx-en without --direction).
+ * The direction a translation run reads, or a model was trained in: `direction` when recorded or given,
+ * else its first corpus's default (Tatoeba reads xx-en without --direction; models that predate
+ * recording a direction trained that way).
  */
-export function modelDirection(meta: PipelineMeta): string | undefined {
-  if (typeof meta.direction === 'string') return meta.direction;
-  const corpora = Array.isArray(meta.corpora) ? meta.corpora : [];
-  return typeof corpora[0] === 'string' ? defaultDirection(corpora[0]) : undefined;
+export function runDirection(direction: unknown, corpora: unknown): string | undefined {
+  if (typeof direction === 'string') return direction;
+  const first = Array.isArray(corpora) ? (corpora as unknown[])[0] : undefined;
+  return typeof first === 'string' ? defaultDirection(first) : undefined;
 }
 
 /** The run must read its pairs the way round the model translates, from corpora that hold both languages. */
 function checkDirection(o: TrainRunOptions, meta: PipelineMeta, refuse: (why: string) => never): void {
-  const model = modelDirection(meta);
-  const run = o.direction ?? (o.corpora[0] === undefined ? undefined : defaultDirection(o.corpora[0]));
+  const model = runDirection(meta.direction, meta.corpora);
+  const run = runDirection(o.direction, o.corpora);
   if (o.direction !== undefined && model !== undefined && o.direction !== model) refuse(`the model translates ${model}, the run asks for --direction ${o.direction}`);
   if (o.direction === undefined && model !== undefined && run !== model) {
     // Without --direction the run takes the model's, which every registered corpus must hold.
@@ -77,7 +78,7 @@ function checkDirection(o: TrainRunOptions, meta: PipelineMeta, refuse: (why: st
 /** The run's options as the model makes them: its preset, its vocabulary mode and size, the model's direction. */
 export function optionsFromInit(o: TrainRunOptions, init: InitModel): TrainRunOptions {
   const separate = init.files.sourceTokenizer !== undefined;
-  const direction = o.direction ?? (o.task === 'translate' ? (modelDirection(init.meta) as TrainRunOptions['direction']) : undefined);
+  const direction = o.direction ?? (o.task === 'translate' ? (runDirection(init.meta.direction, init.meta.corpora) as TrainRunOptions['direction']) : undefined);
   return {
     ...o,
     preset: init.config.preset,

@@ -159,8 +159,13 @@ export const TRAIN_FLAGS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-/** The earlier turns a chat model directory reads (config.json's contextTurns; 2 for models that predate it). */
-function initContextTurns(dir: string): number {
+/**
+ * The earlier turns a chat run reads without --context-turns: 2, or those of the model it starts from
+ * (--init-from DIR), which keeps the context it was trained to read (config.json's contextTurns; 2 for
+ * models that predate it).
+ */
+function initContextTurns(dir: string | undefined): number {
+  if (dir === undefined) return 2;
   const turns = readModelConfig(dir).meta.contextTurns;
   return typeof turns === 'number' && Number.isInteger(turns) && turns >= 0 ? turns : 2;
 }
@@ -222,11 +227,9 @@ export function parseTrainFlags(args: string[]): { options: TrainRunOptions; res
   if (v['pos-tags'] && task !== 'parse') throw new UsageError(`--pos-tags only applies to --task parse, not ${task}`);
   if (v['extra-trees'] && task !== 'parse') throw new UsageError(`--extra-trees only applies to --task parse, not ${task}`);
   for (const file of v['extra-trees'] ?? []) if (!existsSync(file)) throw new UsageError(`--extra-trees: ${file} does not exist`);
-  // On --resume the run continues from its checkpoint, so the model it began from may have moved.
-  if (v['init-from'] !== undefined && !v.resume) {
-    if (!existsSync(path.join(v['init-from'], 'config.json'))) throw new UsageError(`--init-from: ${v['init-from']} is not a model directory (no config.json)`);
-  }
   if (v['init-from'] !== undefined) {
+    // On --resume the run continues from its checkpoint, so the model it began from may have moved.
+    if (!v.resume && !existsSync(path.join(v['init-from'], 'config.json'))) throw new UsageError(`--init-from: ${v['init-from']} is not a model directory (no config.json)`);
     const given = ARCHITECTURE_FLAGS.filter((f) => v[f] !== undefined);
     if (given.length) throw new UsageError(`--init-from takes the model's architecture and tokenizer as they are: leave out ${given.map((f) => `--${f}`).join(', ')}`);
   }
@@ -271,8 +274,7 @@ export function parseTrainFlags(args: string[]): { options: TrainRunOptions; res
     ...(selectBy === 'perplexity' ? {} : { selectBy }),
     maxLength: positiveInt('max-length', v['max-length']) ?? d.maxLength,
     ...(v['max-examples'] === undefined ? {} : { maxExamples: positiveInt('max-examples', v['max-examples'])! }),
-    // A chat model started from (--init-from) keeps the context it was trained to read unless told otherwise.
-    contextTurns: v.backward ? 0 : positiveInt('context-turns', v['context-turns'], 0) ?? (v['init-from'] !== undefined && task === 'chat' && !v.resume ? initContextTurns(v['init-from']) : 2),
+    contextTurns: v.backward ? 0 : positiveInt('context-turns', v['context-turns'], 0) ?? (task === 'chat' && !v.resume ? initContextTurns(v['init-from']) : 2),
     ...(v.backward ? { backward: true } : {}),
     ...(v['pos-tags'] ? { posTags: true } : {}),
     ...(v['extra-trees'] ? { extraTrees: v['extra-trees'].map((f) => path.resolve(f)) } : {}),

@@ -3,7 +3,7 @@
 // write train-log.jsonl and resumable checkpoints, and print progress.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { IssueLog, defaultDirection, type Split } from '../corpora/index.ts';
+import { IssueLog, type Split } from '../corpora/index.ts';
 import {
   Seq2Seq,
   Tokenizer,
@@ -47,7 +47,7 @@ import { validationLine } from './validation-line.ts';
 import { runModelConfig, type RunVocabSizes, type TrainRunOptions } from './train-options.ts';
 import { layoutOf, resolveLayout, resolveRun, RUN_FILE, selectionScore, withBestScore } from './train-resume.ts';
 import { validateRun, type ValidSummary } from './train-validate.ts';
-import { copyInitTokenizers, initConfig, initPosTags, loadInitWeights, optionsFromInit, readInitModel, type InitModel } from './train-init.ts';
+import { copyInitTokenizers, initConfig, initPosTags, loadInitWeights, optionsFromInit, readInitModel, runDirection, type InitModel } from './train-init.ts';
 
 /**
  * What a checkpoint records beside the trainer: where in the data it stopped, the run's bookkeeping,
@@ -187,7 +187,7 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
   const corpusTags = o.posTags ? treebankTags(trainPairs) : undefined;
   const posTags = init && corpusTags ? initPosTags(init, corpusTags) : (saved?.posTags as string[] | undefined) ?? corpusTags;
   const decoding = init?.meta.decoding ?? (saved?.decoding as Record<string, unknown> | undefined);
-  const direction = o.direction ?? (o.task === 'translate' && o.corpora[0] !== undefined ? defaultDirection(o.corpora[0]) : undefined);
+  const direction = o.task === 'translate' ? runDirection(o.direction, o.corpora) : o.direction;
   const meta: PipelineMeta = {
     task: engineTask(o.task),
     pipelineTask: o.task,

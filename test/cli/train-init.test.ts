@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync, mkdirSync, copyFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../corpora/paths.ts';
-import { initPosTags, modelDirection, readInitModel } from '../../cli/train-init.ts';
+import { initPosTags, readInitModel, runDirection } from '../../cli/train-init.ts';
 import { parseTrainFlags } from '../../cli/train-options.ts';
 import { initBackend, loadModel } from '../../engine/index.ts';
 import { tempDir } from '../helpers/tmp.ts';
@@ -122,7 +122,8 @@ describe('parley train --init-from', () => {
     expect(readInitModel({ ...flags('--corpus', 'tatoeba-fra-eng'), initFrom: frEn }).meta.direction).toBe('fr-en');
     // A model from before config.json recorded its direction translates the way its corpus reads by default.
     const old = fakeModel('old-fr-en', { task: 'translate', pipelineTask: 'translate', corpora: ['tatoeba-fra-eng'], direction: undefined });
-    expect(modelDirection(readInitModel({ ...flags('--corpus', 'tatoeba-fra-eng'), initFrom: old }).meta)).toBe('fr-en');
+    const { meta } = readInitModel({ ...flags('--corpus', 'tatoeba-fra-eng'), initFrom: old });
+    expect(runDirection(meta.direction, meta.corpora)).toBe('fr-en');
     expect(() => readInitModel({ ...flags('--corpus', 'tatoeba-fra-eng', '--direction', 'en-fr'), initFrom: old })).toThrow(/the model translates fr-en/);
   });
 
