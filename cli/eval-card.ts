@@ -49,6 +49,7 @@ export async function heldoutSection(result: HeldoutResult, command: string): Pr
     `| most repeated reply | "${cell(r.mostRepeated.reply)}" × ${r.mostRepeated.count} |`,
     `| empty replies | ${r.emptyReplies} |`,
     `| mean reply length (words) | ${r.meanLength.toFixed(2)} |`,
+    `| dialogue references likelier given the earlier turns than the last message alone | ${r.contextGain.helped} of ${r.contextGain.items} (${r.contextGain.natsPerToken >= 0 ? '+' : ''}${r.contextGain.natsPerToken.toFixed(3)} nats a token) |`,
     `| dialogue answers using an earlier turn (keyword judge) | ${r.dialoguesUsingContext} of ${r.dialogues} |`,
     `| replies retrieved from the training corpora (messages / dialogue answers) | ${r.origins.messages.retrieved} of ${r.messages} / ${r.origins.dialogues.retrieved} of ${r.dialogues} |`,
     `| time per reply (${r.messages + r.dialogues} replies, 64 rows decoded together) | ${Math.round(r.timing.msPerReply)} ms |`,

@@ -1,10 +1,11 @@
 // `parley eval --heldout chat`: a chat model on Parley's own held-out set (corpora/heldout/chat) as
 // it is served — the model's decoding defaults under --options, then the retrieved pool and MMI-bidi
 // through the server's own code path (engine/retrieval/respond.ts): perplexity and hits@1/20 of the
-// references, reply statistics over the single messages, how many dialogue answers use an earlier
+// references, how much the earlier turns raise the dialogue references' probability, reply statistics over the single messages, how many dialogue answers use an earlier
 // turn, and every reply with its origin, so a model card can list them and `npm run eval` can check them.
 import { loadHeldoutChat, type HeldoutHalf } from '../corpora/index.ts';
 import {
+  contextGain,
   DecodeScheduler,
   encodePairs,
   hitsAtOne,
@@ -14,6 +15,7 @@ import {
   respond,
   usesContext,
   type CandidateOrigin,
+  type ContextGain,
   type ReplyModels,
   type TextPair,
 } from '../engine/index.ts';
@@ -43,6 +45,8 @@ export interface HeldoutResult {
   /** References given their message or dialogue, all items of the split. */
   perplexity: number;
   hits1of20: number;
+  /** The dialogue references scored given their earlier turns against given the last message alone. */
+  contextGain: ContextGain;
   messages: number;
   dialogues: number;
   /** Over the single-message replies. */
@@ -104,6 +108,7 @@ export async function evaluateHeldout(models: ReplyModels, split: HeldoutHalf | 
   ];
   const perplexity = measurePerplexity(pipeline, encodePairs(pipeline, pairs));
   const { hits1 } = await hitsAtOne(pipeline, pairs, pairs.map((_, i) => i), { candidates: 20, seed: 1 });
+  const gain = await contextGain(pipeline, set.dialogues);
   const results: HeldoutResult[] = [];
   for (const setting of settings) {
     const { plan, replies: outputs, totalMs } = await replyAll(models, pairs.map((p) => p.input as string[]), setting);
@@ -121,6 +126,7 @@ export async function evaluateHeldout(models: ReplyModels, split: HeldoutHalf | 
       backward: plan.bidi && models.backward ? models.backward.dir : null,
       perplexity,
       hits1of20: hits1,
+      contextGain: gain,
       messages: set.messages.length,
       dialogues: set.dialogues.length,
       ...stats,

@@ -9,6 +9,7 @@ import {
   buildOnnxGraphs,
   defaultDecoding,
   encodePairs,
+  contextGain,
   hitsAtOne,
   initBackend,
   loadBackward,
@@ -216,12 +217,15 @@ export async function run(args: string[]): Promise<number> {
       // when the split has too few distinct replies for 20 candidates (a small corpus of one's own).
       const rankable = new Set(pairs.map((p) => p.target.trim())).size >= 20;
       const hits = pipeline.task !== 'chat' ? {} : { hits1of20: rankable ? (await hitsAtOne(pipeline, pairs, spread(pairs.map((_, i) => i), limit))).hits1 : null };
+      // How much the earlier turns raise the true replies' probability, over pairs that have any.
+      const withTurns = pipeline.task === 'chat' ? pairs.filter((p) => typeof p.input !== 'string' && p.input.length > 1) : [];
+      const gain = withTurns.length === 0 ? {} : { contextGain: await contextGain(pipeline, spread(withTurns, limit).map((p) => ({ turns: p.input as string[], reference: p.target }))) };
       // ONNX Runtime graphs built from the same weights (the server's export), 4–7× faster than the
       // tfjs model; tfjs stays the default, the engine every eval.json was recorded on.
       const stepModel = v.engine === 'onnxruntime' ? await OrtStepModel.create(buildOnnxGraphs(pipeline.model), pipeline.config.specials, { encoderThreads: parseThreadsEnv(), decoderThreads: parseThreadsEnv() }) : undefined;
       try {
         for (const decoding of settings) {
-          const metrics = { perplexity, ...hits, ...(await scoreDecoding(pipeline, pairs, { decodeLimit: limit, decoding, ...(stepModel ? { stepModel } : {}) })) };
+          const metrics = { perplexity, ...hits, ...gain, ...(await scoreDecoding(pipeline, pairs, { decodeLimit: limit, decoding, ...(stepModel ? { stepModel } : {}) })) };
           console.log(JSON.stringify({ model: v.model, task: pipeline.task, corpora, split, beam, decoding, ...(stepModel ? { engine: 'onnxruntime' } : {}), badRecords: log.count, ...metrics }));
         }
       } finally {

@@ -74,6 +74,11 @@ export interface TrainRunOptions {
   maxLength: number;
   maxExamples?: number;
   contextTurns: number;
+  /**
+   * chat: training pairs whose reply reuses a word of the earlier turns that the message lacks
+   * (corpora/dialogue.ts replyDrawsOnContext) appear this many extra times in the training split.
+   */
+  contextRepeat?: number;
   /** chat: train the backward model p(message | reply) for MMI-bidi — each pair swapped, the reply alone as input. */
   backward?: boolean;
   /** parse: predict the treebank's POS tags as preterminals instead of XX (left out when off). */
@@ -145,6 +150,7 @@ export const TRAIN_FLAGS = {
   'max-length': { type: 'string' },
   'max-examples': { type: 'string' },
   'context-turns': { type: 'string' },
+  'context-repeat': { type: 'string' },
   backward: { type: 'boolean' },
   'pos-tags': { type: 'boolean' },
   'extra-trees': { type: 'string', multiple: true },
@@ -224,6 +230,7 @@ export function parseTrainFlags(args: string[]): { options: TrainRunOptions; res
   if (v.backward && task !== 'chat') throw new UsageError(`--backward only applies to --task chat, not ${task}`);
   // The backward model p(message | reply) reads the reply alone, so earlier turns have no place in it.
   if (v.backward && v['context-turns'] !== undefined) throw new UsageError('--backward reads only the reply: leave out --context-turns');
+  if (v['context-repeat'] !== undefined && (task !== 'chat' || v.backward)) throw new UsageError('--context-repeat only applies to --task chat (not --backward, which reads no context)');
   if (v['pos-tags'] && task !== 'parse') throw new UsageError(`--pos-tags only applies to --task parse, not ${task}`);
   if (v['extra-trees'] && task !== 'parse') throw new UsageError(`--extra-trees only applies to --task parse, not ${task}`);
   for (const file of v['extra-trees'] ?? []) if (!existsSync(file)) throw new UsageError(`--extra-trees: ${file} does not exist`);
@@ -275,6 +282,7 @@ export function parseTrainFlags(args: string[]): { options: TrainRunOptions; res
     maxLength: positiveInt('max-length', v['max-length']) ?? d.maxLength,
     ...(v['max-examples'] === undefined ? {} : { maxExamples: positiveInt('max-examples', v['max-examples'])! }),
     contextTurns: v.backward ? 0 : positiveInt('context-turns', v['context-turns'], 0) ?? (task === 'chat' && !v.resume ? initContextTurns(v['init-from']) : 2),
+    ...(v['context-repeat'] === undefined ? {} : { contextRepeat: positiveInt('context-repeat', v['context-repeat'])! }),
     ...(v.backward ? { backward: true } : {}),
     ...(v['pos-tags'] ? { posTags: true } : {}),
     ...(v['extra-trees'] ? { extraTrees: v['extra-trees'].map((f) => path.resolve(f)) } : {}),

@@ -3,7 +3,7 @@
 // write train-log.jsonl and resumable checkpoints, and print progress.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { IssueLog, type Split } from '../corpora/index.ts';
+import { IssueLog, replyDrawsOnContext, type Split } from '../corpora/index.ts';
 import {
   Seq2Seq,
   Tokenizer,
@@ -99,6 +99,16 @@ async function pairsFor(o: TrainRunOptions, split: Split, issues: IssueLog): Pro
   // Self-training trees join the training split alone: held-out figures stay on the treebank's own.
   if (split === 'train' && o.extraTrees) pairs.push(...(await loadTreeFiles(o.extraTrees, o.posTags ?? false, issues)));
   return o.backward ? pairs.map(backwardPair) : pairs;
+}
+
+/** `times` copies of each chat pair whose reply draws on its earlier turns (--context-repeat). */
+export function repeatContextPairs(pairs: readonly TextPair[], times: number): TextPair[] {
+  const out: TextPair[] = [];
+  for (const p of pairs) {
+    if (typeof p.input === 'string' || !replyDrawsOnContext(p.input.slice(0, -1), p.input[p.input.length - 1] ?? '', p.target)) continue;
+    for (let i = 0; i < times; i++) out.push(p);
+  }
+  return out;
 }
 
 /** The pair as p(message | reply) sees it: the reply is the input, the message (the last turn) the target. */
@@ -219,7 +229,11 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
       say(`starting from ${init.dir} (its step ${typeof init.meta.step === 'number' ? init.meta.step : '?'}): its weights, architecture and tokenizer; a fresh optimizer`);
     }
     const pipeline = new Pipeline(null, model, meta, tokenizers);
-    const all = encodePairs(pipeline, trainPairs);
+    // Repeated after the tokenizer has read the corpus once; validation stays as the corpora give it,
+    // so its perplexities compare with runs that repeat nothing.
+    const repeated = o.contextRepeat ? repeatContextPairs(trainPairs, o.contextRepeat) : [];
+    if (o.contextRepeat) say(`--context-repeat ${o.contextRepeat}: ${repeated.length / o.contextRepeat} of ${trainPairs.length} training pairs reply with a word of the earlier turns the message lacks; each is trained on ${o.contextRepeat + 1} times`);
+    const all = encodePairs(pipeline, repeated.length ? [...trainPairs, ...repeated] : trainPairs);
     const examples = dropLong(all, o.maxLength);
     if (examples.length === 0) throw new Error(`every training example is longer than --max-length ${o.maxLength} tokens`);
     const valid = heldOutSample(validPairs, o.validLimit);

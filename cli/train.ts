@@ -15,7 +15,7 @@ export const TRAIN_USAGE = `usage: parley train --task chat|translate|parse|copy
   [--model PRESET] [--corpora DIR] [--direction fr-en] [--vocab-size N] [--vocab joint|separate] [--steps N | --epochs N | --time-budget 30m]
   [--batch-tokens N] [--resume] [--seed N] [--lr X] [--lr-schedule S] [--dropout X] [--hidden N] [--embedding N]
   [--layers N] [--cell gru|lstm] [--readout N] [--readout-kind tanh|maxout] [--source-context global|local|hybrid|none] [--encoder-directions 1|2] [--valid-every N] [--checkpoint-every N] [--patience N]
-  [--select-by perplexity|bleu|f1] [--max-length N] [--max-examples N] [--context-turns N] [--backward] [--pos-tags] [--extra-trees FILE...] [--init-from DIR] [--log-every N] [--valid-limit N] [--engine onnxruntime|tfjs]
+  [--select-by perplexity|bleu|f1] [--max-length N] [--max-examples N] [--context-turns N] [--context-repeat N] [--backward] [--pos-tags] [--extra-trees FILE...] [--init-from DIR] [--log-every N] [--valid-limit N] [--engine onnxruntime|tfjs]
   --readout N          units the softmax reads (after maxout pooling); default: the decoder's width
   --readout-kind K     tanh, or maxout (a layer of 2N pooled in pairs); default: the preset's
   --vocab joint        one vocabulary for both sides, tied embeddings (the default)
@@ -23,6 +23,9 @@ export const TRAIN_USAGE = `usage: parley train --task chat|translate|parse|copy
   --pos-tags           parse: the tree's preterminals are the treebank's POS tags instead of XX
                        (tagging accuracy is reported beside bracket F1); best with --vocab separate,
                        as a joint tokenizer spells source text holding a tag (",", ".") in bytes
+  --context-repeat N   chat: pairs whose reply reuses a word of the earlier turns that the message lacks
+                       (an agent confirming the party size given two turns before) are trained on N more
+                       times, so the model learns to read the context
   --extra-trees FILE   parse: bracketed trees added to the training split (parley self-label's output)
   --init-from DIR      start from a trained model's weights (fine-tuning): the run takes its architecture
                        and tokenizer(s), so the flags that set those are refused; the optimizer starts afresh

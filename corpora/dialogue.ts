@@ -31,3 +31,32 @@ export function conversationPairs(conversation: Conversation, options: PairOptio
 export function joinTurns(pair: Pick<DialoguePair, 'context' | 'message'>, separator: string): string {
   return [...pair.context, pair.message].join(` ${separator} `);
 }
+
+// Function words too common to show that a reply read a turn: a reply saying "really" or "would" has
+// taken nothing from the conversation. Words under four letters are left out as well, numbers kept.
+const FUNCTION_WORDS = new Set(
+  ('that this with have what about there their they them then than just like really know think would could should ' +
+    'will shall cant dont didnt does doing done been being were from into onto over under some many much more most ' +
+    'very also well okay yeah sure when where which whom whose want need good great nice thanks thank please your ' +
+    'yours mine youre thats theres lets going gonna here').split(' '),
+);
+
+/** Lower-cased words of a turn that can carry its content: four letters or more outside FUNCTION_WORDS, or numbers. */
+export function contentWords(text: string): string[] {
+  const words = text.toLowerCase().normalize('NFC').match(/[\p{L}\p{N}]+(?:'[\p{L}]+)?/gu) ?? [];
+  return words
+    .map((w) => w.replace(/'s$/, '').replace(/'/g, ''))
+    .filter((w) => /^\p{N}+$/u.test(w) || ([...w].length >= 4 && !FUNCTION_WORDS.has(w)));
+}
+
+/**
+ * Does the reply reuse a content word of the earlier turns that the message itself lacks? Such a pair
+ * can only be answered well by reading the context (an SGD agent confirming the party size the user
+ * gave two turns before; a film named earlier): `parley train --context-repeat` trains on them more often.
+ */
+export function replyDrawsOnContext(context: readonly string[], message: string, reply: string): boolean {
+  if (context.length === 0) return false;
+  const inMessage = new Set(contentWords(message));
+  const inContext = new Set(context.flatMap(contentWords));
+  return contentWords(reply).some((w) => !inMessage.has(w) && inContext.has(w));
+}

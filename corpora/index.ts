@@ -5,7 +5,7 @@ export { verifyCorpus, sha256File, CorpusChecksumError, type VerifyResult } from
 export { resolveCorporaDir, repoRoot } from './paths.ts';
 export { CorpusError, IssueLog, formatIssue, type DataIssue } from './errors.ts';
 export { hashSplit, keyPosition, parseGumSplits, readGumSplits, upstreamSplit, DEFAULT_FRACTIONS, type SplitFractions } from './splits.ts';
-export { conversationPairs, joinTurns, type PairOptions } from './dialogue.ts';
+export { contentWords, conversationPairs, joinTurns, replyDrawsOnContext, type PairOptions } from './dialogue.ts';
 export * from './load.ts';
 export { readSelfDialogue } from './readers/self-dialogue.ts';
 export { readChatterbot } from './readers/chatterbot.ts';

@@ -6,5 +6,5 @@ export { TURN_SEPARATOR, splitTurns, taskInput, lineInput, renderOutput, type Re
 export { planBatches, epochSeed, rowCost, type BatchPlanOptions } from './batches.ts';
 export { buildTokenizer, parseTargetPieces, type TextPair, type TokenizerBuildOptions } from './build-tokenizer.ts';
 export { evaluatePipeline, scoreDecoding, defaultDecoding, measurePerplexity, encodePairs, spread, heldOutSample, SCORED_PER_DECODED, type TaskMetrics, type EvaluateOptions, type Sample } from './evaluate.ts';
-export { hitsAtOne, replyLogProbs, type HitsOptions, type HitsResult } from './rank.ts';
+export { contextGain, hitsAtOne, replyLogProbs, type ContextGain, type HitsOptions, type HitsResult } from './rank.ts';
 export { BackwardModelError, backwardDirOf, loadBackward, backwardLogProbs } from './backward.ts';

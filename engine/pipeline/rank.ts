@@ -51,3 +51,25 @@ export async function hitsAtOne(pipeline: Pipeline, pool: readonly TextPair[], i
   const others = items.map((_, k) => scores.slice(k * candidates + 1, (k + 1) * candidates));
   return { hits1: hitsAt1(trueScores, others), candidates, items: items.length };
 }
+
+export interface ContextGain {
+  items: number;
+  /** Items whose reference is likelier given the earlier turns than given the last message alone. */
+  helped: number;
+  /** Mean over the references' tokens (EOS included) of log p(ref | turns) − log p(ref | message), in nats. */
+  natsPerToken: number;
+}
+
+/**
+ * How much the earlier turns raise the model's probability of each reference (the context ablation of
+ * Sankar et al. 2019, "Do Neural Dialog Systems Use the Conversation History Effectively?"): a model that
+ * ignores its context scores 0 nats and helps about half the items by chance.
+ */
+export async function contextGain(pipeline: Pipeline, items: readonly { turns: readonly string[]; reference: string }[]): Promise<ContextGain> {
+  if (items.length === 0) throw new Error('context gain: no items');
+  const withTurns = await replyLogProbs(pipeline, items.map((d) => ({ input: [...d.turns], reply: d.reference })));
+  const alone = await replyLogProbs(pipeline, items.map((d) => ({ input: [d.turns.at(-1) ?? ''], reply: d.reference })));
+  const tokens = items.reduce((sum, d) => sum + pipeline.codec.encodeTarget(d.reference).length + 1, 0);
+  const gain = withTurns.reduce((sum, lp, i) => sum + lp - alone[i]!, 0);
+  return { items: items.length, helped: withTurns.filter((lp, i) => lp > alone[i]!).length, natsPerToken: gain / tokens };
+}

@@ -58,6 +58,10 @@ describe('parley eval --heldout chat', () => {
     expect(out.perplexity).toBeGreaterThan(10);
     expect(out.hits1of20).toBeGreaterThanOrEqual(0);
     expect(out.hits1of20).toBeLessThanOrEqual(0.25);
+    expect(out.contextGain).toMatchObject({ items: 10 });
+    expect(out.contextGain.helped).toBeGreaterThanOrEqual(0);
+    expect(out.contextGain.helped).toBeLessThanOrEqual(10);
+    expect(Number.isFinite(out.contextGain.natsPerToken)).toBe(true);
     const card = readFileSync(markdown, 'utf8');
     expect(card).toMatch(/## Held-out chat set \(corpora\/heldout\/chat, test half\)/);
     expect(card).toContain(`parley eval --model ${chat} --heldout chat --split test --options '${FAST}'\n`);
@@ -65,6 +69,7 @@ describe('parley eval --heldout chat', () => {
     for (const m of test.messages) expect(card).toContain(`| ${m.id} | test | ${m.category} |`);
     expect(card).toContain(`| ${test.dialogues[0]!.id} | test |`);
     expect(card).toContain(`${out.dialoguesUsingContext} of 10`);
+    expect(card).toContain(`| dialogue references likelier given the earlier turns than the last message alone | ${out.contextGain.helped} of 10 (`);
   });
 
   it("decodes as the model is served: its own decoding defaults when no --options are given", () => {
@@ -103,6 +108,9 @@ describe('parley eval on a chat corpus split', () => {
     for (const key of ['perplexity', 'hits1of20', 'distinct1', 'distinct2', 'emptyReplies', 'meanLength']) expect(typeof out[key], key).toBe('number');
     expect(out.mostRepeated.count).toBeGreaterThanOrEqual(1);
     expect(out.hits1of20).toBeLessThanOrEqual(0.3);
+    // The pairs with an earlier turn (the second reply of each conversation), 30 spread over the split.
+    expect(out.contextGain).toMatchObject({ items: 30 });
+    expect(Number.isFinite(out.contextGain.natsPerToken)).toBe(true);
   });
 
   it('reports hits@1/20 as null when the split has fewer than 20 distinct replies, and still evaluates', () => {
@@ -113,5 +121,6 @@ describe('parley eval on a chat corpus split', () => {
     const out = JSON.parse(r.stdout);
     expect(out.hits1of20).toBeNull();
     expect(typeof out.perplexity).toBe('number');
+    expect(out).not.toHaveProperty('contextGain'); // two-turn conversations: no pair has an earlier turn
   });
 });

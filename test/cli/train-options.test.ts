@@ -19,6 +19,15 @@ describe('parseTrainFlags', () => {
     expect(() => parseTrainFlags(['--task', 'translate', '--corpus', 'tatoeba-fra-eng', '--out', 'x', '--context-turns', '1'])).toThrow(/--context-turns only applies to --task chat/);
   });
 
+  it('takes --context-repeat for chat only, refusing it for tasks without turns and for the backward model', () => {
+    const chat = ['--task', 'chat', '--corpus', 'self-dialogue', '--out', 'x'];
+    expect(parseTrainFlags([...chat, '--context-repeat', '2']).options.contextRepeat).toBe(2);
+    expect(parseTrainFlags(chat).options).not.toHaveProperty('contextRepeat');
+    expect(() => parseTrainFlags([...chat, '--context-repeat', '0'])).toThrow(/--context-repeat must be an integer >= 1/);
+    expect(() => parseTrainFlags([...chat, '--backward', '--context-repeat', '1'])).toThrow(/--context-repeat only applies to --task chat \(not --backward/);
+    expect(() => parseTrainFlags(['--task', 'translate', '--corpus', 'tatoeba-fra-eng', '--out', 'x', '--context-repeat', '1'])).toThrow(/--context-repeat only applies to --task chat/);
+  });
+
   it('turns the attention and bidirectional levers into the model config', () => {
     const flags = ['--task', 'translate', '--corpus', 'tatoeba-fra-eng', '--out', 'x', '--hidden', '64'];
     const preset = runModelConfig(parseTrainFlags(flags).options, 500);

@@ -5,7 +5,7 @@ import { Seq2Seq } from '../../../engine/models/seq2seq.ts';
 import { buildTokenizer, type TextPair } from '../../../engine/pipeline/build-tokenizer.ts';
 import { encodePairs, measurePerplexity } from '../../../engine/pipeline/evaluate.ts';
 import { Pipeline } from '../../../engine/pipeline/pipeline.ts';
-import { hitsAtOne, replyLogProbs } from '../../../engine/pipeline/rank.ts';
+import { contextGain, hitsAtOne, replyLogProbs } from '../../../engine/pipeline/rank.ts';
 import { Random } from '../../../engine/random.ts';
 import { encodeModelProto } from '../../../engine/tokenizer/model-proto.ts';
 import { Tokenizer } from '../../../engine/tokenizer/subword.ts';
@@ -19,14 +19,14 @@ beforeAll(async () => {
 const colours = ['red', 'blue', 'green', 'pink', 'grey', 'gold', 'teal', 'navy', 'lime', 'plum'];
 const animals = ['cat', 'dog', 'owl', 'fox', 'yak', 'emu', 'ant', 'bee', 'cow', 'pig'];
 
-async function chatPipeline(pairs: TextPair[], seed: number): Promise<Pipeline> {
+async function chatPipeline(pairs: TextPair[], seed: number, contextTurns = 1): Promise<Pipeline> {
   const proto = buildTokenizer(pairs, { task: 'chat', vocabSize: 330 });
   const tokenizer = await Tokenizer.load(encodeModelProto(proto));
   const model = new Seq2Seq(modelConfig('nrm-local', {
     vocabSize: tokenizer.vocabSize, embedding: 24, dropout: 0, seed,
     encoder: { hidden: 32 }, decoder: { hidden: 32 }, attention: { dim: 32 }, readout: { dim: 32 },
   }));
-  return new Pipeline(null, model, { task: 'chat', pipelineTask: 'chat', tokenizer: 'tokenizer.model', contextTurns: 1 }, tokenizer);
+  return new Pipeline(null, model, { task: 'chat', pipelineTask: 'chat', tokenizer: 'tokenizer.model', contextTurns }, tokenizer);
 }
 
 describe('hits@1 of 20', () => {
@@ -74,6 +74,40 @@ describe('hits@1 of 20', () => {
     expect(scores.every((s) => s < 0)).toBe(true);
     await expect(hitsAtOne(p, pairs, [], {})).rejects.toThrow(/no items/);
     await expect(hitsAtOne(p, pairs, [0], { candidates: 20 })).rejects.toThrow(/10 distinct replies/);
+    p.dispose();
+  });
+});
+
+describe('context gain', () => {
+  // The reply names the colour of the earlier turn; the message is the same in every pair.
+  const pairs: TextPair[] = colours.map((c, i) => ({ input: [`the ${c} ${animals[i]}`, 'which was it'], target: c }));
+
+  it('is large, for every item, when the reply can only be read from the earlier turn', async () => {
+    const p = await chatPipeline(pairs, 4);
+    const examples = encodePairs(p, pairs);
+    const trainer = new Trainer(p.model, { learningRate: 0.02, clipNorm: 1 });
+    let loss = Infinity;
+    for (let step = 0; step < 500 && loss > 0.3; step++) {
+      const batch = makeBatch(examples, p.config.specials, p.config.reverseSource);
+      loss = trainer.trainStep(batch).loss;
+      batch.dispose();
+    }
+    expect(loss).toBeLessThan(0.4); // learnt: the premise of the test
+    trainer.dispose();
+    const gain = await contextGain(p, pairs.map((q) => ({ turns: q.input as string[], reference: q.target })));
+    expect(gain.items).toBe(10);
+    expect(gain.helped).toBe(10);
+    // Given the message alone the model can at best spread its mass over the ten colours: ln 10 ≈ 2.3
+    // nats for the colour, about 1.15 a token with EOS, against under 0.4 with the earlier turn.
+    expect(gain.natsPerToken).toBeGreaterThan(0.5);
+    p.dispose();
+  });
+
+  it('is exactly 0, helping no item, for a model that reads no earlier turns', async () => {
+    const p = await chatPipeline(pairs, 4, 0);
+    const gain = await contextGain(p, pairs.map((q) => ({ turns: q.input as string[], reference: q.target })));
+    expect(gain).toEqual({ items: 10, helped: 0, natsPerToken: 0 });
+    await expect(contextGain(p, [])).rejects.toThrow(/no items/);
     p.dispose();
   });
 });
