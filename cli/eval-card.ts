@@ -30,6 +30,13 @@ export function commandAndDecoding(command: string, decoding: object): string[] 
   ];
 }
 
+/** +0.123 / −0.045, and 0.000 rather than a signed zero. */
+function signed(x: number): string {
+  const text = x.toFixed(3);
+  if (Number(text) === 0) return '0.000';
+  return x > 0 ? `+${text}` : `−${text.slice(1)}`;
+}
+
 export async function heldoutSection(result: HeldoutResult, command: string): Promise<string> {
   const set = await loadHeldoutChat({ split: result.split });
   const messages = new Map(set.messages.map((m) => [m.id, m]));
@@ -49,7 +56,7 @@ export async function heldoutSection(result: HeldoutResult, command: string): Pr
     `| most repeated reply | "${cell(r.mostRepeated.reply)}" × ${r.mostRepeated.count} |`,
     `| empty replies | ${r.emptyReplies} |`,
     `| mean reply length (words) | ${r.meanLength.toFixed(2)} |`,
-    `| dialogue references likelier given the earlier turns than the last message alone | ${r.contextGain.helped} of ${r.contextGain.items} (${r.contextGain.natsPerToken >= 0 ? '+' : ''}${r.contextGain.natsPerToken.toFixed(3)} nats a token) |`,
+    `| dialogue references likelier given the earlier turns (those the model reads) than the last message alone | ${r.contextGain.helped} of ${r.contextGain.items} (${signed(r.contextGain.natsPerToken)} nats a token) |`,
     `| dialogue answers using an earlier turn (keyword judge) | ${r.dialoguesUsingContext} of ${r.dialogues} |`,
     `| replies retrieved from the training corpora (messages / dialogue answers) | ${r.origins.messages.retrieved} of ${r.messages} / ${r.origins.dialogues.retrieved} of ${r.dialogues} |`,
     `| time per reply (${r.messages + r.dialogues} replies, 64 rows decoded together) | ${Math.round(r.timing.msPerReply)} ms |`,

@@ -1,8 +1,9 @@
 // `parley eval --heldout chat`: a chat model on Parley's own held-out set (corpora/heldout/chat) as
 // it is served — the model's decoding defaults under --options, then the retrieved pool and MMI-bidi
 // through the server's own code path (engine/retrieval/respond.ts): perplexity and hits@1/20 of the
-// references, how much the earlier turns raise the dialogue references' probability, reply statistics over the single messages, how many dialogue answers use an earlier
-// turn, and every reply with its origin, so a model card can list them and `npm run eval` can check them.
+// references, how much the earlier turns raise the dialogue references' probability, reply statistics
+// over the single messages, how many dialogue answers use an earlier turn, and every reply with its
+// origin, so a model card can list them and `npm run eval` can check them.
 import { loadHeldoutChat, type HeldoutHalf } from '../corpora/index.ts';
 import {
   contextGain,
@@ -96,7 +97,7 @@ async function replyAll(models: ReplyModels, conversations: readonly string[][],
 
 /**
  * One result per setting, each also given to `onResult` when it is done (a sweep's early settings are not
- * lost to a late failure); perplexity and hits@1 (which do not decode) are measured once.
+ * lost to a late failure); perplexity, hits@1 and the context gain (which do not decode) are measured once.
  */
 export async function evaluateHeldout(models: ReplyModels, split: HeldoutHalf | 'all', settings: readonly HeldoutSetting[], onResult?: (result: HeldoutResult) => void): Promise<HeldoutResult[]> {
   const pipeline = models.forward;

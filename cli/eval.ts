@@ -7,9 +7,9 @@ import { parseArgs } from 'node:util';
 import { IssueLog, SPLITS, type Split } from '../corpora/index.ts';
 import {
   buildOnnxGraphs,
+  contextGain,
   defaultDecoding,
   encodePairs,
-  contextGain,
   hitsAtOne,
   initBackend,
   loadBackward,
@@ -46,6 +46,8 @@ const USAGE = `usage: parley eval --model DIR [--corpus NAME...] [--split test|v
    several --options sweep decoding settings: perplexity is measured once, then one JSON line per setting;
    --engine onnxruntime decodes on ONNX Runtime graphs built from the weights (4-7x faster; default tfjs);
    chat: hits@1/20 ranks each of the decoded examples' true reply against 19 from the same split;
+   the context gain scores the true replies of up to --limit pairs that have earlier turns (spread
+   over the split) with those turns and with the last message alone;
    --heldout decodes as the model is served (its own defaults under --options), and --markdown
    writes the model card section with every reply or translation; translate takes the languages
    from the model's config.json and reports BLEU, chrF2 and empty outputs; --retrieved K adds the

@@ -231,6 +231,7 @@ export function parseTrainFlags(args: string[]): { options: TrainRunOptions; res
   // The backward model p(message | reply) reads the reply alone, so earlier turns have no place in it.
   if (v.backward && v['context-turns'] !== undefined) throw new UsageError('--backward reads only the reply: leave out --context-turns');
   if (v['context-repeat'] !== undefined && (task !== 'chat' || v.backward)) throw new UsageError('--context-repeat only applies to --task chat (not --backward, which reads no context)');
+  if (v['context-repeat'] !== undefined && v['context-turns'] === '0') throw new UsageError('--context-repeat needs earlier turns to draw on: leave out --context-turns 0');
   if (v['pos-tags'] && task !== 'parse') throw new UsageError(`--pos-tags only applies to --task parse, not ${task}`);
   if (v['extra-trees'] && task !== 'parse') throw new UsageError(`--extra-trees only applies to --task parse, not ${task}`);
   for (const file of v['extra-trees'] ?? []) if (!existsSync(file)) throw new UsageError(`--extra-trees: ${file} does not exist`);

@@ -53,6 +53,7 @@ export function resolveRun(o: TrainRunOptions, resume: boolean): { options: Trai
   if (o.selectBy !== undefined && o.selectBy !== saved.selectBy) notes.push(`--select-by ${o.selectBy} ignored on --resume: the run keeps selecting by ${saved.selectBy ?? 'perplexity'}, the measure its best score so far is in`);
   if (o.initFrom !== undefined && o.initFrom !== saved.initFrom) notes.push(`--init-from ignored on --resume: the run continues from its own checkpoint (it began ${saved.initFrom === undefined ? 'from random weights' : `from ${saved.initFrom}`})`);
   if (o.schedule !== undefined && JSON.stringify(o.schedule) !== JSON.stringify(saved.schedule)) notes.push(`--lr-schedule ignored on --resume: the run keeps the schedule it began with (${saved.schedule?.kind ?? 'constant'})`);
+  if (o.contextRepeat !== undefined && o.contextRepeat !== saved.contextRepeat) notes.push(`--context-repeat ignored on --resume: the run keeps the training pairs it began with (${saved.contextRepeat === undefined ? 'none repeated' : `context pairs ×${saved.contextRepeat + 1}`}), which its checkpoint's place in the data counts`);
   return { options: merged, resuming: true, saved, notes };
 }
 

@@ -101,13 +101,12 @@ async function pairsFor(o: TrainRunOptions, split: Split, issues: IssueLog): Pro
   return o.backward ? pairs.map(backwardPair) : pairs;
 }
 
-/** `times` copies of each chat pair whose reply draws on its earlier turns (--context-repeat). */
-export function repeatContextPairs(pairs: readonly TextPair[], times: number): TextPair[] {
-  const out: TextPair[] = [];
-  for (const p of pairs) {
-    if (typeof p.input === 'string' || !replyDrawsOnContext(p.input.slice(0, -1), p.input[p.input.length - 1] ?? '', p.target)) continue;
-    for (let i = 0; i < times; i++) out.push(p);
-  }
+/** The chat pairs whose reply draws on their earlier turns (--context-repeat trains them again). */
+export function contextPairIndices(pairs: readonly TextPair[]): number[] {
+  const out: number[] = [];
+  pairs.forEach((p, i) => {
+    if (typeof p.input !== 'string' && replyDrawsOnContext(p.input.slice(0, -1), p.input[p.input.length - 1] ?? '', p.target)) out.push(i);
+  });
   return out;
 }
 
@@ -190,6 +189,8 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
   const trainPairs = await pairsFor(o, 'train', issues);
   if (trainPairs.length === 0) throw new Error(`no training examples in ${o.corpora.join(', ') || o.task} (split train)${issues.count ? `; ${issues.summary()}` : ''}`);
   const validPairs = await pairsFor(o, 'valid', issues);
+  const repeat = o.contextRepeat ? { times: o.contextRepeat, indices: contextPairIndices(trainPairs) } : null;
+  if (repeat && o.contextTurns === 0) throw new Error('--context-repeat needs earlier turns to draw on, and this run reads none (context turns 0)');
   const tokenizers = await prepareTokenizers(o, trainPairs, resuming, init);
   const config = runConfig(o, tokenizers.sizes, resuming, init);
   // What a run started from a model keeps of it across --resume: its tags and decoding defaults, in config.json by then.
@@ -209,6 +210,8 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
     ...(direction === undefined ? {} : { direction }),
     ...(posTags ? { posTags } : {}),
     ...(o.initFrom === undefined ? {} : { initFrom: path.relative(process.cwd(), o.initFrom) || o.initFrom }),
+    // The data choice the weights carry, with the pairs it chose (the judge may change, the record not).
+    ...(repeat ? { contextRepeat: { times: repeat.times, pairs: repeat.indices.length, of: trainPairs.length } } : {}),
     ...(decoding === undefined ? {} : { decoding }),
   };
   const chosen = chooseEngine(ctx.engine, ctx.backend ?? 'cpu');
@@ -231,9 +234,9 @@ export async function trainRun(options: TrainRunOptions, ctx: RunContext): Promi
     const pipeline = new Pipeline(null, model, meta, tokenizers);
     // Repeated after the tokenizer has read the corpus once; validation stays as the corpora give it,
     // so its perplexities compare with runs that repeat nothing.
-    const repeated = o.contextRepeat ? repeatContextPairs(trainPairs, o.contextRepeat) : [];
-    if (o.contextRepeat) say(`--context-repeat ${o.contextRepeat}: ${repeated.length / o.contextRepeat} of ${trainPairs.length} training pairs reply with a word of the earlier turns the message lacks; each is trained on ${o.contextRepeat + 1} times`);
-    const all = encodePairs(pipeline, repeated.length ? [...trainPairs, ...repeated] : trainPairs);
+    const encoded = encodePairs(pipeline, trainPairs);
+    if (repeat) say(`--context-repeat ${repeat.times}: ${repeat.indices.length} of ${trainPairs.length} training pairs reply with a word of the earlier turns the message lacks; each is trained on ${repeat.times + 1} times`);
+    const all = repeat ? [...encoded, ...repeat.indices.flatMap((i) => new Array<Example>(repeat.times).fill(encoded[i]!))] : encoded;
     const examples = dropLong(all, o.maxLength);
     if (examples.length === 0) throw new Error(`every training example is longer than --max-length ${o.maxLength} tokens`);
     const valid = heldOutSample(validPairs, o.validLimit);

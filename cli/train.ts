@@ -25,7 +25,7 @@ export const TRAIN_USAGE = `usage: parley train --task chat|translate|parse|copy
                        as a joint tokenizer spells source text holding a tag (",", ".") in bytes
   --context-repeat N   chat: pairs whose reply reuses a word of the earlier turns that the message lacks
                        (an agent confirming the party size given two turns before) are trained on N more
-                       times, so the model learns to read the context
+                       times, so the model learns to read the context (an epoch counts the copies)
   --extra-trees FILE   parse: bracketed trees added to the training split (parley self-label's output)
   --init-from DIR      start from a trained model's weights (fine-tuning): the run takes its architecture
                        and tokenizer(s), so the flags that set those are refused; the optimizer starts afresh

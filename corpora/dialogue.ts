@@ -1,6 +1,6 @@
 // Conversations → message/response pairs with up to k earlier turns as context (the multi-turn setup
 // of Sordoni et al. 2015 / Serban et al. 2016); the model input joins context and message with a
-// turn separator token.
+// turn separator token. Also the judge of which pairs need that context (--context-repeat).
 import type { Conversation, DialoguePair } from './types.ts';
 
 export interface PairOptions {
@@ -38,14 +38,17 @@ const FUNCTION_WORDS = new Set(
   ('that this with have what about there their they them then than just like really know think would could should ' +
     'will shall cant dont didnt does doing done been being were from into onto over under some many much more most ' +
     'very also well okay yeah sure when where which whom whose want need good great nice thanks thank please your ' +
-    'yours mine youre thats theres lets going gonna here').split(' '),
+    'yours mine youre thats theres lets going gonna here ' +
+    'isnt wasnt arent werent wouldnt couldnt shouldnt doesnt havent hasnt hadnt wont theyre ive youve weve theyve ' +
+    'youll itll whats hows').split(' '),
 );
 
 /** Lower-cased words of a turn that can carry its content: four letters or more outside FUNCTION_WORDS, or numbers. */
 export function contentWords(text: string): string[] {
-  const words = text.toLowerCase().normalize('NFC').match(/[\p{L}\p{N}]+(?:'[\p{L}]+)?/gu) ?? [];
+  // Marks belong to their word (Devanagari's vowel signs); NFC first, so a decomposed letter lowers as one.
+  const words = text.normalize('NFC').toLowerCase().match(/[\p{L}\p{M}\p{N}]+(?:['’][\p{L}\p{M}]+)?/gu) ?? [];
   return words
-    .map((w) => w.replace(/'s$/, '').replace(/'/g, ''))
+    .map((w) => w.replace(/['’]s$/, '').replace(/['’]/g, ''))
     .filter((w) => /^\p{N}+$/u.test(w) || ([...w].length >= 4 && !FUNCTION_WORDS.has(w)));
 }
 
@@ -53,6 +56,8 @@ export function contentWords(text: string): string[] {
  * Does the reply reuse a content word of the earlier turns that the message itself lacks? Such a pair
  * can only be answered well by reading the context (an SGD agent confirming the party size the user
  * gave two turns before; a film named earlier): `parley train --context-repeat` trains on them more often.
+ * A coarse judge: a topic word carried along ("movie", "favorite") passes as well as a fact that had to
+ * be read, so it selects more than the pairs that need the context.
  */
 export function replyDrawsOnContext(context: readonly string[], message: string, reply: string): boolean {
   if (context.length === 0) return false;

@@ -2,6 +2,7 @@
 // against N − 1 replies drawn with a fixed seed from the same split, by the model's summed
 // log-probability of the reply, EOS included (ParlAI ranks its generators' candidates by summed
 // log-likelihood, which favours short replies; a length-normalised score would favour long ones).
+// The context gain scores the same true replies with and without their earlier turns.
 import { scoreTargets } from '../decoding/rerank.ts';
 import { drawDistractors, hitsAt1 } from '../metrics/hits.ts';
 import type { TextPair } from './build-tokenizer.ts';
@@ -54,7 +55,7 @@ export async function hitsAtOne(pipeline: Pipeline, pool: readonly TextPair[], i
 
 export interface ContextGain {
   items: number;
-  /** Items whose reference is likelier given the earlier turns than given the last message alone. */
+  /** Items whose reference is likelier given the earlier turns than given the last message alone (a tie is not). */
   helped: number;
   /** Mean over the references' tokens (EOS included) of log p(ref | turns) − log p(ref | message), in nats. */
   natsPerToken: number;
@@ -62,8 +63,9 @@ export interface ContextGain {
 
 /**
  * How much the earlier turns raise the model's probability of each reference (the context ablation of
- * Sankar et al. 2019, "Do Neural Dialog Systems Use the Conversation History Effectively?"): a model that
- * ignores its context scores 0 nats and helps about half the items by chance.
+ * Sankar et al. 2019, "Do Neural Dialog Systems Use the Conversation History Effectively?"). The model
+ * reads the turns as it is served, the last contextTurns of them: one that reads none scores exactly 0
+ * and helps no item; one that reads them without using them scores about 0, helping about half by chance.
  */
 export async function contextGain(pipeline: Pipeline, items: readonly { turns: readonly string[]; reference: string }[]): Promise<ContextGain> {
   if (items.length === 0) throw new Error('context gain: no items');

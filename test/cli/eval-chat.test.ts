@@ -69,7 +69,7 @@ describe('parley eval --heldout chat', () => {
     for (const m of test.messages) expect(card).toContain(`| ${m.id} | test | ${m.category} |`);
     expect(card).toContain(`| ${test.dialogues[0]!.id} | test |`);
     expect(card).toContain(`${out.dialoguesUsingContext} of 10`);
-    expect(card).toContain(`| dialogue references likelier given the earlier turns than the last message alone | ${out.contextGain.helped} of 10 (`);
+    expect(card).toContain(`| dialogue references likelier given the earlier turns (those the model reads) than the last message alone | ${out.contextGain.helped} of 10 (`);
   });
 
   it("decodes as the model is served: its own decoding defaults when no --options are given", () => {

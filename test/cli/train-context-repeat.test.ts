@@ -3,11 +3,21 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { contextPairIndices } from '../../cli/train-run.ts';
 import { repoRoot } from '../../corpora/paths.ts';
 import { tempDir } from '../helpers/tmp.ts';
 
 const bin = path.join(repoRoot, 'bin/parley.js');
 const root = tempDir('parley-context-repeat');
+
+describe('contextPairIndices', () => {
+  it('picks only the chat pairs whose reply draws on the earlier turns', () => {
+    const reads = { input: ['My dog Biscuit is ill.', 'Oh no.', 'The vet called.'], target: 'Is Biscuit okay?' };
+    const ignores = { input: ['My dog Biscuit is ill.', 'Oh no.', 'The vet called.'], target: 'What did they say?' };
+    const single = { input: 'Biscuit', target: 'Biscuit' };
+    expect(contextPairIndices([ignores, reads, single, reads])).toEqual([1, 3]);
+  });
+});
 
 describe('parley train --context-repeat', () => {
   it('trains each pair whose reply draws on the earlier turns N more times, says how many, and keeps it across --resume', () => {
@@ -33,8 +43,13 @@ describe('parley train --context-repeat', () => {
     expect(repeated).toBeLessThan(0.6 * (total / 3));
     expect(first.stderr).toContain(`${total + 2 * repeated} training pairs (`);
     expect(JSON.parse(readFileSync(path.join(out, 'training', 'run.json'), 'utf8')).contextRepeat).toBe(2);
-    const resumed = train(['--steps', '2', '--resume']);
+    // The shipped directory says how it was trained, without the training folder.
+    expect(JSON.parse(readFileSync(path.join(out, 'config.json'), 'utf8')).contextRepeat).toEqual({ times: 2, pairs: repeated, of: total });
+    const resumed = train(['--steps', '2', '--resume', '--context-repeat', '5']);
     expect(resumed.status, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain('--context-repeat ignored on --resume: the run keeps the training pairs it began with (context pairs ×3)');
     expect(resumed.stderr).toContain(`--context-repeat 2: ${repeated} of ${total} training pairs`);
+    const none = train(['--steps', '1', '--context-repeat', '2', '--context-turns', '0', '--out', path.join(root, 'none')]);
+    expect([none.status, none.stderr]).toEqual([2, expect.stringMatching(/--context-repeat needs earlier turns to draw on: leave out --context-turns 0/)]);
   }, 180_000);
 });

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { repeatContextPairs } from '../../cli/train-run.ts';
 import { contentWords, replyDrawsOnContext } from '../../corpora/dialogue.ts';
 
 describe('contentWords', () => {
@@ -8,9 +7,15 @@ describe('contentWords', () => {
     expect(contentWords('Yeah, I think that would be good.')).toEqual([]);
   });
 
-  it('reads letters of any script, composed and decomposed alike', () => {
+  it('reads letters of any script with their marks, composed and decomposed alike', () => {
     expect(contentWords('Dvořák')).toEqual(contentWords('Dvor\u030Ca\u0301k'));
     expect(contentWords('Dvořák et Москва')).toEqual(['dvořák', 'москва']);
+    expect(contentWords('नमस्ते दोस्त')).toEqual(['नमस्ते', 'दोस्त']); // the virama and vowel signs are marks
+    expect(contentWords('İstanbul')).toEqual(['i̇stanbul']);
+  });
+
+  it('takes both apostrophes as part of a word and drops contractions with the function words', () => {
+    expect(contentWords('I didn’t, it wasn\'t Maria’s')).toEqual(['maria']);
   });
 });
 
@@ -26,14 +31,5 @@ describe('replyDrawsOnContext', () => {
     expect(replyDrawsOnContext(context, 'The table at The Ivy.', 'The Ivy table it is.')).toBe(false);
     expect(replyDrawsOnContext(['Which would you like?'], 'Surprise me.', 'Which would be fun.')).toBe(false);
     expect(replyDrawsOnContext([], 'A table for six.', 'Six it is.')).toBe(false);
-  });
-});
-
-describe('repeatContextPairs', () => {
-  it('repeats only the chat pairs whose reply draws on the earlier turns, the given number of times', () => {
-    const reads = { input: ['My dog Biscuit is ill.', 'Oh no.', 'The vet called.'], target: 'Is Biscuit okay?' };
-    const ignores = { input: ['My dog Biscuit is ill.', 'Oh no.', 'The vet called.'], target: 'What did they say?' };
-    const single = { input: 'Biscuit', target: 'Biscuit' };
-    expect(repeatContextPairs([reads, ignores, single], 2)).toEqual([reads, reads]);
   });
 });

@@ -100,6 +100,11 @@ describe('context gain', () => {
     // Given the message alone the model can at best spread its mass over the ten colours: ln 10 ≈ 2.3
     // nats for the colour, about 1.15 a token with EOS, against under 0.4 with the earlier turn.
     expect(gain.natsPerToken).toBeGreaterThan(0.5);
+    // Per token of the references, EOS counted: the mean teacher-forced log-probabilities' difference.
+    const withTurns = encodePairs(p, pairs);
+    const alone = encodePairs(p, pairs.map((q) => ({ input: [(q.input as string[]).at(-1)!], target: q.target })));
+    const nats = Math.log(measurePerplexity(p, alone)) - Math.log(measurePerplexity(p, withTurns));
+    expect(gain.natsPerToken).toBeCloseTo(nats, 4);
     p.dispose();
   });
 
