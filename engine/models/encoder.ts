@@ -40,7 +40,7 @@ export class SourceEncoder {
   /** embedded: [B, S, E]. */
   encode(embedded: tf.Tensor, lengths: number[], training: { dropout: number; rng: Random } | null): EncoderOutput {
     const run = (stack: RnnStack) =>
-      stack.run(embedded, { lengths, dropout: training?.dropout, rng: training?.rng });
+      stack.run(embedded, { lengths, dropout: training?.dropout, rng: training?.rng, inference: training === null });
     const main = run(this.main);
     const top = (finals: CellState[]) => finals[finals.length - 1]!.h;
     switch (this.config.context) {
